@@ -1,0 +1,55 @@
+"""Named defaults. Every tunable number the library uses lives here.
+
+Durations are float seconds; costs are provider credits.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Environment variable read when ``api_key`` is not given.
+API_KEY_ENV: Final = "SUNO_API_KEY"
+#: Environment variable read when ``base_url`` is not given.
+BASE_URL_ENV: Final = "SUNO_BASE_URL"
+#: The custom-model provider's production API.
+DEFAULT_BASE_URL: Final = "https://api.mountsea.ai"
+
+#: Whole-request timeout for API calls (seconds).
+DEFAULT_TIMEOUT: Final = 60.0
+#: Time allowed to establish a connection (seconds).
+DEFAULT_CONNECT_TIMEOUT: Final = 10.0
+#: Time allowed between two reads of a download body (seconds).
+DEFAULT_DOWNLOAD_READ_TIMEOUT: Final = 60.0
+
+#: Attempts after the first for a request that is safe to repeat.
+DEFAULT_MAX_RETRIES: Final = 4
+#: First retry delay, then multiplied by ``RETRY_FACTOR`` up to ``RETRY_MAX_DELAY`` (seconds).
+RETRY_INITIAL_DELAY: Final = 0.5
+RETRY_FACTOR: Final = 2.0
+RETRY_MAX_DELAY: Final = 8.0
+#: Proportional jitter: each delay is scaled by a factor drawn from [1 - j, 1 + j].
+RETRY_JITTER: Final = 0.2
+#: The longest ``Retry-After`` the client will honour; longer values are cut to this (seconds).
+RETRY_AFTER_CAP: Final = 60.0
+
+#: Status requests in flight at once across all pollers of one client.
+DEFAULT_MAX_CONCURRENT_POLLS: Final = 16
+#: Uploads in flight at once in one training workflow.
+DEFAULT_MAX_CONCURRENT_UPLOADS: Final = 6
+#: Downloads in flight at once.
+DEFAULT_MAX_CONCURRENT_DOWNLOADS: Final = 4
+#: Attempts per audio URL in the training workflow (the provider says: retry in the same session).
+DEFAULT_UPLOAD_ATTEMPTS: Final = 2
+
+#: The provider's minimum number of uploaded clips for ``customModel/create``.
+MIN_TRAINING_CLIPS: Final = 6
+
+#: Known credit costs. ``customModel/create`` is documented; generate comes from a captured
+#: price list of the provider and may change.
+CREATE_CUSTOM_MODEL_COST: Final = 100
+GENERATE_COST: Final = 40
+
+#: Chunk size used when streaming audio to disk (bytes).
+DOWNLOAD_CHUNK_SIZE: Final = 64 * 1024
+
+USER_AGENT: Final = "suno_async"

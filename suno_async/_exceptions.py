@@ -1,0 +1,263 @@
+"""The exception hierarchy. Every failure a user can hit is one of these::
+
+    SunoError
+    ├── ConfigError (also ValueError)      bad key, base URL or argument; raised before any request
+    ├── APIError
+    │   ├── APIConnectionError             the request did not get a usable answer
+    │   │   ├── APITimeoutError (also TimeoutError)
+    │   │   └── AmbiguousSubmitError        a paid request may have reached the server
+    │   ├── APIStatusError                 .status_code, .body, .retry_after
+    │   │   ├── BadRequestError            400
+    │   │   ├── AuthenticationError        401
+    │   │   ├── InsufficientCreditsError   402, or 403 about credits
+    │   │   ├── PermissionDeniedError      403
+    │   │   ├── NotFoundError              404
+    │   │   ├── RateLimitError             429
+    │   │   └── InternalServerError        5xx
+    │   └── ResponseValidationError        the body did not match the documented shape
+    ├── TaskError                          .task_id, .snapshot (the last status seen)
+    │   ├── TaskFailedError                .fail_reason, .fail_code
+    │   └── TaskTimeoutError (also TimeoutError)
+    └── WorkflowError
+        └── NotEnoughClipsError            fewer than six uploads succeeded; no create was sent
+
+Every error has ``retryable``: whether sending the same request again may succeed. The retry
+policy reads it. No message, repr or attribute ever contains the API key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from suno_async._workflows import UploadOutcome
+    from suno_async.models import TaskSnapshot
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AmbiguousSubmitError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigError",
+    "ConflictError",
+    "InsufficientCreditsError",
+    "InternalServerError",
+    "NotEnoughClipsError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "SunoError",
+    "TaskError",
+    "TaskFailedError",
+    "TaskTimeoutError",
+    "WorkflowError",
+]
+
+
+class SunoError(Exception):
+    """Base of every error this library raises."""
+
+    retryable: bool = False
+
+
+class ConfigError(SunoError, ValueError):
+    """An argument or setting is invalid. Raised before any request is made.
+
+    ``argument`` names the offending parameter (or environment variable).
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class APIError(SunoError):
+    """A request to the provider (or its CDN) did not succeed.
+
+    ``method`` and ``url`` say which request; the URL never carries credentials.
+    """
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class APIConnectionError(APIError):
+    """No usable answer arrived: the connection failed, broke or the body was cut off."""
+
+    retryable = True
+
+
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """The request took longer than the client's timeout."""
+
+
+class AmbiguousSubmitError(APIConnectionError):
+    """A request that starts paid work may have reached the server, but its answer was lost.
+
+    The library does not re-send it blindly: doing so could start (and bill) the work twice.
+    ``endpoint`` names the call; look the work up (for ``customModel/create``, poll the status of
+    the session id) before sending it again.
+    """
+
+    retryable = False
+
+    def __init__(self, message: str, *, method: str = "", url: str = "", endpoint: str = "") -> None:
+        super().__init__(message, method=method, url=url)
+        self.endpoint = endpoint
+
+
+class APIStatusError(APIError):
+    """The server answered with a non-2xx status.
+
+    ``status_code`` is the HTTP status, ``body`` the raw answer (bytes, possibly empty),
+    ``message`` the provider's own explanation when it gave one, and ``retry_after`` the
+    server's ``Retry-After`` in seconds, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: bytes = b"",
+        provider_message: str | None = None,
+        retry_after: float | None = None,
+        method: str = "",
+        url: str = "",
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status_code = status_code
+        self.body = body
+        self.provider_message = provider_message
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:  # type: ignore[override]
+        return self.status_code in (408, 429) or self.status_code >= 500
+
+
+class BadRequestError(APIStatusError):
+    """400: the provider rejected the request's content. Fix the arguments; do not retry as is."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or not accepted. Check ``SUNO_API_KEY``."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not do this (for example the account's custom-model limit is reached)."""
+
+
+class InsufficientCreditsError(APIStatusError):
+    """The account lacks the credits this call costs. Top up the account, then call again."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the task, clip or route does not exist (check the id and the base URL)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request clashes with the current state, e.g. a training already submitted."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests. Retried automatically for safe requests, honouring Retry-After."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the provider failed. Retried automatically for safe requests."""
+
+
+class ResponseValidationError(APIError):
+    """The answer did not have the documented shape. ``body`` holds what arrived."""
+
+    def __init__(self, message: str, *, body: bytes = b"", method: str = "", url: str = "") -> None:
+        super().__init__(message, method=method, url=url)
+        self.body = body
+
+
+class TaskError(SunoError):
+    """An asynchronous task did not produce a result.
+
+    ``task_id`` names the task; ``snapshot`` is the last status seen (``None`` if none arrived).
+    """
+
+    def __init__(self, message: str, *, task_id: str, snapshot: TaskSnapshot | None = None) -> None:
+        super().__init__(message)
+        self.task_id = task_id
+        self.snapshot = snapshot
+
+
+class TaskFailedError(TaskError):
+    """The provider reported status ``failed``; ``fail_reason`` and ``fail_code`` say why."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        task_id: str,
+        snapshot: TaskSnapshot | None = None,
+        fail_reason: str | None = None,
+        fail_code: int | str | None = None,
+    ) -> None:
+        super().__init__(message, task_id=task_id, snapshot=snapshot)
+        self.fail_reason = fail_reason
+        self.fail_code = fail_code
+
+
+class TaskTimeoutError(TaskError, TimeoutError):
+    """The task did not finish in time.
+
+    ``server_side`` is true when the provider reported status ``timeout``, false when the client's
+    own deadline passed (the task may still finish: wait on ``task_id`` again to pick it up).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        task_id: str,
+        snapshot: TaskSnapshot | None = None,
+        server_side: bool,
+    ) -> None:
+        super().__init__(message, task_id=task_id, snapshot=snapshot)
+        self.server_side = server_side
+
+
+class WorkflowError(SunoError):
+    """A multi-step workflow stopped before it could finish."""
+
+
+class NotEnoughClipsError(WorkflowError):
+    """Fewer clips uploaded successfully than training needs; ``customModel/create`` was not sent.
+
+    ``session_id`` is the session the uploads went to, ``outcomes`` one entry per audio URL
+    (with the clip id or the error), ``required`` the minimum.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        session_id: str,
+        outcomes: Sequence[UploadOutcome],
+        required: int,
+    ) -> None:
+        super().__init__(message)
+        self.session_id = session_id
+        self.outcomes = tuple(outcomes)
+        self.required = required
+
+    @property
+    def succeeded(self) -> int:
+        """How many URLs produced a clip id."""
+        return sum(1 for o in self.outcomes if o.clip_id is not None)
+
+

@@ -1,0 +1,46 @@
+"""msgspec Structs for every request and response on the wire."""
+
+from suno_async.models.clip import Clip, ClipHistoryEntry, ClipMetadata, ClipStatus
+from suno_async.models.mountsea import (
+    CUSTOM_MODEL_PREFIX,
+    REQUIRED_GENERATE_FIELDS,
+    STOCK_MODELS,
+    Controls,
+    CreateCustomModelRequest,
+    CustomModel,
+    GenerateRequest,
+    GenerateTask,
+    Persona,
+    PrepareResponse,
+    SoundSpec,
+    TaskCreated,
+    TaskKind,
+    TaskSnapshot,
+    TaskStatus,
+    TimeRange,
+    UploadRequest,
+)
+
+__all__ = [
+    "CUSTOM_MODEL_PREFIX",
+    "REQUIRED_GENERATE_FIELDS",
+    "STOCK_MODELS",
+    "Clip",
+    "ClipHistoryEntry",
+    "ClipMetadata",
+    "ClipStatus",
+    "Controls",
+    "CreateCustomModelRequest",
+    "CustomModel",
+    "GenerateRequest",
+    "GenerateTask",
+    "Persona",
+    "PrepareResponse",
+    "SoundSpec",
+    "TaskCreated",
+    "TaskKind",
+    "TaskSnapshot",
+    "TaskStatus",
+    "TimeRange",
+    "UploadRequest",
+]
