@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 import anyio
+import anyio.lowlevel
 
 __all__ = ["Clock", "SystemClock", "VirtualClock"]
 
@@ -74,7 +75,7 @@ class VirtualClock:
 
     async def sleep(self, seconds: float) -> None:
         self._now += max(0.0, seconds)
-        await anyio.sleep(0)
+        await anyio.lowlevel.checkpoint()
 
     def __repr__(self) -> str:
         return f"VirtualClock(now={self._now!r})"

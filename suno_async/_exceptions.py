@@ -2,6 +2,7 @@
 
     SunoError
     ├── ConfigError (also ValueError)      bad key, base URL or argument; raised before any request
+    ├── ClientClosedError (also RuntimeError)  the client was closed and cannot be used again
     ├── APIError
     │   ├── APIConnectionError             the request did not get a usable answer
     │   │   ├── APITimeoutError (also TimeoutError)
@@ -42,6 +43,7 @@ __all__ = [
     "AmbiguousSubmitError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigError",
     "ConflictError",
     "InsufficientCreditsError",
@@ -76,6 +78,10 @@ class ConfigError(SunoError, ValueError):
         self.argument = argument
 
 
+class ClientClosedError(SunoError, RuntimeError):
+    """The client was closed; a closed client cannot be reopened. Create a new one."""
+
+
 class APIError(SunoError):
     """A request to the provider (or its CDN) did not succeed.
 
@@ -108,7 +114,9 @@ class AmbiguousSubmitError(APIConnectionError):
 
     retryable = False
 
-    def __init__(self, message: str, *, method: str = "", url: str = "", endpoint: str = "") -> None:
+    def __init__(
+        self, message: str, *, method: str = "", url: str = "", endpoint: str = ""
+    ) -> None:
         super().__init__(message, method=method, url=url)
         self.endpoint = endpoint
 
@@ -259,5 +267,3 @@ class NotEnoughClipsError(WorkflowError):
     def succeeded(self) -> int:
         """How many URLs produced a clip id."""
         return sum(1 for o in self.outcomes if o.clip_id is not None)
-
-

@@ -20,9 +20,9 @@ from msgspec import UNSET, UnsetType
 _T = TypeVar("_T")
 
 __all__ = [
+    "Controls",
     "CreateCustomModelRequest",
     "CustomModel",
-    "Controls",
     "GenerateRequest",
     "GenerateTask",
     "Persona",

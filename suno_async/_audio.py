@@ -1,0 +1,26 @@
+"""Recognising audio: by Content-Type and by the first bytes of a body."""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["is_audio_content_type", "looks_like_audio"]
+
+_BINARY_TYPES: Final = frozenset({"application/octet-stream", "binary/octet-stream", ""})
+
+
+def is_audio_content_type(content_type: str) -> bool:
+    """True for ``audio/*`` and generic binary types (CDNs often send octet-stream)."""
+    main = content_type.split(";", 1)[0].strip().lower()
+    return main.startswith("audio/") or main in _BINARY_TYPES
+
+
+def looks_like_audio(head: bytes) -> bool:
+    """True if ``head`` (the first bytes of a body) starts like WAV, MP3, FLAC, Ogg or MP4/M4A."""
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return True
+    if head.startswith((b"ID3", b"fLaC", b"OggS")):
+        return True
+    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:  # MPEG frame sync
+        return True
+    return head[4:8] == b"ftyp"

@@ -1,0 +1,447 @@
+"""The session object: :class:`SunoClient`."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Final, Self, TypeVar
+
+import aiohttp
+import anyio
+import msgspec
+
+from suno_async import _constants as c
+from suno_async._clock import Clock, SystemClock
+from suno_async._events import EventHandler, GenerationFinished, GenerationSubmitted, emit
+from suno_async._exceptions import ClientClosedError, ConfigError, ResponseValidationError
+from suno_async._polling import DEFAULT_SCHEDULES, PollSchedule, wait_for_task
+from suno_async._transport import RequestStats, RetryPolicy, Transport
+from suno_async._validation import (
+    check_base_url,
+    check_generate_request,
+    check_http_url,
+    check_id,
+    check_name,
+    check_positive,
+    check_positive_int,
+)
+from suno_async._workflows import TrainingResult, download_clips, train_custom_model
+from suno_async.models.clip import Clip
+from suno_async.models.mountsea import (
+    CreateCustomModelRequest,
+    CustomModel,
+    GenerateRequest,
+    PrepareResponse,
+    TaskCreated,
+    TaskKind,
+    TaskSnapshot,
+    UploadRequest,
+)
+
+__all__ = ["SunoClient"]
+
+_T = TypeVar("_T")
+
+_PREPARE: Final = msgspec.json.Decoder(PrepareResponse)
+_CREATED: Final = msgspec.json.Decoder(TaskCreated)
+_SNAPSHOT: Final = msgspec.json.Decoder(TaskSnapshot)
+_ENCODER: Final = msgspec.json.Encoder()
+_UPLOAD_DATA: Final = msgspec.json.Decoder(Clip)
+_TRAINING_DATA: Final = msgspec.json.Decoder(CustomModel)
+_GENERATE_DATA: Final = msgspec.json.Decoder(list[Clip])
+
+
+class SunoClient:
+    """An asyncio client of the custom-model provider's v2 API (``/suno/v2/...``).
+
+    Use it as ``async with SunoClient() as client: ...``; it keeps one aiohttp session for every
+    call and closes it on exit (a session passed in by the caller is left open). A closed client
+    cannot be reopened.
+
+    Args:
+        api_key: the Bearer key; defaults to the ``SUNO_API_KEY`` environment variable.
+        base_url: defaults to ``SUNO_BASE_URL``, then ``https://api.mountsea.ai``. Plain http is
+            refused for hosts other than loopback unless ``allow_insecure_http`` is true.
+        session: an aiohttp session to use instead of the client's own.
+        timeout: seconds allowed for one API request; ``connect_timeout`` for its connection.
+        max_retries: retries of a request that failed in a way worth retrying (see
+            :class:`RetryPolicy`; ``retry`` replaces the whole policy).
+        max_concurrent_polls: status requests in flight at once across all waits.
+        poll_schedules: per kind of task, replaces the default :class:`PollSchedule`.
+        clock: where waits read the time and sleep; a :class:`VirtualClock` shared with the
+            embedded emulator makes tests instant.
+
+    Raises:
+        ConfigError: no API key, a malformed base URL, or a non-positive number.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = c.DEFAULT_TIMEOUT,
+        connect_timeout: float = c.DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        max_concurrent_polls: int = c.DEFAULT_MAX_CONCURRENT_POLLS,
+        poll_schedules: Mapping[TaskKind, PollSchedule] | None = None,
+        clock: Clock | None = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(c.API_KEY_ENV, "")
+        if not isinstance(key, str) or not key.strip():
+            raise ConfigError(
+                f"no API key: pass api_key=... or set the {c.API_KEY_ENV} environment variable.",
+                argument="api_key",
+            )
+        if any(ch.isspace() for ch in key.strip()):
+            raise ConfigError("the API key must not contain whitespace.", argument="api_key")
+        url = base_url or os.environ.get(c.BASE_URL_ENV) or c.DEFAULT_BASE_URL
+        self.base_url: Final = check_base_url(url, allow_insecure_http=allow_insecure_http)
+        check_positive("timeout", timeout)
+        check_positive("connect_timeout", connect_timeout)
+        check_positive_int("max_concurrent_polls", max_concurrent_polls)
+        policy = retry or RetryPolicy()
+        if max_retries is not None:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ConfigError("max_retries must be an integer >= 0.", argument="max_retries")
+            policy = dataclasses.replace(policy, max_retries=max_retries)
+        self._transport = Transport(
+            base_url=self.base_url,
+            api_key=key.strip(),
+            session=session,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=policy,
+        )
+        self._schedules = {**DEFAULT_SCHEDULES, **(poll_schedules or {})}
+        self._clock: Clock = clock or SystemClock()
+        self._max_concurrent_polls = max_concurrent_polls
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._rng = random.Random()  # noqa: S311 - poll jitter, not security
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"SunoClient(base_url={self.base_url!r}, api_key=<hidden>)"
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        self._check_open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client's own aiohttp session. Safe to call twice."""
+        self._closed = True
+        await self._transport.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def stats(self) -> RequestStats:
+        """Counts of requests sent (every attempt), retries and errors."""
+        return self._transport.stats
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError("this SunoClient was closed; create a new one.")
+
+    @property
+    def _poll_limiter(self) -> anyio.CapacityLimiter:
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self._max_concurrent_polls)
+        return self._limiter
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        decoder: msgspec.json.Decoder[_T],
+        *,
+        body: msgspec.Struct | None = None,
+        params: Mapping[str, str] | None = None,
+        safe: bool,
+    ) -> _T:
+        self._check_open()
+        payload = None if body is None else _ENCODER.encode(body)
+        return await self._transport.request(
+            method, path, decoder, params=params, body=payload, safe=safe, endpoint=path
+        )
+
+    # -- low-level endpoints ---------------------------------------------------------------
+
+    async def prepare_custom_model(self) -> str:
+        """``POST /suno/v2/customModel/prepare``: open a training session; return its id.
+
+        Safe to retry: a session costs nothing and an unused one is harmless.
+        """
+        result = await self._call("POST", "/suno/v2/customModel/prepare", _PREPARE, safe=True)
+        return result.session_id
+
+    async def upload_custom_model_audio(self, session_id: str, audio_url: str) -> str:
+        """``POST /suno/v2/customModel/upload``: start fetching one training track; return the
+        upload's task id (wait on it with :meth:`wait_for_upload` for the clip id).
+
+        Raises:
+            ConfigError: ``session_id`` empty or ``audio_url`` not an http(s) URL.
+            AmbiguousSubmitError: the answer was lost (uploading again in the same session is
+                allowed by the provider).
+        """
+        body = UploadRequest(
+            session_id=check_id("session_id", session_id),
+            audio_url=check_http_url("audio_url", audio_url),
+        )
+        result = await self._call(
+            "POST", "/suno/v2/customModel/upload", _CREATED, body=body, safe=False
+        )
+        return result.task_id
+
+    async def create_custom_model(self, session_id: str, clip_ids: Sequence[str], name: str) -> str:
+        """``POST /suno/v2/customModel/create``: start training (costs 100 credits); return the
+        task id, which equals ``session_id``.
+
+        Raises:
+            ConfigError: fewer than six or repeated clip ids, or an empty name.
+            BadRequestError: the provider rejected the clips (e.g. not from this session).
+            InsufficientCreditsError: the account lacks the 100 credits.
+            PermissionDeniedError: the account's custom-model limit is reached.
+            ConflictError: this session's training was already submitted.
+            AmbiguousSubmitError: the answer was lost; poll the session id before resending.
+        """
+        if isinstance(clip_ids, str):
+            raise ConfigError("clip_ids must be a list of clip ids.", argument="clip_ids")
+        ids = [check_id("clip_ids", clip_id) for clip_id in clip_ids]
+        if len(set(ids)) != len(ids):
+            raise ConfigError("clip_ids must be distinct.", argument="clip_ids")
+        if len(ids) < c.MIN_TRAINING_CLIPS:
+            raise ConfigError(
+                f"clip_ids needs at least {c.MIN_TRAINING_CLIPS} clips, got {len(ids)}.",
+                argument="clip_ids",
+            )
+        body = CreateCustomModelRequest(
+            session_id=check_id("session_id", session_id),
+            clip_ids=ids,
+            name=check_name("name", name),
+        )
+        result = await self._call(
+            "POST", "/suno/v2/customModel/create", _CREATED, body=body, safe=False
+        )
+        return result.task_id
+
+    async def generate(self, request: GenerateRequest | None = None, /, **fields: Any) -> str:
+        """``POST /suno/v2/generate``: start a generation; return its task id.
+
+        Pass a :class:`GenerateRequest`, or its fields as keywords
+        (``generate(task="create", model=..., prompt=..., tags=...)``). The task's required
+        fields are checked before anything is sent.
+
+        Raises:
+            ConfigError: unknown task or model, a missing required field, a malformed field.
+            InsufficientCreditsError: the account cannot pay for the generation.
+            AmbiguousSubmitError: the answer was lost; the generation may be running (and
+                billed). It is not sent again automatically.
+        """
+        if request is not None and fields:
+            raise ConfigError("pass a GenerateRequest or keyword fields, not both.")
+        raw = msgspec.to_builtins(request) if request is not None else fields
+        try:
+            checked = msgspec.convert(raw, GenerateRequest)
+        except msgspec.ValidationError as exc:
+            raise ConfigError(f"invalid generate request: {exc}.") from None
+        check_generate_request(checked)
+        result = await self._call("POST", "/suno/v2/generate", _CREATED, body=checked, safe=False)
+        return result.task_id
+
+    async def get_status(self, task_id: str) -> TaskSnapshot:
+        """``GET /suno/v2/status``: the task's current status and, once done, its data.
+
+        Raises:
+            NotFoundError: no task has this id.
+        """
+        params = {"taskId": check_id("task_id", task_id)}
+        return await self._call("GET", "/suno/v2/status", _SNAPSHOT, params=params, safe=True)
+
+    # -- waiting ---------------------------------------------------------------------------
+
+    def poll_schedule(self, kind: TaskKind) -> PollSchedule:
+        """The schedule this client uses to wait for tasks of ``kind``."""
+        return self._schedules[kind]
+
+    async def wait_for_task(
+        self,
+        task_id: str,
+        *,
+        kind: TaskKind = TaskKind.GENERATE,
+        timeout: float | None = None,
+        on_event: EventHandler | None = None,
+    ) -> TaskSnapshot:
+        """Poll ``task_id`` until it succeeds; return the final snapshot.
+
+        ``kind`` picks the poll schedule; ``timeout`` (seconds) overrides its deadline.
+
+        Raises:
+            TaskFailedError: status ``failed`` (``fail_reason``, ``fail_code``).
+            TaskTimeoutError: status ``timeout``, or the deadline passed.
+        """
+        task_id = check_id("task_id", task_id)
+        schedule = self._schedules[TaskKind(kind)]
+        if timeout is not None:
+            schedule = schedule.with_timeout(check_positive("timeout", timeout))
+        return await wait_for_task(
+            self.get_status,
+            task_id,
+            kind=TaskKind(kind),
+            schedule=schedule,
+            clock=self._clock,
+            limiter=self._poll_limiter,
+            rng=self._rng,
+            on_event=on_event,
+        )
+
+    async def _wait_for_data(
+        self,
+        task_id: str,
+        kind: TaskKind,
+        decoder: msgspec.json.Decoder[_T],
+        timeout: float | None,
+        on_event: EventHandler | None,
+    ) -> _T:
+        snapshot = await self.wait_for_task(task_id, kind=kind, timeout=timeout, on_event=on_event)
+        try:
+            return decoder.decode(snapshot.data)
+        except msgspec.ValidationError as exc:
+            raise ResponseValidationError(
+                f"{kind.value} task {task_id} succeeded but its data has an unexpected shape: "
+                f"{exc}.",
+                body=bytes(snapshot.data),
+            ) from exc
+
+    async def wait_for_upload(
+        self, task_id: str, *, timeout: float | None = None, on_event: EventHandler | None = None
+    ) -> Clip:
+        """Wait for an upload task; return the uploaded clip (its ``id`` is the clip id)."""
+        return await self._wait_for_data(task_id, TaskKind.UPLOAD, _UPLOAD_DATA, timeout, on_event)
+
+    async def wait_for_training(
+        self, task_id: str, *, timeout: float | None = None, on_event: EventHandler | None = None
+    ) -> CustomModel:
+        """Wait for a training task (its id is the session id); return the custom model."""
+        return await self._wait_for_data(
+            task_id, TaskKind.TRAINING, _TRAINING_DATA, timeout, on_event
+        )
+
+    async def wait_for_generation(
+        self, task_id: str, *, timeout: float | None = None, on_event: EventHandler | None = None
+    ) -> list[Clip]:
+        """Wait for a generate task; return its clips, each with the ``audio_url`` of its audio.
+
+        Raises:
+            ResponseValidationError: the task succeeded without clips or without audio URLs.
+        """
+        clips = await self._wait_for_data(
+            task_id, TaskKind.GENERATE, _GENERATE_DATA, timeout, on_event
+        )
+        if not clips or any(not clip.audio_url for clip in clips):
+            raise ResponseValidationError(
+                f"generate task {task_id} succeeded but did not return clips with audio URLs."
+            )
+        await emit(
+            on_event, GenerationFinished(task_id=task_id, clip_ids=tuple(c.id for c in clips))
+        )
+        return clips
+
+    # -- workflows -------------------------------------------------------------------------
+
+    async def train_custom_model(
+        self,
+        audio_urls: Iterable[str],
+        *,
+        name: str,
+        max_concurrent_uploads: int = c.DEFAULT_MAX_CONCURRENT_UPLOADS,
+        upload_attempts: int = c.DEFAULT_UPLOAD_ATTEMPTS,
+        on_event: EventHandler | None = None,
+    ) -> TrainingResult:
+        """Train a custom model from at least six audio URLs and wait until it is ready.
+
+        Every URL is uploaded (at most ``max_concurrent_uploads`` upload requests in flight),
+        a failed upload is tried again in the same session (``upload_attempts`` in all), and
+        every clip that succeeded is submitted to ``customModel/create`` (100 credits).
+
+        Raises:
+            ConfigError: fewer than six, repeated or non-http(s) URLs; an empty name. Nothing
+                is sent then.
+            NotEnoughClipsError: fewer than six uploads succeeded; create was not sent.
+            TaskFailedError / TaskTimeoutError: the training failed or did not finish in time.
+            APIStatusError: the provider refused a step (401, credits, model limit, ...).
+        """
+        self._check_open()
+        return await train_custom_model(
+            self,
+            audio_urls,
+            name=name,
+            max_concurrent_uploads=max_concurrent_uploads,
+            upload_attempts=upload_attempts,
+            on_event=on_event,
+        )
+
+    async def generate_and_wait(
+        self,
+        request: GenerateRequest | None = None,
+        /,
+        *,
+        timeout: float | None = None,
+        on_event: EventHandler | None = None,
+        **fields: Any,
+    ) -> list[Clip]:
+        """:meth:`generate`, then :meth:`wait_for_generation`; return the finished clips."""
+        task_id = await self.generate(request, **fields)
+        model = request.model if request is not None else str(fields.get("model", ""))
+        await emit(on_event, GenerationSubmitted(task_id=task_id, model=model))
+        return await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)
+
+    async def download(self, url: str, path: str | os.PathLike[str]) -> int:
+        """Stream the audio at ``url`` into the file ``path``; return its size in bytes.
+
+        The file appears only once complete (written to a temporary name, then renamed). No
+        credentials are sent to the audio host.
+
+        Raises:
+            APIStatusError: the audio host answered with an error.
+            ResponseValidationError: the body is not audio; nothing is saved.
+        """
+        self._check_open()
+        return await self._transport.download(check_http_url("url", url), anyio.Path(path))
+
+    async def download_clips(
+        self,
+        clips: Sequence[Clip],
+        directory: str | os.PathLike[str],
+        *,
+        max_concurrency: int = c.DEFAULT_MAX_CONCURRENT_DOWNLOADS,
+        on_event: EventHandler | None = None,
+    ) -> list[anyio.Path]:
+        """Download every clip's audio into ``directory`` as ``<clip id>.<ext>``; return the
+        paths in the order of ``clips``."""
+        self._check_open()
+        return await download_clips(
+            self, clips, directory, max_concurrency=max_concurrency, on_event=on_event
+        )

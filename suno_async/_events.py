@@ -1,0 +1,133 @@
+"""Progress events of the workflows, delivered to an ``on_event`` callback.
+
+Each event is a frozen msgspec Struct tagged with its class name, so it can also be encoded to
+JSON as is (``msgspec.json.encode(event)``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import TypeAlias
+
+import msgspec
+
+__all__ = [
+    "DownloadFinished",
+    "Event",
+    "EventHandler",
+    "GenerationFinished",
+    "GenerationSubmitted",
+    "SessionPrepared",
+    "TaskStatusChanged",
+    "TrainingFinished",
+    "TrainingSubmitted",
+    "UploadFailed",
+    "UploadFinished",
+    "UploadSubmitted",
+]
+
+
+class _EventBase(msgspec.Struct, frozen=True, kw_only=True, tag=True):
+    pass
+
+
+class SessionPrepared(_EventBase, frozen=True, kw_only=True, tag=True):
+    """A custom-model session was created."""
+
+    session_id: str
+
+
+class UploadSubmitted(_EventBase, frozen=True, kw_only=True, tag=True):
+    """An audio URL was accepted for upload (``attempt`` counts from 1)."""
+
+    url: str
+    task_id: str
+    attempt: int
+
+
+class UploadFinished(_EventBase, frozen=True, kw_only=True, tag=True):
+    """An upload resolved to a clip id."""
+
+    url: str
+    clip_id: str
+
+
+class UploadFailed(_EventBase, frozen=True, kw_only=True, tag=True):
+    """An upload attempt failed; ``will_retry`` says whether another attempt follows."""
+
+    url: str
+    error: str
+    attempt: int
+    will_retry: bool
+
+
+class TaskStatusChanged(_EventBase, frozen=True, kw_only=True, tag=True):
+    """A polled task moved to another status (``kind``: upload, training or generate)."""
+
+    task_id: str
+    kind: str
+    status: str
+
+
+class TrainingSubmitted(_EventBase, frozen=True, kw_only=True, tag=True):
+    """``customModel/create`` was accepted; training runs (about two to three minutes)."""
+
+    session_id: str
+    task_id: str
+    clip_count: int
+
+
+class TrainingFinished(_EventBase, frozen=True, kw_only=True, tag=True):
+    """The custom model is ready to use as ``model`` in generate."""
+
+    session_id: str
+    model_id: str
+
+
+class GenerationSubmitted(_EventBase, frozen=True, kw_only=True, tag=True):
+    """A generate task was accepted."""
+
+    task_id: str
+    model: str
+
+
+class GenerationFinished(_EventBase, frozen=True, kw_only=True, tag=True):
+    """A generate task succeeded with these clips."""
+
+    task_id: str
+    clip_ids: tuple[str, ...]
+
+
+class DownloadFinished(_EventBase, frozen=True, kw_only=True, tag=True):
+    """A clip's audio was saved to ``path`` (``size`` in bytes)."""
+
+    clip_id: str
+    path: str
+    size: int
+
+
+Event: TypeAlias = (
+    SessionPrepared
+    | UploadSubmitted
+    | UploadFinished
+    | UploadFailed
+    | TaskStatusChanged
+    | TrainingSubmitted
+    | TrainingFinished
+    | GenerationSubmitted
+    | GenerationFinished
+    | DownloadFinished
+)
+
+#: A callback for events: a plain function or a coroutine function.
+EventHandler: TypeAlias = Callable[[Event], Awaitable[None] | None]
+
+
+async def emit(handler: EventHandler | None, event: Event) -> None:
+    """Deliver ``event`` to ``handler`` if there is one."""
+    if handler is None:
+        return
+    result = handler(event)
+    if inspect.isawaitable(result):
+        await result

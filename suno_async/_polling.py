@@ -1,0 +1,167 @@
+"""Waiting for tasks: the poll schedule per kind of task, the deadline, the shared limiter.
+
+A poller asks ``GET /suno/v2/status`` for one task until it reaches a final status. Between
+asks it waits by a schedule that starts short, grows by a factor and stops growing at a cap, as
+the provider recommends (start at 2-3 s, back off), with proportional jitter so that pollers
+started together do not stay in lock step. All pollers of one client share one limiter on status
+requests in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Final
+
+import anyio
+
+from suno_async._clock import Clock
+from suno_async._events import EventHandler, TaskStatusChanged, emit
+from suno_async._exceptions import ConfigError, TaskFailedError, TaskTimeoutError
+from suno_async.models.mountsea import TaskKind, TaskSnapshot, TaskStatus
+
+__all__ = ["DEFAULT_SCHEDULES", "PollSchedule", "wait_for_task"]
+
+logger = logging.getLogger("suno_async")
+
+
+@dataclass(frozen=True, slots=True)
+class PollSchedule:
+    """When to ask for a task's status. All values are seconds.
+
+    The first ask comes ``first_delay`` after the task was submitted; each following wait is the
+    previous one times ``factor``, at most ``max_interval``, scaled by a factor drawn from
+    ``[1 - jitter, 1 + jitter]``. ``timeout`` is the client's own deadline for the whole wait.
+    """
+
+    first_delay: float
+    interval: float
+    factor: float
+    max_interval: float
+    timeout: float
+    jitter: float = 0.1
+
+    def __post_init__(self) -> None:
+        for name in ("interval", "factor", "max_interval", "timeout"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"PollSchedule.{name} must be above 0.", argument=name)
+        if self.first_delay < 0 or not 0 <= self.jitter < 1:
+            raise ConfigError("PollSchedule needs first_delay >= 0 and 0 <= jitter < 1.")
+
+    def scaled(self, factor: float) -> PollSchedule:
+        """This schedule with every duration multiplied by ``factor`` (e.g. for a fast emulator)."""
+        return replace(
+            self,
+            first_delay=self.first_delay * factor,
+            interval=self.interval * factor,
+            max_interval=self.max_interval * factor,
+            timeout=self.timeout * factor,
+        )
+
+    def with_timeout(self, timeout: float) -> PollSchedule:
+        """This schedule with another overall deadline (seconds)."""
+        return replace(self, timeout=timeout)
+
+    def delays(self, rng: random.Random) -> Iterator[float]:
+        """The waits before each ask, forever."""
+        yield self.first_delay
+        interval = self.interval
+        while True:
+            yield interval * rng.uniform(1.0 - self.jitter, 1.0 + self.jitter)
+            interval = min(interval * self.factor, self.max_interval)
+
+
+#: Defaults per kind of task. Uploads take seconds; a training takes about two to three minutes
+#: (the provider's figure); a generation 30-120 s.
+DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
+    {
+        TaskKind.UPLOAD: PollSchedule(
+            first_delay=2.0, interval=2.0, factor=1.5, max_interval=8.0, timeout=600.0
+        ),
+        TaskKind.TRAINING: PollSchedule(
+            first_delay=5.0, interval=5.0, factor=1.5, max_interval=15.0, timeout=900.0
+        ),
+        TaskKind.GENERATE: PollSchedule(
+            first_delay=3.0, interval=3.0, factor=1.5, max_interval=10.0, timeout=600.0
+        ),
+    }
+)
+
+_PENDING_STATUSES: Final = frozenset(s.value for s in TaskStatus if not s.is_terminal)
+
+
+async def wait_for_task(
+    get_status: Callable[[str], Awaitable[TaskSnapshot]],
+    task_id: str,
+    *,
+    kind: TaskKind,
+    schedule: PollSchedule,
+    clock: Clock,
+    limiter: anyio.CapacityLimiter,
+    rng: random.Random,
+    on_event: EventHandler | None = None,
+) -> TaskSnapshot:
+    """Poll ``task_id`` until it succeeds and return the final snapshot.
+
+    A status this library does not know is treated as still in progress.
+
+    Raises:
+        TaskFailedError: the provider reported ``failed`` (with ``fail_reason``/``fail_code``).
+        TaskTimeoutError: the provider reported ``timeout`` (``server_side=True``), or the
+            schedule's ``timeout`` passed first (``server_side=False``; the task may still end).
+        APIError: a status request failed after its retries.
+    """
+    deadline = clock.now() + schedule.timeout
+    last: TaskSnapshot | None = None
+    warned_unknown = False
+    for delay in schedule.delays(rng):
+        remaining = deadline - clock.now()
+        if remaining <= 0:
+            raise TaskTimeoutError(
+                f"{kind.value} task {task_id} did not finish within {schedule.timeout:g} s "
+                f"(last status: {last.status if last else 'none seen'}). It may still finish: "
+                "wait for it again with the same task id.",
+                task_id=task_id,
+                snapshot=last,
+                server_side=False,
+            )
+        await clock.sleep(min(delay, remaining))
+        async with limiter:
+            snapshot = await get_status(task_id)
+        if last is None or snapshot.status != last.status:
+            await emit(
+                on_event,
+                TaskStatusChanged(task_id=task_id, kind=kind.value, status=snapshot.status),
+            )
+        last = snapshot
+        status = snapshot.status
+        if status == TaskStatus.SUCCESS:
+            return snapshot
+        if status == TaskStatus.FAILED:
+            reason = snapshot.fail_reason or "no reason given"
+            code = f" (code {snapshot.fail_code})" if snapshot.fail_code is not None else ""
+            raise TaskFailedError(
+                f"{kind.value} task {task_id} failed: {reason}{code}.",
+                task_id=task_id,
+                snapshot=snapshot,
+                fail_reason=snapshot.fail_reason,
+                fail_code=snapshot.fail_code,
+            )
+        if status == TaskStatus.TIMEOUT:
+            raise TaskTimeoutError(
+                f"{kind.value} task {task_id} timed out on the provider's side"
+                f"{': ' + snapshot.fail_reason if snapshot.fail_reason else ''}. "
+                "Submit the work again.",
+                task_id=task_id,
+                snapshot=snapshot,
+                server_side=True,
+            )
+        if status not in _PENDING_STATUSES and not warned_unknown:
+            warned_unknown = True
+            logger.warning(
+                "task %s reported unknown status %r; treating it as in progress", task_id, status
+            )
+    raise AssertionError("unreachable: the schedule never ends")  # pragma: no cover

@@ -1,0 +1,492 @@
+"""The only module that talks to aiohttp: send a request, map failures, retry, decode.
+
+Retry policy (one place, used by every call):
+
+* A request is *safe* when sending it twice does no harm (status lookups, downloads). Safe
+  requests are retried on connection errors, timeouts, a cut-off body, 408, 429 and 5xx, with
+  exponential backoff and proportional jitter, never sooner than the server's ``Retry-After``
+  (itself capped at :data:`~suno_async._constants.RETRY_AFTER_CAP`).
+* A request that starts paid work (upload, create, generate) is retried only when the failure
+  proves the server did not act on it: the connection could not be opened, or the server said
+  408 or 429. If the request may have reached the server and no answer came back, it raises
+  :class:`~suno_async.AmbiguousSubmitError` instead of sending it again.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import secrets
+import time
+from collections.abc import Callable, Coroutine, Generator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, TypeVar, cast
+
+import aiohttp
+import anyio
+import backoff
+import msgspec
+
+from suno_async import _constants as c
+from suno_async._audio import is_audio_content_type, looks_like_audio
+from suno_async._exceptions import (
+    AmbiguousSubmitError,
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InsufficientCreditsError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+)
+
+__all__ = ["RequestStats", "RetryPolicy", "Transport"]
+
+logger = logging.getLogger("suno_async")
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How failed requests are retried. Delays are seconds.
+
+    ``max_retries`` counts attempts after the first; ``jitter`` is proportional (each delay is
+    multiplied by a factor drawn from ``[1 - jitter, 1 + jitter]``).
+    """
+
+    max_retries: int = c.DEFAULT_MAX_RETRIES
+    initial_delay: float = c.RETRY_INITIAL_DELAY
+    factor: float = c.RETRY_FACTOR
+    max_delay: float = c.RETRY_MAX_DELAY
+    jitter: float = c.RETRY_JITTER
+    retry_after_cap: float = c.RETRY_AFTER_CAP
+
+
+@dataclass(slots=True)
+class RequestStats:
+    """Counters of what the client sent: ``requests`` (every attempt), ``retries``, ``errors``."""
+
+    requests: int = 0
+    retries: int = 0
+    errors: int = 0
+
+
+class _ErrorBody(msgspec.Struct, frozen=True):
+    """The error bodies seen in the wild: NestJS ``{statusCode, message, error}``, or
+    ``{code, message}``, or ``{detail}``."""
+
+    message: str | list[str] | None = None
+    error: str | dict[str, Any] | None = None
+    detail: str | None = None
+
+
+_ERROR_DECODER: Final = msgspec.json.Decoder(_ErrorBody)
+
+_STATUS_ERRORS: Final[Mapping[int, type[APIStatusError]]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: InsufficientCreditsError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+_HINTS: Final[Mapping[type[APIStatusError], str]] = {
+    BadRequestError: "Fix the request's arguments; sending it again unchanged will fail again.",
+    AuthenticationError: "Check the API key (argument api_key or SUNO_API_KEY).",
+    InsufficientCreditsError: "Top up the account's credits, then call again.",
+    PermissionDeniedError: "This key or account may not do this.",
+    NotFoundError: "Check the id and the base URL.",
+    ConflictError: "The work was already submitted; wait for it instead of submitting again.",
+    RateLimitError: "Slow down; the client waits for Retry-After on safe requests.",
+    InternalServerError: "The provider failed; try again later.",
+}
+
+
+def _retry_delays(
+    *, policy: RetryPolicy, rng: random.Random
+) -> Generator[float | None, BaseException | None, None]:
+    """backoff wait generator: exponential with proportional jitter, floored by Retry-After."""
+    attempt = 0
+    exc = yield None  # backoff primes the generator with send(None)
+    while True:
+        delay = min(policy.initial_delay * policy.factor**attempt, policy.max_delay)
+        delay *= rng.uniform(1.0 - policy.jitter, 1.0 + policy.jitter)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, policy.retry_after_cap))
+        attempt += 1
+        exc = yield delay
+
+
+def _give_up_safe(exc: Exception) -> bool:
+    return not (isinstance(exc, APIError) and exc.retryable)
+
+
+def _give_up_unsafe(exc: Exception) -> bool:
+    if isinstance(exc, APIStatusError):
+        return exc.status_code not in (408, 429)
+    # Connection errors that reach here were raised before the request was sent.
+    return not (isinstance(exc, APIConnectionError) and exc.retryable)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or ``None``."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _provider_message(body: bytes) -> str | None:
+    try:
+        parsed = _ERROR_DECODER.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        text = body[:200].decode("utf-8", "replace").strip()
+        return text or None
+    message = parsed.message
+    if isinstance(message, list):
+        message = "; ".join(message)
+    if message:
+        return message
+    if isinstance(parsed.error, dict):
+        inner = parsed.error.get("message")
+        return str(inner) if inner else None
+    return parsed.error or parsed.detail
+
+
+def status_error(
+    status: int, reason: str, body: bytes, headers: Mapping[str, str], method: str, url: str
+) -> APIStatusError:
+    """Map an HTTP error answer to the matching :class:`APIStatusError` subclass."""
+    provider_message = _provider_message(body)
+    cls = _STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = InternalServerError if status >= 500 else APIStatusError
+    if cls is PermissionDeniedError and provider_message and "credit" in provider_message.lower():
+        cls = InsufficientCreditsError
+    retry_after = parse_retry_after(headers.get("Retry-After"))
+    message = f"{method} {url} answered {status} {reason}".rstrip()
+    if provider_message:
+        message += f": {provider_message}"
+    hint = _HINTS.get(cls)
+    if hint:
+        message += f". {hint}"
+    return cls(
+        message,
+        status_code=status,
+        body=body,
+        provider_message=provider_message,
+        retry_after=retry_after,
+        method=method,
+        url=url,
+    )
+
+
+def connection_error(
+    exc: BaseException, *, method: str, url: str, safe: bool, endpoint: str
+) -> APIConnectionError:
+    """Map an aiohttp or OS failure to the library's connection errors."""
+    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+        # The connection was never opened: the request cannot have reached the server.
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            return APITimeoutError(
+                f"{method} {url}: timed out connecting. Check the network and base URL.",
+                method=method,
+                url=url,
+            )
+        return APIConnectionError(
+            f"{method} {url}: could not connect ({exc.os_error.strerror or exc}). "
+            "Check the network and base URL.",
+            method=method,
+            url=url,
+        )
+    if not safe:
+        return AmbiguousSubmitError(
+            f"{method} {url}: the request may have reached the server but no answer arrived "
+            f"({type(exc).__name__}). It was not sent again, to avoid paying twice; look the "
+            "work up before retrying.",
+            method=method,
+            url=url,
+            endpoint=endpoint,
+        )
+    if isinstance(exc, TimeoutError):
+        return APITimeoutError(
+            f"{method} {url}: no answer within the timeout.", method=method, url=url
+        )
+    return APIConnectionError(
+        f"{method} {url}: connection failed ({type(exc).__name__}: {exc}).",
+        method=method,
+        url=url,
+    )
+
+
+class Transport:
+    """Sends requests to one API base URL with one key, over one aiohttp session.
+
+    The key goes only into the ``Authorization`` header of requests to ``base_url``; it never
+    appears in a log line, a repr or an error. Redirects are not followed for API calls.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        session: aiohttp.ClientSession | None,
+        timeout: float,
+        connect_timeout: float,
+        retry: RetryPolicy,
+    ) -> None:
+        self.base_url = base_url
+        self._auth_headers: Final = {
+            "Authorization": f"Bearer {api_key}",
+            "Accept": "application/json",
+            "User-Agent": c.USER_AGENT,
+        }
+        self._json_headers: Final = {**self._auth_headers, "Content-Type": "application/json"}
+        self._session = session
+        self._owns_session = session is None
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
+        self.retry = retry
+        self.stats = RequestStats()
+        self._rng = random.Random()  # noqa: S311 - jitter, not security
+        self._send_safe = self._with_retries(self._send_once, _give_up_safe)
+        self._send_unsafe = self._with_retries(self._send_once, _give_up_unsafe)
+        self._download_retrying = self._with_retries(self._download_once, _give_up_safe)
+
+    def _with_retries(
+        self,
+        target: Callable[..., Coroutine[Any, Any, _T]],
+        give_up: Callable[[Exception], bool],
+    ) -> Callable[..., Coroutine[Any, Any, _T]]:
+        # backoff's stub types wait generators as send-less; ours receives each exception.
+        wait_gen = cast("Callable[..., Generator[float, None, None]]", _retry_delays)
+        return backoff.on_exception(
+            wait_gen,
+            APIError,
+            max_tries=lambda: self.retry.max_retries + 1,
+            giveup=give_up,
+            jitter=None,
+            on_backoff=self._log_retry,
+            raise_on_giveup=True,
+            logger=None,
+            policy=lambda: self.retry,
+            rng=lambda: self._rng,
+        )(target)
+
+    def _log_retry(self, details: Any) -> None:
+        self.stats.retries += 1
+        exc = details.get("exception")
+        args = details.get("args", ())
+        logger.debug(
+            "retrying %s %s in %.2f s after %s (attempt %d of %d)",
+            args[0] if args else "?",
+            args[1] if len(args) > 1 else "?",
+            details.get("wait", 0.0),
+            type(exc).__name__ if exc else "?",
+            details.get("tries", 0) + 1,
+            self.retry.max_retries + 1,
+        )
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The aiohttp session in use (created on first use if the user gave none)."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the session if this transport created it."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+        self._session = None
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        decoder: msgspec.json.Decoder[_T],
+        *,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        safe: bool,
+        endpoint: str = "",
+    ) -> _T:
+        """Send ``method path`` and decode a 2xx answer with ``decoder``.
+
+        Raises:
+            APIStatusError: (a subclass per status) the server answered with an error.
+            APIConnectionError: no usable answer; ``AmbiguousSubmitError`` when ``safe`` is
+                false and the request may have reached the server.
+            ResponseValidationError: the answer did not have the expected shape.
+        """
+        send = self._send_safe if safe else self._send_unsafe
+        result: _T = await send(method, path, decoder, params, body, safe, endpoint)
+        return result
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        decoder: msgspec.json.Decoder[_T],
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        safe: bool,
+        endpoint: str,
+    ) -> _T:
+        url = self.base_url + path
+        headers = self._auth_headers if body is None else self._json_headers
+        self.stats.requests += 1
+        started = time.perf_counter()
+        try:
+            async with self.session.request(
+                method,
+                url,
+                params=params,
+                data=body,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as resp:
+                raw = await resp.read()
+                status = resp.status
+                if status >= 300:
+                    self.stats.errors += 1
+                    raise status_error(status, resp.reason or "", raw, resp.headers, method, path)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            self.stats.errors += 1
+            raise connection_error(
+                exc, method=method, url=path, safe=safe, endpoint=endpoint
+            ) from exc
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d (%.3f s)", method, path, status, time.perf_counter() - started
+            )
+        try:
+            return decoder.decode(raw)
+        except msgspec.DecodeError as exc:
+            if not safe:
+                raise AmbiguousSubmitError(
+                    f"{method} {path}: the answer was not valid JSON, so whether the work "
+                    "started is unknown. It was not sent again; look the work up first.",
+                    method=method,
+                    url=path,
+                    endpoint=endpoint,
+                ) from exc
+            err = ResponseValidationError(
+                f"{method} {path}: the answer was not valid JSON ({exc}).",
+                body=raw,
+                method=method,
+                url=path,
+            )
+            err.retryable = True  # a body cut off in transit is worth asking for again
+            raise err from exc
+        except msgspec.ValidationError as exc:
+            raise ResponseValidationError(
+                f"{method} {path}: the answer did not have the documented shape ({exc}).",
+                body=raw,
+                method=method,
+                url=path,
+            ) from exc
+
+    async def download(
+        self,
+        url: str,
+        dest: anyio.Path,
+        *,
+        read_timeout: float = c.DEFAULT_DOWNLOAD_READ_TIMEOUT,
+        chunk_size: int = c.DOWNLOAD_CHUNK_SIZE,
+    ) -> int:
+        """Stream the audio at ``url`` into ``dest``; return the number of bytes written.
+
+        The body goes to a temporary file beside ``dest`` that is renamed over it only once
+        complete, so ``dest`` never holds a partial or non-audio file. No ``Authorization``
+        header is sent: audio lives on a CDN, not on the API host. Retried like a safe request.
+
+        Raises:
+            APIStatusError: the CDN answered with an error status.
+            ResponseValidationError: the body is not audio (for example an HTML error page).
+            APIConnectionError: the transfer failed after all retries.
+        """
+        written: int = await self._download_retrying(url, dest, read_timeout, chunk_size)
+        return written
+
+    async def _download_once(
+        self, url: str, dest: anyio.Path, read_timeout: float, chunk_size: int
+    ) -> int:
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=self._timeout.connect, sock_read=read_timeout
+        )
+        tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
+        written = 0
+        self.stats.requests += 1
+        try:
+            async with self.session.get(
+                url, timeout=timeout, headers={"User-Agent": c.USER_AGENT}
+            ) as resp:
+                if resp.status != 200:
+                    self.stats.errors += 1
+                    body = await resp.content.read(4096)
+                    raise status_error(
+                        resp.status, resp.reason or "", body, resp.headers, "GET", url
+                    )
+                content_type = resp.headers.get("Content-Type", "")
+                if not is_audio_content_type(content_type):
+                    raise ResponseValidationError(
+                        f"GET {url}: expected audio but got Content-Type {content_type!r}; "
+                        "nothing was saved.",
+                        body=await resp.content.read(4096),
+                        method="GET",
+                        url=url,
+                    )
+                async with await anyio.open_file(tmp, "wb") as out:
+                    first = True
+                    async for chunk in resp.content.iter_chunked(chunk_size):
+                        if first:
+                            first = False
+                            if not looks_like_audio(chunk):
+                                raise ResponseValidationError(
+                                    f"GET {url}: the body is not audio; nothing was saved.",
+                                    body=chunk[:4096],
+                                    method="GET",
+                                    url=url,
+                                )
+                        await out.write(chunk)
+                        written += len(chunk)
+            await tmp.replace(dest)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            self.stats.errors += 1
+            await _remove_quietly(tmp)
+            raise connection_error(exc, method="GET", url=url, safe=True, endpoint="") from exc
+        except BaseException:
+            await _remove_quietly(tmp)
+            raise
+        return written
+
+
+async def _remove_quietly(path: anyio.Path) -> None:
+    with anyio.CancelScope(shield=True):
+        try:
+            await path.unlink(missing_ok=True)
+        except OSError:  # pragma: no cover - best effort cleanup
+            logger.debug("could not remove temporary file %s", path)
