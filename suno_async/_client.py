@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Final, Self, TypeVar
@@ -49,6 +50,7 @@ _PREPARE: Final = msgspec.json.Decoder(PrepareResponse)
 _CREATED: Final = msgspec.json.Decoder(TaskCreated)
 _SNAPSHOT: Final = msgspec.json.Decoder(TaskSnapshot)
 _ENCODER: Final = msgspec.json.Encoder()
+_FIELD_PATH: Final = re.compile(r"at `\$\.(\w+)")
 _UPLOAD_DATA: Final = msgspec.json.Decoder(Clip)
 _TRAINING_DATA: Final = msgspec.json.Decoder(CustomModel)
 _GENERATE_DATA: Final = msgspec.json.Decoder(list[Clip])
@@ -262,11 +264,19 @@ class SunoClient:
         """
         if request is not None and fields:
             raise ConfigError("pass a GenerateRequest or keyword fields, not both.")
+        unknown = sorted(set(fields) - set(GenerateRequest.__struct_fields__))
+        if unknown:
+            raise ConfigError(
+                f"generate got unknown fields: {', '.join(unknown)}.", argument=unknown[0]
+            )
         raw = msgspec.to_builtins(request) if request is not None else fields
         try:
             checked = msgspec.convert(raw, GenerateRequest)
         except msgspec.ValidationError as exc:
-            raise ConfigError(f"invalid generate request: {exc}.") from None
+            path = _FIELD_PATH.search(str(exc))
+            raise ConfigError(
+                f"invalid generate request: {exc}.", argument=path.group(1) if path else None
+            ) from None
         check_generate_request(checked)
         result = await self._call("POST", "/suno/v2/generate", _CREATED, body=checked, safe=False)
         return result.task_id

@@ -384,6 +384,13 @@ class Transport:
             )
         try:
             return decoder.decode(raw)
+        except msgspec.ValidationError as exc:
+            raise ResponseValidationError(
+                f"{method} {path}: the answer did not have the documented shape ({exc}).",
+                body=raw,
+                method=method,
+                url=path,
+            ) from exc
         except msgspec.DecodeError as exc:
             if not safe:
                 raise AmbiguousSubmitError(
@@ -401,13 +408,6 @@ class Transport:
             )
             err.retryable = True  # a body cut off in transit is worth asking for again
             raise err from exc
-        except msgspec.ValidationError as exc:
-            raise ResponseValidationError(
-                f"{method} {path}: the answer did not have the documented shape ({exc}).",
-                body=raw,
-                method=method,
-                url=path,
-            ) from exc
 
     async def download(
         self,

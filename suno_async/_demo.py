@@ -1,0 +1,117 @@
+"""The demo: train a custom model on the embedded emulator, generate a song, download it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from suno_async._client import SunoClient
+from suno_async._clock import SystemClock
+from suno_async._events import (
+    DownloadFinished,
+    Event,
+    GenerationFinished,
+    GenerationSubmitted,
+    SessionPrepared,
+    TaskStatusChanged,
+    TrainingFinished,
+    TrainingSubmitted,
+    UploadFailed,
+    UploadFinished,
+    UploadSubmitted,
+)
+from suno_async.models.mountsea import GenerateRequest, GenerateTask
+
+__all__ = ["run_demo"]
+
+_LYRICS = """[Verse]
+Six small songs went in the night
+The model learned to hum them right
+
+[Chorus]
+Play it back, play it loud
+An emulated summer crowd"""
+
+
+def _describe(event: Event) -> str | None:
+    match event:
+        case SessionPrepared(session_id=sid):
+            return f"session {sid} prepared"
+        case UploadSubmitted(url=url, attempt=attempt):
+            return f"upload submitted  {url.rsplit('/', 1)[-1]} (attempt {attempt})"
+        case UploadFinished(url=url, clip_id=clip_id):
+            return f"upload finished   {url.rsplit('/', 1)[-1]} -> clip {clip_id}"
+        case UploadFailed(url=url, error=error, will_retry=again):
+            return f"upload failed     {url.rsplit('/', 1)[-1]}: {error}" + (
+                " (retrying)" if again else ""
+            )
+        case TrainingSubmitted(clip_count=n):
+            return f"training submitted with {n} clips (100 credits); about 2-3 minutes"
+        case TaskStatusChanged(kind="training" | "generate" as kind, status=status):
+            return f"{kind} status: {status}"
+        case TrainingFinished(model_id=model_id):
+            return f"model ready: {model_id}"
+        case GenerationSubmitted(task_id=task_id, model=model):
+            return f"generation {task_id} submitted with {model}"
+        case GenerationFinished(clip_ids=ids):
+            return f"generation finished: {len(ids)} clips"
+        case DownloadFinished(path=path, size=size):
+            return f"downloaded {path} ({size:,} bytes)"
+    return None
+
+
+async def run_demo(
+    *, output: Path, speed: float, out: Callable[[str], None] = print
+) -> dict[str, object]:
+    """Run the whole demo against an in-process emulator; return the summary it prints."""
+    from suno_async.emulator import Emulator, EmulatorConfig
+
+    started = time.perf_counter()
+    clock = SystemClock(speed)
+
+    def show(event: Event) -> None:
+        line = _describe(event)
+        if line is not None:
+            out(f"[{time.perf_counter() - started:6.2f}s] {line}")
+
+    async with Emulator(EmulatorConfig(speed=speed), clock=clock) as emulator:
+        out(f"emulator listening on {emulator.base_url} (speed x{speed:g})")
+        credits_before = emulator.credits
+        async with SunoClient(
+            api_key="demo-key", base_url=emulator.base_url, clock=clock
+        ) as client:
+            training = await client.train_custom_model(
+                emulator.sample_audio_urls(6), name="Demo Model", on_event=show
+            )
+            request = GenerateRequest(
+                task=GenerateTask.CREATE,
+                model=training.model_id,
+                prompt=_LYRICS,
+                tags="Pop, Upbeat",
+                title="Emulated Summer",
+            )
+            clips = await client.generate_and_wait(request, on_event=show)
+            files = await client.download_clips(clips, output, on_event=show)
+            summary: dict[str, object] = {
+                "model_id": training.model_id,
+                "session_id": training.session_id,
+                "training_clip_ids": list(training.clip_ids),
+                "generated_clip_ids": [clip.id for clip in clips],
+                "files": [str(path) for path in files],
+                "credits_spent": credits_before - emulator.credits,
+                "requests_made": client.stats.requests,
+                "retries": client.stats.retries,
+                "elapsed_seconds": round(time.perf_counter() - started, 2),
+            }
+    out("")
+    out("summary")
+    width = max(len(key) for key in summary)
+    for key, value in summary.items():
+        if isinstance(value, list):
+            out(f"  {key:<{width}}  {value[0] if value else ''}")
+            for item in value[1:]:
+                out(f"  {'':<{width}}  {item}")
+        else:
+            out(f"  {key:<{width}}  {value}")
+    return summary

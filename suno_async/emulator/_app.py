@@ -1,0 +1,320 @@
+"""The emulator's HTTP face: routes, bearer check, error bodies, request log, HTTP faults.
+
+Routes (POSTs answer 201 and GETs 200, as a NestJS server does):
+
+* ``POST /suno/v2/customModel/prepare``, ``.../customModel/upload``, ``.../customModel/create``,
+  ``POST /suno/v2/generate``, ``GET /suno/v2/status?taskId=``: the provider API; every
+  ``/suno/v2/`` route needs ``Authorization: Bearer <token>``.
+* ``GET /cdn/audio/<clip id>.wav`` and ``/cdn/stream/<clip id>.wav``: generated audio, no auth
+  (a CDN), ``Range: bytes=N-``, ``N-M`` and ``-N`` answered with 206.
+* ``GET /samples/track-<n>.wav`` (``n`` >= 1): distinct sample tracks to upload, no auth.
+
+Middleware, outermost first: the request log (every request, CDN ones too, with the status it
+got), NestJS error bodies, scripted HTTP faults (before the bearer check and before any work),
+the bearer check.
+
+Choices where the provider is silent:
+
+* The bearer scheme is matched case-insensitively; the token must be non-empty and, if the
+  config has an ``api_key``, equal to it.
+* A ``/suno/v2/`` path with no route answers 404 ``Cannot <METHOD> <path>`` (NestJS's default)
+  without asking for a token, and so does a known path with the wrong method.
+* An unparseable or multi-part ``Range`` is ignored (full 200 answer); a range starting past the
+  end is 416 with ``Content-Range: bytes */<size>``. The stream route serves the same complete
+  WAV as the audio route.
+* ``RequestRecord.authorized`` says whether the request's credentials would be accepted, even on
+  routes that do not ask for them; a request cancelled by a disconnecting client is logged with
+  status 499.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+import msgspec
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from suno_async.emulator._audio import synth_wav
+from suno_async.emulator._errors import ApiError, error_body, reason_phrase
+from suno_async.emulator._faults import HttpFault, HttpFaults
+from suno_async.emulator._state import EmulatorState
+
+__all__ = [
+    "HTTP_FAULTS_KEY",
+    "REQUESTS_KEY",
+    "STATE_KEY",
+    "RequestRecord",
+    "bearer_ok",
+    "make_app",
+]
+
+_log = logging.getLogger("suno_async.emulator")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One request the emulator answered.
+
+    Attributes:
+        method: HTTP method, upper case.
+        path: URL path, without the query.
+        query: The raw query string, without ``?`` (``""`` if none).
+        status: The status code sent.
+        authorized: True if the request carried credentials this emulator accepts.
+        has_auth_header: True if the request had an ``Authorization`` header at all.
+    """
+
+    method: str
+    path: str
+    query: str
+    status: int
+    authorized: bool
+    has_auth_header: bool
+
+
+STATE_KEY: Final = web.AppKey("state", EmulatorState)
+REQUESTS_KEY: Final = web.AppKey[list[RequestRecord]]("requests")
+HTTP_FAULTS_KEY: Final = web.AppKey("http_faults", HttpFaults)
+
+UNAUTHORIZED: Final = "Missing or invalid bearer token: send 'Authorization: Bearer <api key>'."
+_INJECTED_MESSAGES: Final = {
+    429: "Too many requests: slow down and retry later.",
+    500: "Internal server error.",
+    502: "Bad gateway: the upstream service did not answer.",
+    503: "Service unavailable: retry later.",
+    504: "Gateway timeout: the upstream service took too long.",
+}
+_RANGE: Final = re.compile(r"bytes=(\d*)-(\d*)")
+_SAMPLE: Final = re.compile(r"track-([1-9][0-9]{0,5})\.wav")
+
+
+def bearer_ok(header: str | None, api_key: str | None) -> bool:
+    """True if ``header`` is ``Bearer <token>`` with a token that ``api_key`` accepts."""
+    if not header:
+        return False
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return False
+    return api_key is None or hmac.compare_digest(token.encode(), api_key.encode())
+
+
+def _json(status: int, obj: Any, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status,
+        body=msgspec.json.encode(obj),
+        content_type="application/json",
+        charset="utf-8",
+        headers=headers,
+    )
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    return _json(status, error_body(status, message), headers)
+
+
+def _fault_response(fault: HttpFault) -> web.Response:
+    headers = dict(fault.headers)
+    has_type = any(name.lower() == "content-type" for name in headers)
+    if fault.body is None:
+        message = _INJECTED_MESSAGES.get(fault.status, f"{reason_phrase(fault.status)}.")
+        body: bytes = msgspec.json.encode(error_body(fault.status, message))
+        default_type = "application/json; charset=utf-8"
+    elif isinstance(fault.body, bytes | str):
+        body = fault.body.encode() if isinstance(fault.body, str) else fault.body
+        default_type = "text/plain; charset=utf-8"
+    else:
+        body = msgspec.json.encode(fault.body)
+        default_type = "application/json; charset=utf-8"
+    if not has_type:
+        headers["Content-Type"] = default_type
+    return web.Response(status=fault.status, body=body, headers=headers)
+
+
+# -- middleware ------------------------------------------------------------------------------
+
+
+@web.middleware
+async def _log_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    header = request.headers.get("Authorization")
+    api_key = request.app[STATE_KEY].config.api_key
+
+    def record(status: int) -> None:
+        request.app[REQUESTS_KEY].append(
+            RequestRecord(
+                method=request.method,
+                path=request.path,
+                query=request.query_string,
+                status=status,
+                authorized=bearer_ok(header, api_key),
+                has_auth_header=header is not None,
+            )
+        )
+
+    try:
+        response = await handler(request)
+    except asyncio.CancelledError:
+        record(499)
+        raise
+    record(response.status)
+    return response
+
+
+@web.middleware
+async def _nest_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return _error(exc.status, exc.message, exc.headers)
+    except web.HTTPException as exc:
+        if exc.status in (404, 405):
+            return _error(404, f"Cannot {request.method} {request.path}")
+        return _error(exc.status, f"{exc.reason}.")
+    except Exception:
+        _log.exception("emulator error on %s %s", request.method, request.path)
+        return _error(500, "Internal server error.")
+
+
+@web.middleware
+async def _inject_faults(request: web.Request, handler: Handler) -> web.StreamResponse:
+    fault = request.app[HTTP_FAULTS_KEY].take(request.method, request.path)
+    if fault is None:
+        return await handler(request)
+    return _fault_response(fault)
+
+
+@web.middleware
+async def _require_bearer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path.startswith("/suno/v2/") and request.match_info.http_exception is None:
+        api_key = request.app[STATE_KEY].config.api_key
+        if not bearer_ok(request.headers.get("Authorization"), api_key):
+            raise ApiError(401, UNAUTHORIZED)
+    return await handler(request)
+
+
+# -- provider routes -------------------------------------------------------------------------
+
+
+async def _prepare(request: web.Request) -> web.Response:
+    await request.read()  # no body is needed; whatever came is ignored
+    return _json(201, {"sessionId": request.app[STATE_KEY].prepare()})
+
+
+async def _upload(request: web.Request) -> web.Response:
+    body = await request.read()
+    return _json(201, {"taskId": request.app[STATE_KEY].upload(body)})
+
+
+async def _create(request: web.Request) -> web.Response:
+    body = await request.read()
+    return _json(201, {"taskId": request.app[STATE_KEY].create(body)})
+
+
+async def _generate(request: web.Request) -> web.Response:
+    body = await request.read()
+    return _json(201, {"taskId": request.app[STATE_KEY].generate(body)})
+
+
+async def _status(request: web.Request) -> web.Response:
+    task_id = request.query.get("taskId", "").strip()
+    if not task_id:
+        raise ApiError(
+            400, "Query parameter taskId is required: GET /suno/v2/status?taskId=<task id>."
+        )
+    state = request.app[STATE_KEY]
+    await state.wait_for_fetch(task_id)
+    return _json(200, state.status(task_id))
+
+
+# -- audio routes ----------------------------------------------------------------------------
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The inclusive byte range a ``Range`` header asks for, or ``None`` to send everything.
+
+    Raises:
+        ApiError: 416 if the range starts past the end.
+    """
+    match = _RANGE.fullmatch(header.strip())
+    if match is None or not (match[1] or match[2]):
+        return None
+    if match[1]:
+        start = int(match[1])
+        end = int(match[2]) if match[2] else size - 1
+        if match[2] and end < start:
+            return None  # an invalid range-spec is ignored (RFC 9110, 14.2)
+    else:
+        suffix = int(match[2])
+        start, end = (size if suffix == 0 else max(0, size - suffix)), size - 1
+    if start >= size:
+        raise ApiError(
+            416,
+            f"Range not satisfiable: the file has {size} bytes.",
+            headers={"Content-Range": f"bytes */{size}"},
+        )
+    return start, min(end, size - 1)
+
+
+def _wav(request: web.Request, data: bytes) -> web.Response:
+    headers = {"Accept-Ranges": "bytes"}
+    byte_range = _byte_range(request.headers.get("Range", ""), len(data))
+    if byte_range is None:
+        return web.Response(body=data, content_type="audio/wav", headers=headers)
+    start, end = byte_range
+    headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
+    return web.Response(
+        status=206, body=data[start : end + 1], content_type="audio/wav", headers=headers
+    )
+
+
+async def _cdn_audio(request: web.Request) -> web.Response:
+    return _cdn(request, streaming=False)
+
+
+async def _cdn_stream(request: web.Request) -> web.Response:
+    return _cdn(request, streaming=True)
+
+
+def _cdn(request: web.Request, *, streaming: bool) -> web.Response:
+    clip_id = request.match_info["clip_id"]
+    data = request.app[STATE_KEY].clip_audio(clip_id, streaming=streaming)
+    if data is None:
+        what = "streaming or complete" if streaming else "complete"
+        raise ApiError(404, f"No audio for clip {clip_id}: it is not a {what} clip.")
+    return _wav(request, data)
+
+
+async def _sample(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    match = _SAMPLE.fullmatch(name)
+    if match is None:
+        raise ApiError(404, f"No sample audio at /samples/{name}: use /samples/track-<n>.wav.")
+    seconds = request.app[STATE_KEY].config.audio_seconds
+    return _wav(request, synth_wav(f"sample-{match[1]}", seconds))
+
+
+def make_app(
+    state: EmulatorState, requests: list[RequestRecord], http_faults: HttpFaults
+) -> web.Application:
+    """The aiohttp application serving ``state``, logging to ``requests``."""
+    app = web.Application(
+        middlewares=[_log_requests, _nest_errors, _inject_faults, _require_bearer]
+    )
+    app[STATE_KEY] = state
+    app[REQUESTS_KEY] = requests
+    app[HTTP_FAULTS_KEY] = http_faults
+    app.router.add_post("/suno/v2/customModel/prepare", _prepare)
+    app.router.add_post("/suno/v2/customModel/upload", _upload)
+    app.router.add_post("/suno/v2/customModel/create", _create)
+    app.router.add_post("/suno/v2/generate", _generate)
+    app.router.add_get("/suno/v2/status", _status)
+    app.router.add_get("/cdn/audio/{clip_id}.wav", _cdn_audio)
+    app.router.add_get("/cdn/stream/{clip_id}.wav", _cdn_stream)
+    app.router.add_get("/samples/{name}", _sample)
+    return app

@@ -1,0 +1,87 @@
+"""What an emulator run looks like: the account, the prices and how long things take.
+
+Durations are in seconds of the emulator's clock (see :mod:`suno_async._clock`); with a
+:class:`~suno_async._clock.VirtualClock` they pass only when the test moves the clock. Costs are
+provider credits.
+
+Choices where the provider is silent:
+
+* ``create_cost`` (100) is documented; ``generate_cost`` (40) comes from a captured price list;
+  ``upload_cost`` (1) stands for the docs' "minor credit costs based on task pricing".
+* ``upload_seconds``, ``training_seconds`` (the docs say "about 2-3 minutes") and
+  ``generate_seconds`` (the docs say music tasks take 30-120 s) are picked to look like the real
+  thing; tests shorten nothing, they move a virtual clock instead.
+* ``offline_audio_hosts`` holds the docs' placeholder host ``example.com``, so the docs' own
+  example runs without network access: an audio-looking path there counts as audio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from suno_async._constants import CREATE_CUSTOM_MODEL_COST, GENERATE_COST
+
+__all__ = ["EmulatorConfig"]
+
+#: The longest synthesised clip allowed, so one WAV stays a few megabytes (seconds).
+MAX_AUDIO_SECONDS = 600.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EmulatorConfig:
+    """Settings of one emulated provider with a single account.
+
+    Attributes:
+        api_key: If set, only ``Authorization: Bearer <api_key>`` is accepted; if ``None``, any
+            non-empty bearer token is.
+        credits: Starting balance of the account.
+        max_custom_models: How many custom models the account may have; trainings that are
+            queued, running or succeeded count, failed ones do not.
+        upload_cost: Credits charged per accepted ``customModel/upload`` (refunded on failure).
+        create_cost: Credits charged per accepted ``customModel/create`` (refunded on failure).
+        generate_cost: Credits charged per accepted ``generate`` (refunded on failure).
+        speed: Clock speed used only when the emulator is given no clock:
+            ``SystemClock(speed)``.
+        upload_seconds: Time from upload to its result (seconds).
+        training_seconds: Time from create to the trained model (seconds).
+        generate_seconds: Time from generate to complete clips (seconds).
+        audio_seconds: Length of every synthesised WAV clip (seconds).
+        offline_audio_hosts: Hosts (and their subdomains) that are never fetched: a URL path
+            ending in a common audio extension there counts as audio, anything else as missing.
+
+    Raises:
+        ValueError: A number is out of range, or ``api_key`` is empty (use ``None``).
+        TypeError: ``offline_audio_hosts`` is not a frozenset.
+    """
+
+    api_key: str | None = None
+    credits: int = 10_000
+    max_custom_models: int = 5
+    upload_cost: int = 1
+    create_cost: int = CREATE_CUSTOM_MODEL_COST
+    generate_cost: int = GENERATE_COST
+    speed: float = 1.0
+    upload_seconds: float = 8.0
+    training_seconds: float = 150.0
+    generate_seconds: float = 45.0
+    audio_seconds: float = 6.0
+    offline_audio_hosts: frozenset[str] = field(default_factory=lambda: frozenset({"example.com"}))
+
+    def __post_init__(self) -> None:
+        if self.api_key is not None and not self.api_key.strip():
+            raise ValueError("api_key must be a non-empty string, or None to accept any token")
+        for name in ("credits", "max_custom_models", "upload_cost", "create_cost", "generate_cost"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an int >= 0, got {value!r}")
+        for name in ("upload_seconds", "training_seconds", "generate_seconds"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be >= 0 seconds, got {getattr(self, name)!r}")
+        if not self.speed > 0:
+            raise ValueError(f"speed must be > 0, got {self.speed!r}")
+        if not 0 < self.audio_seconds <= MAX_AUDIO_SECONDS:
+            raise ValueError(
+                f"audio_seconds must be > 0 and <= {MAX_AUDIO_SECONDS}, got {self.audio_seconds!r}"
+            )
+        if not isinstance(self.offline_audio_hosts, frozenset):
+            raise TypeError("offline_audio_hosts must be a frozenset of host names")

@@ -1,0 +1,246 @@
+"""The :class:`Emulator`: a real aiohttp server on loopback, used as ``async with``.
+
+It binds a socket it made itself (port 0 by default, so the OS picks a free one), hands it to
+:class:`aiohttp.web.SockSite` and reads the port back, like aiohttp's ``fake_server`` example.
+Leaving the ``async with`` cancels the audio fetches still running, closes the emulator's own
+client session and shuts the server down, so nothing is left open.
+
+The emulator is single-use: once closed it cannot be started again. Fault scripts may be queued
+before it starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import quote
+
+import aiohttp
+import anyio
+from aiohttp import web
+
+from suno_async._clock import Clock, SystemClock
+from suno_async.emulator._app import RequestRecord, make_app
+from suno_async.emulator._config import EmulatorConfig
+from suno_async.emulator._faults import HttpFaults, Outcome
+from suno_async.emulator._state import EmulatorState
+
+__all__ = ["Emulator", "serve"]
+
+_log = logging.getLogger("suno_async.emulator")
+
+#: Wall-clock seconds the server gives requests in flight to finish when it shuts down.
+_SHUTDOWN_TIMEOUT = 2.0
+
+
+class Emulator:
+    """The emulated provider, serving on ``host:port`` while inside ``async with``.
+
+    Args:
+        config: Account, prices and durations; defaults to ``EmulatorConfig()``.
+        clock: The clock that drives every task; if omitted, ``SystemClock(config.speed)``.
+            Pass the same :class:`~suno_async._clock.VirtualClock` to the client to make a
+            two-minute training take no wall time.
+        host: Interface to listen on.
+        port: Port to listen on; 0 lets the OS choose (read it back from :attr:`base_url`).
+
+    Fault scripts (``fail_next_tasks`` and the like) each apply to the next ``times`` accepted
+    tasks of one kind (``"upload"``, ``"training"`` or ``"generate"``), first queued first used.
+    """
+
+    def __init__(
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self._config = config if config is not None else EmulatorConfig()
+        self._clock: Clock = clock if clock is not None else SystemClock(self._config.speed)
+        self._host = host
+        self._port = port
+        self._state = EmulatorState(self._config, self._clock)
+        self._requests: list[RequestRecord] = []
+        self._http_faults = HttpFaults()
+        self._runner: web.AppRunner | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self._base_url: str | None = None
+        self._used = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        if self._used:
+            raise RuntimeError("an Emulator runs once; create a new one")
+        self._used = True
+        sock = _bind(self._host, self._port)
+        try:
+            host, port = sock.getsockname()[:2]
+            shown = f"[{host}]" if ":" in host else host
+            self._base_url = f"http://{shown}:{port}"
+            self._http = aiohttp.ClientSession(trust_env=False)
+            self._state.start(self._base_url, self._http)
+            app = make_app(self._state, self._requests, self._http_faults)
+            self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT)
+            await self._runner.setup()
+            await web.SockSite(self._runner, sock).start()
+        except BaseException:
+            await self._close()
+            sock.close()
+            raise
+        _log.debug("emulator listening on %s", self._base_url)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._close()
+
+    async def _close(self) -> None:
+        # Shielded: a cancelled caller (Ctrl-C in serve(), an anyio cancel scope) must still
+        # get every socket and session closed.
+        with anyio.CancelScope(shield=True):
+            await self._state.aclose()
+            if self._http is not None:
+                await self._http.close()
+                self._http = None
+            if self._runner is not None:
+                await self._runner.cleanup()
+                self._runner = None
+
+    # -- where and when --------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """``http://<host>:<port>`` of the running emulator, without a trailing slash.
+
+        Raises:
+            RuntimeError: The emulator has not been started.
+        """
+        if self._base_url is None:
+            raise RuntimeError("the emulator is not running: use it as 'async with Emulator()'")
+        return self._base_url
+
+    @property
+    def clock(self) -> Clock:
+        """The clock that drives every task (the one passed in, or the ``SystemClock`` made)."""
+        return self._clock
+
+    @property
+    def config(self) -> EmulatorConfig:
+        """The configuration in use."""
+        return self._config
+
+    def sample_audio_urls(self, count: int) -> list[str]:
+        """URLs of ``count`` distinct sample WAV tracks this emulator serves (no auth needed)."""
+        if count < 0:
+            raise ValueError("count must be >= 0")
+        return [f"{self.base_url}/samples/track-{n}.wav" for n in range(1, count + 1)]
+
+    def missing_audio_url(self, name: str = "missing") -> str:
+        """A URL on this emulator that answers 404, so an upload of it fails."""
+        return f"{self.base_url}/samples/missing-{quote(name, safe='')}.wav"
+
+    # -- the account -----------------------------------------------------------------------
+
+    @property
+    def credits(self) -> int:
+        """The account's balance now (failed tasks already refunded)."""
+        return self._state.credits
+
+    @property
+    def credits_spent(self) -> int:
+        """Credits charged so far minus credits refunded."""
+        return self._state.credits_spent
+
+    # -- the request log -------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every request answered so far, oldest first (a copy)."""
+        return list(self._requests)
+
+    def count(self, method: str, path: str) -> int:
+        """How many requests had this method and path (any query string is ignored)."""
+        method, path = method.upper(), path.split("?", 1)[0]
+        return sum(1 for r in self._requests if r.method == method and r.path == path)
+
+    # -- fault scripting -------------------------------------------------------------------
+
+    def fail_next_tasks(
+        self,
+        kind: str,
+        times: int = 1,
+        reason: str = "Audio source not found.",
+        code: int | str = 4001,
+    ) -> None:
+        """Make the next ``times`` tasks of ``kind`` end ``failed`` with ``reason`` and ``code``.
+
+        They fail when they would have succeeded, and their credits are refunded.
+
+        Raises:
+            ValueError: Unknown ``kind`` or ``times`` < 1.
+        """
+        self._state.faults.add_outcome(kind, Outcome("fail", reason, code), times)
+
+    def timeout_next_tasks(self, kind: str, times: int = 1) -> None:
+        """Make the next ``times`` tasks of ``kind`` end ``timeout`` (credits refunded)."""
+        self._state.faults.add_outcome(kind, Outcome("timeout"), times)
+
+    def stall_next_tasks(self, kind: str, times: int = 1) -> None:
+        """Make the next ``times`` tasks of ``kind`` stay ``running`` forever."""
+        self._state.faults.add_outcome(kind, Outcome("stall"), times)
+
+    def unknown_status_next_tasks(self, kind: str, value: str = "paused", times: int = 1) -> None:
+        """Make the next ``times`` tasks of ``kind`` report ``value`` while they would be
+        ``queued``/``ready``; after that they go on as usual."""
+        self._state.faults.add_status(kind, value, times)
+
+    def inject_http(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        times: int = 1,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer the next ``times`` requests to ``method path`` with ``status``, doing nothing.
+
+        The answer comes before the bearer check and before any state changes. ``body``
+        ``None`` sends a NestJS error body; ``bytes``/``str`` are sent as they are (as
+        ``text/plain`` unless ``headers`` name a ``Content-Type``); anything else is sent as
+        JSON. ``headers`` are added to the answer, e.g. ``{"Retry-After": "1"}``.
+
+        Raises:
+            ValueError: ``status`` is not 100-599, ``times`` < 1 or ``path`` lacks its ``/``.
+        """
+        self._http_faults.add(method, path, status, times, body, headers)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+async def serve(config: EmulatorConfig, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Run an emulator on ``host:port`` until cancelled, printing its base URL once."""
+    async with Emulator(config, host=host, port=port) as emulator:
+        print(f"suno_async emulator listening on {emulator.base_url}", flush=True)
+        await asyncio.Event().wait()

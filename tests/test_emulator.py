@@ -1,0 +1,713 @@
+"""The embedded emulator, spoken to over real sockets with a plain aiohttp client.
+
+Time moves only through the emulator's ``VirtualClock`` (``advance``); the one real wait is for
+the emulator's own fetch of an uploaded URL, which the status route absorbs (it waits briefly
+for a fetch that is due).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import wave
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import anyio
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+import suno_async.emulator as emulator_pkg
+import suno_async.emulator._state as emulator_state
+from suno_async.emulator import Emulator, EmulatorConfig, RequestRecord, VirtualClock, serve
+
+pytestmark = pytest.mark.anyio
+
+KEY = "test-key"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+ISO_MS = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+PREPARE = "/suno/v2/customModel/prepare"
+UPLOAD = "/suno/v2/customModel/upload"
+CREATE = "/suno/v2/customModel/create"
+GENERATE = "/suno/v2/generate"
+STATUS = "/suno/v2/status"
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: Any
+    raw: bytes
+
+
+def advance(emu: Emulator, seconds: float) -> None:
+    """Move the emulator's virtual clock forward."""
+    clock = emu.clock
+    assert isinstance(clock, VirtualClock)
+    clock.advance(seconds)
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    async with Emulator(EmulatorConfig(), clock=VirtualClock()) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def call(
+    http: aiohttp.ClientSession,
+    emu: Emulator,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    url = path if path.startswith("http") else emu.base_url + path
+    async with http.request(
+        method, url, json=body, headers=AUTH if headers is None else headers
+    ) as resp:
+        raw = await resp.read()
+        parsed = json.loads(raw) if resp.content_type == "application/json" else None
+        return Reply(resp.status, parsed, resp.headers, raw)
+
+
+async def status(http: aiohttp.ClientSession, emu: Emulator, task_id: str) -> dict[str, Any]:
+    reply = await call(http, emu, "GET", f"{STATUS}?taskId={task_id}")
+    assert reply.status == 200, reply.body
+    result: dict[str, Any] = reply.body
+    return result
+
+
+async def prepare(http: aiohttp.ClientSession, emu: Emulator) -> str:
+    reply = await call(http, emu, "POST", PREPARE)
+    assert reply.status == 201
+    session_id: str = reply.body["sessionId"]
+    return session_id
+
+
+async def uploaded_clips(
+    http: aiohttp.ClientSession, emu: Emulator, session_id: str, count: int = 6
+) -> list[str]:
+    """Upload ``count`` offline example.com tracks and return their clip ids."""
+    task_ids = []
+    for i in range(count):
+        body = {"sessionId": session_id, "audioUrl": f"https://example.com/{session_id}-{i}.mp3"}
+        reply = await call(http, emu, "POST", UPLOAD, body)
+        assert reply.status == 201, reply.body
+        task_ids.append(reply.body["taskId"])
+    advance(emu, emu.config.upload_seconds)
+    clip_ids = []
+    for task_id in task_ids:
+        snapshot = await status(http, emu, task_id)
+        assert snapshot["status"] == "success"
+        clip_ids.append(snapshot["data"]["id"])
+    return clip_ids
+
+
+async def trained_model(http: aiohttp.ClientSession, emu: Emulator) -> str:
+    session_id = await prepare(http, emu)
+    clips = await uploaded_clips(http, emu, session_id)
+    reply = await call(
+        http, emu, "POST", CREATE, {"sessionId": session_id, "clipIds": clips, "name": "m"}
+    )
+    assert reply.status == 201, reply.body
+    advance(emu, emu.config.training_seconds)
+    snapshot = await status(http, emu, session_id)
+    assert snapshot["status"] == "success"
+    model_id: str = snapshot["data"]["id"]
+    return model_id
+
+
+async def start_generate(http: aiohttp.ClientSession, emu: Emulator, **fields: Any) -> str:
+    body = {"task": "create", "model": "chirp-v50", "prompt": "la la", "tags": "Pop"} | fields
+    reply = await call(http, emu, "POST", GENERATE, body)
+    assert reply.status == 201, reply.body
+    task_id: str = reply.body["taskId"]
+    return task_id
+
+
+def nest_error(reply: Reply, status_code: int, phrase: str) -> str:
+    assert reply.status == status_code
+    assert reply.body["statusCode"] == status_code
+    assert reply.body["error"] == phrase
+    message: str = reply.body["message"]
+    assert message
+    return message
+
+
+# -- package and lifecycle --------------------------------------------------------------------
+
+
+def test_public_api_is_sorted_and_complete() -> None:
+    """The package exports exactly its public names, in a sorted ``__all__``."""
+    assert emulator_pkg.__all__ == sorted(emulator_pkg.__all__)
+    assert set(emulator_pkg.__all__) == {
+        "Emulator",
+        "EmulatorConfig",
+        "RequestRecord",
+        "VirtualClock",
+        "serve",
+    }
+
+
+def test_config_rejects_bad_values() -> None:
+    """EmulatorConfig refuses negative costs, an empty api key and a zero clip length."""
+    with pytest.raises(ValueError, match="credits"):
+        EmulatorConfig(credits=-1)
+    with pytest.raises(ValueError, match="api_key"):
+        EmulatorConfig(api_key="")
+    with pytest.raises(ValueError, match="audio_seconds"):
+        EmulatorConfig(audio_seconds=0)
+
+
+async def test_base_url_and_single_use() -> None:
+    """The emulator serves on a loopback port of its own and cannot be started twice."""
+    emulator = Emulator(clock=VirtualClock())
+    with pytest.raises(RuntimeError):
+        _ = emulator.base_url
+    async with emulator:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", emulator.base_url)
+        assert isinstance(emulator.clock, VirtualClock)
+    with pytest.raises(RuntimeError):
+        await emulator.__aenter__()
+
+
+async def test_serve_prints_base_url(capsys: pytest.CaptureFixture[str]) -> None:
+    """serve() prints one line with its base URL and stops cleanly when cancelled."""
+    with anyio.move_on_after(5):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(serve, EmulatorConfig(), "127.0.0.1", 0)
+            for _ in range(200):
+                await anyio.sleep(0.01)
+                if "http://" in capsys.readouterr().out:
+                    break
+            else:
+                pytest.fail("serve() printed no URL")
+            tg.cancel_scope.cancel()
+
+
+# -- auth and errors --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": ""}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"}],
+)
+async def test_missing_or_empty_bearer_is_401(
+    emu: Emulator, http: aiohttp.ClientSession, headers: dict[str, str]
+) -> None:
+    """Every /suno/v2 route refuses a request without a non-empty bearer token (NestJS body)."""
+    reply = await call(http, emu, "POST", PREPARE, headers=headers)
+    message = nest_error(reply, 401, "Unauthorized")
+    assert message.startswith("Missing or invalid bearer token")
+    assert emu.requests[-1].authorized is False
+
+
+async def test_wrong_api_key_is_401(http: aiohttp.ClientSession) -> None:
+    """With api_key set only that exact token is accepted."""
+    async with Emulator(EmulatorConfig(api_key=KEY), clock=VirtualClock()) as emu:
+        wrong = await call(http, emu, "POST", PREPARE, headers={"Authorization": "Bearer nope"})
+        nest_error(wrong, 401, "Unauthorized")
+        right = await call(http, emu, "POST", PREPARE)
+        assert right.status == 201
+        assert [r.authorized for r in emu.requests] == [False, True]
+
+
+async def test_unknown_route_is_nest_404(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """Unknown routes (and wrong methods) answer NestJS's 'Cannot METHOD path' 404."""
+    reply = await call(http, emu, "GET", "/suno/v2/nothing", headers={})
+    assert nest_error(reply, 404, "Not Found") == "Cannot GET /suno/v2/nothing"
+    reply = await call(http, emu, "GET", GENERATE)
+    assert nest_error(reply, 404, "Not Found") == f"Cannot GET {GENERATE}"
+
+
+async def test_status_needs_task_id_and_knows_tasks(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """Status without taskId is 400; an unknown id, or a session before create, is 404."""
+    nest_error(await call(http, emu, "GET", STATUS), 400, "Bad Request")
+    reply = await call(http, emu, "GET", f"{STATUS}?taskId=nope")
+    assert nest_error(reply, 404, "Not Found") == "Task not found: nope"
+    session_id = await prepare(http, emu)
+    nest_error(await call(http, emu, "GET", f"{STATUS}?taskId={session_id}"), 404, "Not Found")
+
+
+# -- upload -----------------------------------------------------------------------------------
+
+
+async def test_upload_fetches_audio_and_succeeds(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """An upload really fetches its URL: queued, running, then success with a clip object."""
+    session_id = await prepare(http, emu)
+    url = emu.sample_audio_urls(1)[0]
+    reply = await call(http, emu, "POST", UPLOAD, {"sessionId": session_id, "audioUrl": url})
+    assert reply.status == 201
+    task_id = reply.body["taskId"]
+    assert re.fullmatch(UUID, task_id)
+    first = await status(http, emu, task_id)
+    assert first["status"] == "queued"
+    assert re.fullmatch(ISO_MS, first["createdAt"])
+    assert first["data"] == {}
+    assert set(first) == {"taskId", "status", "createdAt", "data"}
+    advance(emu, 1)
+    assert (await status(http, emu, task_id))["status"] == "running"
+    advance(emu, 7)
+    done = await status(http, emu, task_id)
+    assert done["status"] == "success"
+    assert re.fullmatch(ISO_MS, done["finishAt"])
+    clip = done["data"]
+    assert re.fullmatch(UUID, clip["id"])
+    assert clip["status"] == "complete"
+    assert clip["title"] == "track-1.wav"
+    assert clip["audio_url"] == url
+    assert clip["metadata"] == {"type": "upload", "duration": 6.0}
+    fetch = [r for r in emu.requests if r.path == "/samples/track-1.wav"]
+    assert fetch == [RequestRecord("GET", "/samples/track-1.wav", "", 200, False, False)]
+    assert emu.credits_spent == 1
+
+
+async def test_upload_of_missing_audio_fails_4001_and_refunds(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """A URL that 404s ends the upload 'failed' with 4001 and gives the credit back."""
+    session_id = await prepare(http, emu)
+    body = {"sessionId": session_id, "audioUrl": emu.missing_audio_url("x")}
+    task_id = (await call(http, emu, "POST", UPLOAD, body)).body["taskId"]
+    assert emu.credits == 9_999
+    advance(emu, 8)
+    snapshot = await status(http, emu, task_id)
+    assert snapshot["status"] == "failed"
+    assert snapshot["failReason"] == "Audio source not found."
+    assert snapshot["failCode"] == 4001
+    assert snapshot["data"] == {}
+    assert emu.credits == 10_000
+    assert emu.credits_spent == 0
+
+
+async def test_example_com_is_an_offline_alias(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """example.com audio paths count as audio without any fetch; other paths there are missing."""
+    session_id = await prepare(http, emu)
+    ids = []
+    for url in ("https://example.com/song1.mp3", "https://example.com/page.html"):
+        reply = await call(http, emu, "POST", UPLOAD, {"sessionId": session_id, "audioUrl": url})
+        ids.append(reply.body["taskId"])
+    advance(emu, 8)
+    ok, missing = [await status(http, emu, task_id) for task_id in ids]
+    assert ok["status"] == "success"
+    assert ok["data"]["title"] == "song1.mp3"
+    assert missing["status"] == "failed"
+    assert missing["failCode"] == 4001
+    assert all(r.path.startswith("/suno/v2/") for r in emu.requests)
+
+
+async def test_upload_waits_for_a_slow_fetch_and_refuses_non_audio(
+    emu: Emulator, http: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A due upload stays 'running' until its fetch lands; a 200 that is not audio fails 4001."""
+    release = anyio.Event()
+
+    async def slow(request: web.Request) -> web.Response:
+        await release.wait()
+        return web.Response(body=b"RIFF\x00\x00\x00\x00WAVE", content_type="audio/wav")
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text="<html>not audio</html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/slow.wav", slow)
+    app.router.add_get("/page", page)
+    async with TestServer(app) as origin:
+        session_id = await prepare(http, emu)
+        ids = []
+        for path in ("/slow.wav", "/page"):
+            body = {"sessionId": session_id, "audioUrl": str(origin.make_url(path))}
+            ids.append((await call(http, emu, "POST", UPLOAD, body)).body["taskId"])
+        advance(emu, 8)
+        not_audio = await status(http, emu, ids[1])
+        assert (not_audio["status"], not_audio["failCode"]) == ("failed", 4001)
+        monkeypatch.setattr(emulator_state, "FETCH_GRACE_SECONDS", 0.01)
+        assert (await status(http, emu, ids[0]))["status"] == "running"
+        advance(emu, 2)
+        release.set()
+        for _ in range(200):
+            snapshot = await status(http, emu, ids[0])
+            if snapshot["status"] != "running":
+                break
+            await anyio.sleep(0.01)
+        assert snapshot["status"] == "success"
+        assert snapshot["data"]["metadata"]["duration"] is None
+        assert snapshot["finishAt"] > snapshot["createdAt"]
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ({"audioUrl": "https://example.com/a.mp3"}, "sessionId"),
+        ({"sessionId": "S", "audioUrl": "https://example.com/a.mp3", "extra": 1}, "extra"),
+        ({"sessionId": "S", "audioUrl": "ftp://example.com/a.mp3"}, "http"),
+        ({"sessionId": "nope", "audioUrl": "https://example.com/a.mp3"}, "Unknown sessionId"),
+    ],
+)
+async def test_upload_bad_requests_are_400(
+    emu: Emulator, http: aiohttp.ClientSession, body: dict[str, Any], needle: str
+) -> None:
+    """Upload refuses missing or unknown fields, non-http URLs and unknown sessions."""
+    session_id = await prepare(http, emu)
+    body = {k: session_id if v == "S" else v for k, v in body.items()}
+    message = nest_error(await call(http, emu, "POST", UPLOAD, body), 400, "Bad Request")
+    assert needle in message
+    assert emu.credits_spent == 0
+
+
+# -- create -----------------------------------------------------------------------------------
+
+
+async def test_create_trains_a_custom_model(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """Create answers taskId == sessionId, costs 100 and ends with a chirp-custom model id."""
+    session_id = await prepare(http, emu)
+    clips = await uploaded_clips(http, emu, session_id)
+    body = {"sessionId": session_id, "clipIds": clips, "name": "My Model"}
+    reply = await call(http, emu, "POST", CREATE, body)
+    assert reply.status == 201
+    assert reply.body == {"taskId": session_id}
+    assert emu.credits_spent == 6 + 100
+    assert (await status(http, emu, session_id))["status"] == "ready"
+    advance(emu, 5)
+    assert (await status(http, emu, session_id))["status"] == "running"
+    advance(emu, 145)
+    done = await status(http, emu, session_id)
+    assert done["status"] == "success"
+    model = done["data"]
+    assert re.fullmatch(f"chirp-custom:{UUID}", model["id"])
+    assert model["name"] == "My Model"
+    assert model["sessionId"] == session_id
+    assert model["clipIds"] == clips
+
+
+async def test_create_bad_requests_are_400(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """Create refuses <6 clips, duplicates, clips of another session and a missing name."""
+    session_id = await prepare(http, emu)
+    clips = await uploaded_clips(http, emu, session_id)
+    other = await uploaded_clips(http, emu, await prepare(http, emu), count=1)
+
+    async def create(**body: Any) -> str:
+        reply = await call(http, emu, "POST", CREATE, {"sessionId": session_id} | body)
+        return nest_error(reply, 400, "Bad Request")
+
+    assert "at least 6" in await create(clipIds=clips[:5], name="m")
+    assert "duplicates" in await create(clipIds=[*clips[:5], clips[0]], name="m")
+    assert other[0] in await create(clipIds=[*clips[:5], other[0]], name="m")
+    assert "name" in await create(clipIds=clips)
+    assert "name" in await create(clipIds=clips, name="")
+    assert "clipIds" in await create(clipIds="abc", name="m")
+    assert emu.credits_spent == 7
+
+
+async def test_second_create_is_409(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """A session with a training queued, running or done refuses another create."""
+    session_id = await prepare(http, emu)
+    body = {"sessionId": session_id, "clipIds": await uploaded_clips(http, emu, session_id)}
+    assert (await call(http, emu, "POST", CREATE, body | {"name": "a"})).status == 201
+    nest_error(await call(http, emu, "POST", CREATE, body | {"name": "b"}), 409, "Conflict")
+    advance(emu, 150)
+    nest_error(await call(http, emu, "POST", CREATE, body | {"name": "b"}), 409, "Conflict")
+    assert emu.credits_spent == 106
+
+
+async def test_create_again_after_failed_training(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """After a failed training the credits come back and the same session may create again."""
+    emu.fail_next_tasks("training", reason="Training failed.", code=5001)
+    session_id = await prepare(http, emu)
+    body = {"sessionId": session_id, "clipIds": await uploaded_clips(http, emu, session_id)}
+    assert (await call(http, emu, "POST", CREATE, body | {"name": "a"})).status == 201
+    assert emu.credits == 10_000 - 106
+    advance(emu, 150)
+    failed = await status(http, emu, session_id)
+    assert (failed["status"], failed["failReason"], failed["failCode"]) == (
+        "failed",
+        "Training failed.",
+        5001,
+    )
+    assert emu.credits == 10_000 - 6
+    assert (await call(http, emu, "POST", CREATE, body | {"name": "b"})).status == 201
+    advance(emu, 150)
+    done = await status(http, emu, session_id)
+    assert done["status"] == "success"
+    assert done["data"]["name"] == "b"
+    assert emu.credits_spent == 106
+
+
+async def test_create_without_credits_is_402(http: aiohttp.ClientSession) -> None:
+    """Create needs create_cost credits and says what it costs and what is left."""
+    async with Emulator(EmulatorConfig(credits=105), clock=VirtualClock()) as emu:
+        session_id = await prepare(http, emu)
+        clips = await uploaded_clips(http, emu, session_id)
+        body = {"sessionId": session_id, "clipIds": clips, "name": "m"}
+        message = nest_error(await call(http, emu, "POST", CREATE, body), 402, "Payment Required")
+        assert message == "Insufficient credits: this call costs 100, the account has 99."
+        assert emu.credits == 99
+
+
+async def test_model_limit_is_403(http: aiohttp.ClientSession) -> None:
+    """An account at max_custom_models refuses another training."""
+    async with Emulator(EmulatorConfig(max_custom_models=1), clock=VirtualClock()) as emu:
+        await trained_model(http, emu)
+        session_id = await prepare(http, emu)
+        clips = await uploaded_clips(http, emu, session_id)
+        body = {"sessionId": session_id, "clipIds": clips, "name": "m2"}
+        nest_error(await call(http, emu, "POST", CREATE, body), 403, "Forbidden")
+        assert emu.credits_spent == 12 + 100
+
+
+# -- generate ---------------------------------------------------------------------------------
+
+
+async def test_generate_streams_then_completes_with_playable_wav(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """Generate goes queued, running, stream (streaming clips) and success with 2 real WAVs."""
+    task_id = await start_generate(http, emu, title="Summer")
+    assert emu.credits_spent == 40
+    assert (await status(http, emu, task_id))["status"] == "queued"
+    advance(emu, 2)
+    assert (await status(http, emu, task_id))["status"] == "running"
+    advance(emu, 0.45 * 45 - 2)
+    streaming = await status(http, emu, task_id)
+    assert streaming["status"] == "stream"
+    assert [c["status"] for c in streaming["data"]] == ["streaming", "streaming"]
+    clip_id = streaming["data"][0]["id"]
+    assert streaming["data"][0]["audio_url"] == f"{emu.base_url}/cdn/stream/{clip_id}.wav"
+    assert (await call(http, emu, "GET", f"/cdn/stream/{clip_id}.wav")).status == 200
+    assert (await call(http, emu, "GET", f"/cdn/audio/{clip_id}.wav")).status == 404
+    advance(emu, 45)
+    done = await status(http, emu, task_id)
+    assert done["status"] == "success"
+    assert len(done["data"]) == 2
+    clip = done["data"][0]
+    assert clip["id"] == clip_id
+    assert clip["status"] == "complete"
+    assert clip["title"] == "Summer"
+    assert clip["model_name"] == "chirp-v50"
+    assert clip["metadata"]["tags"] == "Pop"
+    assert clip["metadata"]["type"] == "gen"
+    assert clip["metadata"]["duration"] == 6.0
+    audio = await call(http, emu, "GET", clip["audio_url"], headers={})
+    assert audio.status == 200
+    assert audio.headers["Content-Type"] == "audio/wav"
+    assert int(audio.headers["Content-Length"]) == len(audio.raw)
+    with wave.open(io.BytesIO(audio.raw)) as wav:
+        assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 22050)
+        assert wav.getnframes() == 6 * 22050
+        assert any(wav.readframes(100))
+    other = await call(http, emu, "GET", done["data"][1]["audio_url"], headers={})
+    assert other.raw != audio.raw
+
+
+async def test_cdn_needs_no_auth_and_serves_ranges(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """CDN audio is served without a token and honours a single byte range with 206."""
+    task_id = await start_generate(http, emu)
+    advance(emu, 45)
+    url = (await status(http, emu, task_id))["data"][0]["audio_url"]
+    full = await call(http, emu, "GET", url, headers={})
+    assert full.status == 200
+    assert full.headers["Accept-Ranges"] == "bytes"
+    size = len(full.raw)
+    part = await call(http, emu, "GET", url, headers={"Range": "bytes=100-199"})
+    assert part.status == 206
+    assert part.headers["Content-Range"] == f"bytes 100-199/{size}"
+    assert part.raw == full.raw[100:200]
+    tail = await call(http, emu, "GET", url, headers={"Range": "bytes=1000-"})
+    assert tail.status == 206
+    assert tail.raw == full.raw[1000:]
+    beyond = await call(http, emu, "GET", url, headers={"Range": f"bytes={size}-"})
+    nest_error(beyond, 416, "Range Not Satisfiable")
+    assert beyond.headers["Content-Range"] == f"bytes */{size}"
+    record = emu.requests[-1]
+    assert (record.authorized, record.has_auth_header) == (False, False)
+    assert emu.count("GET", url.removeprefix(emu.base_url)) == 4
+
+
+async def test_cdn_and_samples_404(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """Unknown clips and non-track sample names are 404; sample tracks differ from each other."""
+    nest_error(await call(http, emu, "GET", "/cdn/audio/nope.wav", headers={}), 404, "Not Found")
+    nest_error(await call(http, emu, "GET", "/samples/other.wav", headers={}), 404, "Not Found")
+    nest_error(await call(http, emu, "GET", "/samples/track-0.wav", headers={}), 404, "Not Found")
+    urls = emu.sample_audio_urls(6)
+    assert len(set(urls)) == 6
+    first, second = [(await call(http, emu, "GET", u, headers={})).raw for u in urls[:2]]
+    assert first[:4] == b"RIFF"
+    assert first != second
+
+
+async def test_gen_stem_all_makes_four_clips(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """gen_stem_all yields four clips (one per stem); other tasks yield two."""
+    task_id = await start_generate(http, emu, task="gen_stem_all", clip_id="any-id", title="T")
+    advance(emu, 45)
+    data = (await status(http, emu, task_id))["data"]
+    assert [c["title"] for c in data] == ["T (vocals)", "T (drums)", "T (bass)", "T (other)"]
+
+
+async def test_generate_with_own_custom_model(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """A trained chirp-custom model is accepted by generate; an untrained one is not."""
+    model_id = await trained_model(http, emu)
+    await start_generate(http, emu, model=model_id)
+    unknown = f"chirp-custom:{'0' * 8}-0000-4000-8000-{'0' * 12}"
+    reply = await call(http, emu, "POST", GENERATE, {"task": "create", "model": unknown})
+    assert unknown in nest_error(reply, 400, "Bad Request")
+
+
+@pytest.mark.parametrize(
+    ("body", "needles"),
+    [
+        ({"task": "compose", "model": "chirp-v50"}, ["create", "sound", "gen_stem_all"]),
+        ({"task": "create"}, ["model"]),
+        ({"task": "create", "model": "chirp-v99"}, ["chirp-v99", "chirp-v55"]),
+        ({"task": "extend", "model": "chirp-v50"}, ["clip_id"]),
+        ({"task": "add_vocals", "model": "chirp-v50", "clip_id": "c"}, ["range"]),
+        (
+            {"task": "replace_section", "model": "chirp-v50", "clip_id": "c"},
+            ["range", "infill_context_range", "continued_aligned_prompt"],
+        ),
+        ({"task": "upload_cover", "model": "chirp-v50"}, ["audio_url"]),
+        ({"task": "sound", "model": "chirp-v50"}, ["sound"]),
+        (
+            {
+                "task": "sample",
+                "model": "chirp-v50",
+                "clip_id": "c",
+                "range": {"start_s": 10, "end_s": 5},
+            },
+            ["range", "end_s"],
+        ),
+        ({"task": "mashup", "model": "chirp-v50", "mashup_clip_ids": ["a"]}, ["exactly 2"]),
+        ({"task": "create", "model": "chirp-v50", "vocal_gender": "x"}, ["vocal_gender"]),
+        ({"task": "create", "model": "chirp-v50", "makeInstrumental": True}, ["makeInstrumental"]),
+    ],
+)
+async def test_generate_bad_requests_are_400(
+    emu: Emulator, http: aiohttp.ClientSession, body: dict[str, Any], needles: list[str]
+) -> None:
+    """Generate names the unknown task/model, missing per-task fields and malformed fields."""
+    message = nest_error(await call(http, emu, "POST", GENERATE, body), 400, "Bad Request")
+    for needle in needles:
+        assert needle in message
+    assert emu.credits_spent == 0
+
+
+async def test_generate_without_credits_is_402(http: aiohttp.ClientSession) -> None:
+    """Generate needs generate_cost credits."""
+    async with Emulator(EmulatorConfig(credits=39), clock=VirtualClock()) as emu:
+        body = {"task": "create", "model": "chirp-v50"}
+        message = nest_error(await call(http, emu, "POST", GENERATE, body), 402, "Payment Required")
+        assert "costs 40" in message
+
+
+# -- scripted faults --------------------------------------------------------------------------
+
+
+async def test_scripted_failure_refunds(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """fail_next_tasks ends the next task 'failed' with the scripted reason and refunds it."""
+    emu.fail_next_tasks("generate", reason="Content policy.", code=4002)
+    failing = await start_generate(http, emu)
+    fine = await start_generate(http, emu)
+    advance(emu, 30)
+    assert (await status(http, emu, failing))["status"] == "stream"
+    advance(emu, 15)
+    snapshot = await status(http, emu, failing)
+    assert (snapshot["status"], snapshot["failReason"], snapshot["failCode"]) == (
+        "failed",
+        "Content policy.",
+        4002,
+    )
+    assert "finishAt" in snapshot
+    assert snapshot["data"] == {}
+    assert (await status(http, emu, fine))["status"] == "success"
+    assert emu.credits_spent == 40
+
+
+async def test_scripted_timeout(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """timeout_next_tasks ends the task 'timeout' with 'Task timed out.' and refunds it."""
+    emu.timeout_next_tasks("upload")
+    session_id = await prepare(http, emu)
+    body = {"sessionId": session_id, "audioUrl": "https://example.com/a.mp3"}
+    task_id = (await call(http, emu, "POST", UPLOAD, body)).body["taskId"]
+    advance(emu, 8)
+    snapshot = await status(http, emu, task_id)
+    assert (snapshot["status"], snapshot["failReason"]) == ("timeout", "Task timed out.")
+    assert "failCode" not in snapshot
+    assert emu.credits_spent == 0
+
+
+async def test_scripted_stall(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """stall_next_tasks keeps the task 'running' forever, with its credits kept."""
+    emu.stall_next_tasks("generate")
+    task_id = await start_generate(http, emu)
+    advance(emu, 100_000)
+    snapshot = await status(http, emu, task_id)
+    assert snapshot["status"] == "running"
+    assert "finishAt" not in snapshot
+    assert emu.credits_spent == 40
+
+
+async def test_scripted_unknown_status(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """unknown_status_next_tasks replaces the waiting status, then the task goes on."""
+    emu.unknown_status_next_tasks("training", value="paused")
+    session_id = await prepare(http, emu)
+    body = {"sessionId": session_id, "clipIds": await uploaded_clips(http, emu, session_id)}
+    await call(http, emu, "POST", CREATE, body | {"name": "m"})
+    assert (await status(http, emu, session_id))["status"] == "paused"
+    advance(emu, 5)
+    assert (await status(http, emu, session_id))["status"] == "running"
+    advance(emu, 145)
+    assert (await status(http, emu, session_id))["status"] == "success"
+
+
+async def test_fault_kind_must_be_known(emu: Emulator) -> None:
+    """Fault scripts name a known task kind and a positive count."""
+    with pytest.raises(ValueError, match="kind"):
+        emu.fail_next_tasks("lyrics")
+    with pytest.raises(ValueError, match="times"):
+        emu.stall_next_tasks("upload", times=0)
+
+
+async def test_inject_http_answers_before_any_work(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """inject_http answers the next matching requests with its status and headers, then stops."""
+    emu.inject_http("POST", PREPARE, 429, times=2, headers={"Retry-After": "1"})
+    first = await call(http, emu, "POST", PREPARE)
+    assert nest_error(first, 429, "Too Many Requests")
+    assert first.headers["Retry-After"] == "1"
+    unauthenticated = await call(http, emu, "POST", PREPARE, headers={})
+    assert unauthenticated.status == 429
+    assert (await call(http, emu, "POST", PREPARE)).status == 201
+    assert emu.count("POST", PREPARE) == 3
+    assert [r.status for r in emu.requests] == [429, 429, 201]
+
+
+async def test_inject_http_custom_body_leaves_state_alone(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """An injected answer with a given body is sent as is, and the request changes nothing."""
+    emu.inject_http("POST", GENERATE, 503, body="<html>down</html>", headers={"X-Y": "z"})
+    body = {"task": "create", "model": "chirp-v50"}
+    reply = await call(http, emu, "POST", GENERATE, body)
+    assert (reply.status, reply.raw, reply.headers["X-Y"]) == (503, b"<html>down</html>", "z")
+    assert emu.credits_spent == 0
+    assert (await call(http, emu, "POST", GENERATE, body)).status == 201

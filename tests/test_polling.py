@@ -1,0 +1,175 @@
+"""Waiting for tasks: every end a task can reach, the deadline, unknown statuses, the limiter."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import anyio
+import pytest
+
+from suno_async import (
+    DEFAULT_SCHEDULES,
+    Event,
+    NotFoundError,
+    PollSchedule,
+    SunoClient,
+    TaskFailedError,
+    TaskKind,
+    TaskSnapshot,
+    TaskStatusChanged,
+    TaskTimeoutError,
+)
+from suno_async.emulator import Emulator
+
+from .conftest import FAST_RETRY
+
+pytestmark = pytest.mark.anyio
+
+
+async def start_generation(client: SunoClient) -> str:
+    return await client.generate(task="create", model="chirp-v50", tags="Pop")
+
+
+async def test_generation_walks_through_stream_to_success(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """A generation is seen running, then streaming, then succeeds with playable clips."""
+    events: list[Event] = []
+    task_id = await start_generation(client)
+    clips = await client.wait_for_generation(task_id, on_event=events.append)
+    statuses = [e.status for e in events if isinstance(e, TaskStatusChanged)]
+    assert statuses[-1] == "success"
+    assert "stream" in statuses
+    assert statuses.index("running") < statuses.index("stream")
+    assert len(clips) == 2
+    assert all(c.is_complete and c.audio_url for c in clips)
+    assert 40 <= emulator.clock.now() <= 80  # 45 s of work noticed within the poll cap
+
+
+async def test_failed_task_carries_reason_and_code(client: SunoClient, emulator: Emulator) -> None:
+    """Status failed raises TaskFailedError with failReason, failCode and the snapshot."""
+    emulator.fail_next_tasks("generate", reason="Lyrics were rejected.", code=4103)
+    task_id = await start_generation(client)
+    with pytest.raises(TaskFailedError) as info:
+        await client.wait_for_generation(task_id)
+    error = info.value
+    assert error.task_id == task_id
+    assert error.fail_reason == "Lyrics were rejected."
+    assert error.fail_code == 4103
+    assert error.snapshot is not None
+    assert error.snapshot.status == "failed"
+    assert "Lyrics were rejected." in str(error)
+
+
+async def test_server_timeout_is_a_server_side_timeout(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """Status timeout raises TaskTimeoutError with server_side=True."""
+    emulator.timeout_next_tasks("generate")
+    task_id = await start_generation(client)
+    with pytest.raises(TaskTimeoutError) as info:
+        await client.wait_for_generation(task_id)
+    assert info.value.server_side
+    assert isinstance(info.value, TimeoutError)
+
+
+async def test_client_deadline(client: SunoClient, emulator: Emulator) -> None:
+    """A task that never ends stops the wait at the deadline, measured on the client's clock."""
+    emulator.stall_next_tasks("generate")
+    task_id = await start_generation(client)
+    started = emulator.clock.now()
+    with pytest.raises(TaskTimeoutError) as info:
+        await client.wait_for_generation(task_id, timeout=120)
+    assert not info.value.server_side
+    assert info.value.snapshot is not None
+    assert info.value.snapshot.status == "running"
+    assert 120 <= emulator.clock.now() - started <= 121
+    assert "may still finish" in str(info.value)
+
+
+async def test_unknown_status_is_waited_through(
+    client: SunoClient, emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A status the library does not know is logged once and treated as in progress."""
+    emulator.unknown_status_next_tasks("generate", value="paused")
+    task_id = await client.generate(task="create", model="chirp-v50")
+    events: list[Event] = []
+    schedule = PollSchedule(first_delay=0.5, interval=0.5, factor=1.5, max_interval=10, timeout=600)
+    async with SunoClient(
+        api_key="k",
+        base_url=emulator.base_url,
+        clock=emulator.clock,
+        poll_schedules={TaskKind.GENERATE: schedule},
+    ) as eager:
+        clips = await eager.wait_for_generation(task_id, on_event=events.append)
+    assert clips
+    statuses = [e.status for e in events if isinstance(e, TaskStatusChanged)]
+    assert statuses[0] == "paused"
+    assert "unknown status 'paused'" in caplog.text
+
+
+async def test_unknown_task_id_raises_not_found(client: SunoClient) -> None:
+    """Waiting on an id the provider does not know raises NotFoundError."""
+    with pytest.raises(NotFoundError):
+        await client.wait_for_task("no-such-task")
+
+
+async def test_one_limiter_bounds_all_status_requests(emulator: Emulator) -> None:
+    """Many concurrent waits never have more status requests in flight than the limit."""
+    in_flight = peak = 0
+    async with SunoClient(
+        api_key="k",
+        base_url=emulator.base_url,
+        clock=emulator.clock,
+        retry=FAST_RETRY,
+        max_concurrent_polls=3,
+    ) as client:
+        original = client.get_status
+
+        async def counting(task_id: str) -> TaskSnapshot:
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            try:
+                await anyio.sleep(0.001)
+                return await original(task_id)
+            finally:
+                in_flight -= 1
+
+        client.get_status = counting  # type: ignore[method-assign]
+        ids = [await start_generation(client) for _ in range(12)]
+        async with anyio.create_task_group() as tg:
+            for task_id in ids:
+                tg.start_soon(client.wait_for_generation, task_id)
+    assert peak == 3
+
+
+def test_schedule_grows_to_its_cap_with_proportional_jitter() -> None:
+    """Poll waits start at first_delay, grow by the factor and stay within jitter of the cap."""
+    schedule = DEFAULT_SCHEDULES[TaskKind.GENERATE]
+    delays = [d for _, d in zip(range(12), schedule.delays(random.Random(7)), strict=False)]
+    assert delays[0] == schedule.first_delay
+    assert schedule.interval * 0.9 <= delays[1] <= schedule.interval * 1.1
+    assert all(d <= schedule.max_interval * (1 + schedule.jitter) for d in delays)
+    assert delays[-1] >= schedule.max_interval * (1 - schedule.jitter)
+    assert DEFAULT_SCHEDULES[TaskKind.TRAINING].max_interval > schedule.interval
+
+
+def test_schedule_scaling_and_checks() -> None:
+    """scaled() shrinks every duration; nonsense schedules are refused."""
+    fast = DEFAULT_SCHEDULES[TaskKind.TRAINING].scaled(0.01)
+    assert fast.first_delay == pytest.approx(0.05)
+    assert fast.timeout == pytest.approx(9.0)
+    with pytest.raises(ValueError, match="interval"):
+        PollSchedule(first_delay=1, interval=0, factor=1, max_interval=1, timeout=1)
+
+
+async def test_waiting_logs_nothing_secret(
+    client: SunoClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """DEBUG logging of a whole wait never shows the key."""
+    caplog.set_level(logging.DEBUG, logger="suno_async")
+    await client.wait_for_generation(await start_generation(client))
+    assert "GET /suno/v2/status -> 200" in caplog.text
+    assert "test-key" not in caplog.text

@@ -1,0 +1,256 @@
+"""The training workflow end to end against the emulator, and generate-and-download."""
+
+from __future__ import annotations
+
+import re
+import wave
+from pathlib import Path
+
+import pytest
+
+from suno_async import (
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    DownloadFinished,
+    Event,
+    GenerateRequest,
+    GenerateTask,
+    InsufficientCreditsError,
+    NotEnoughClipsError,
+    PermissionDeniedError,
+    PollSchedule,
+    SessionPrepared,
+    SunoClient,
+    TaskFailedError,
+    TaskKind,
+    TaskTimeoutError,
+    TrainingFinished,
+    TrainingSubmitted,
+    UploadFailed,
+    UploadFinished,
+    UploadSubmitted,
+)
+from suno_async._workflows import _submit_create
+from suno_async.emulator import Emulator, EmulatorConfig
+
+pytestmark = pytest.mark.anyio
+
+CREATE = "/suno/v2/customModel/create"
+UPLOAD = "/suno/v2/customModel/upload"
+MODEL_ID = re.compile(r"chirp-custom:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+async def test_happy_path(client: SunoClient, emulator: Emulator) -> None:
+    """Six URLs train a model: one prepare, six uploads, one create, a chirp-custom id."""
+    events: list[Event] = []
+    urls = emulator.sample_audio_urls(6)
+    result = await client.train_custom_model(urls, name="My Model", on_event=events.append)
+
+    assert MODEL_ID.fullmatch(result.model_id)
+    assert result.task_id == result.session_id
+    assert result.name == "My Model"
+    assert len(result.clip_ids) == 6 == len(set(result.clip_ids))
+    assert [o.url for o in result.outcomes] == urls
+    assert all(o.ok and o.attempts == 1 for o in result.outcomes)
+    assert result.failed == ()
+    assert emulator.count("POST", "/suno/v2/customModel/prepare") == 1
+    assert emulator.count("POST", UPLOAD) == 6
+    assert emulator.count("POST", CREATE) == 1
+    assert emulator.credits_spent == 100 + 6 * emulator.config.upload_cost
+
+    kinds = [type(e) for e in events]
+    assert kinds[0] is SessionPrepared
+    assert kinds.count(UploadSubmitted) == 6
+    assert kinds.count(UploadFinished) == 6
+    assert kinds.index(TrainingSubmitted) > max(
+        i for i, k in enumerate(kinds) if k is UploadFinished
+    )
+    assert kinds[-1] is TrainingFinished
+
+
+async def test_failed_upload_is_retried_in_the_same_session(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """An upload task that fails is sent again in the same session and the run succeeds."""
+    emulator.fail_next_tasks("upload", times=1, reason="Transient fetch error.", code=5001)
+    events: list[Event] = []
+    result = await client.train_custom_model(
+        emulator.sample_audio_urls(6), name="m", on_event=events.append
+    )
+    retried = [o for o in result.outcomes if o.attempts == 2]
+    assert len(retried) == 1
+    assert len(retried[0].task_ids) == 2
+    assert retried[0].ok
+    assert emulator.count("POST", UPLOAD) == 7
+    assert emulator.count("POST", "/suno/v2/customModel/prepare") == 1
+    failures = [e for e in events if isinstance(e, UploadFailed)]
+    assert len(failures) == 1
+    assert failures[0].will_retry
+    assert "Transient fetch error." in failures[0].error
+
+
+async def test_spare_urls_cover_a_missing_one(client: SunoClient, emulator: Emulator) -> None:
+    """With seven URLs, one with no audio behind it, the model trains on the other six."""
+    missing = emulator.missing_audio_url("gone")
+    urls = [*emulator.sample_audio_urls(3), missing, *emulator.sample_audio_urls(6)[3:]]
+    result = await client.train_custom_model(urls, name="m")
+    assert len(result.clip_ids) == 6
+    (failed,) = result.failed
+    assert failed.url == missing
+    assert failed.fail_code == 4001
+    assert failed.attempts == 2
+    assert "Audio source not found." in (failed.error or "")
+
+
+async def test_too_few_clips_sends_no_create(client: SunoClient, emulator: Emulator) -> None:
+    """Six URLs with one missing: NotEnoughClipsError, create never sent, nothing charged."""
+    urls = [*emulator.sample_audio_urls(5), emulator.missing_audio_url("nothing-here")]
+    with pytest.raises(NotEnoughClipsError) as info:
+        await client.train_custom_model(urls, name="m")
+    error = info.value
+    assert error.required == 6
+    assert error.succeeded == 5
+    assert error.session_id
+    assert "create was not sent" in str(error)
+    assert emulator.count("POST", CREATE) == 0
+    assert emulator.credits_spent == 5 * emulator.config.upload_cost
+
+
+async def test_hopeless_run_stops_early(client: SunoClient, emulator: Emulator) -> None:
+    """When six clips are out of reach the remaining uploads are abandoned at once."""
+    urls = [emulator.missing_audio_url(f"m{i}") for i in range(2)]
+    urls += emulator.sample_audio_urls(4)
+    with pytest.raises(NotEnoughClipsError) as info:
+        await client.train_custom_model(urls, name="m", upload_attempts=1)
+    assert info.value.succeeded < 6
+    assert emulator.count("POST", CREATE) == 0
+
+
+async def test_create_rejected_with_400(client: SunoClient, emulator: Emulator) -> None:
+    """A 400 on create is raised as BadRequestError with the provider's message."""
+    emulator.inject_http(
+        "POST",
+        CREATE,
+        400,
+        body=b'{"statusCode":400,"message":"clipIds must come from this session",'
+        b'"error":"Bad Request"}',
+    )
+    with pytest.raises(BadRequestError, match="clipIds must come from this session"):
+        await client.train_custom_model(emulator.sample_audio_urls(6), name="m")
+    assert emulator.count("POST", CREATE) == 1
+    assert emulator.credits_spent == 6 * emulator.config.upload_cost
+
+
+async def test_training_failure_is_typed_and_refunded(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """A training that fails raises TaskFailedError; the emulator refunds the 100 credits."""
+    emulator.fail_next_tasks("training", reason="Training diverged.", code=5100)
+    with pytest.raises(TaskFailedError) as info:
+        await client.train_custom_model(emulator.sample_audio_urls(6), name="m")
+    assert info.value.fail_code == 5100
+    assert emulator.credits_spent == 6 * emulator.config.upload_cost
+
+
+async def test_training_deadline(emulator: Emulator) -> None:
+    """A training that never ends stops at the client's deadline with TaskTimeoutError."""
+    emulator.stall_next_tasks("training")
+    schedule = PollSchedule(first_delay=5, interval=5, factor=1.5, max_interval=15, timeout=300)
+    async with SunoClient(
+        api_key="k",
+        base_url=emulator.base_url,
+        clock=emulator.clock,
+        poll_schedules={TaskKind.TRAINING: schedule},
+    ) as client:
+        with pytest.raises(TaskTimeoutError) as info:
+            await client.train_custom_model(emulator.sample_audio_urls(6), name="m")
+    assert not info.value.server_side
+
+
+@pytest.mark.parametrize("emulator_config", [EmulatorConfig(credits=50)])
+async def test_not_enough_credits_for_create(client: SunoClient, emulator: Emulator) -> None:
+    """An account short of 100 credits gets InsufficientCreditsError from create."""
+    with pytest.raises(InsufficientCreditsError, match="credits"):
+        await client.train_custom_model(emulator.sample_audio_urls(6), name="m")
+
+
+@pytest.mark.parametrize("emulator_config", [EmulatorConfig(max_custom_models=1)])
+async def test_model_limit(client: SunoClient, emulator: Emulator) -> None:
+    """The account's custom-model limit refuses the next create with 403."""
+    await client.train_custom_model(emulator.sample_audio_urls(6), name="first")
+    with pytest.raises(PermissionDeniedError):
+        await client.train_custom_model(emulator.sample_audio_urls(6), name="second")
+
+
+@pytest.mark.parametrize("emulator_config", [EmulatorConfig(api_key="right-key")])
+async def test_wrong_key_stops_at_the_first_step(emulator: Emulator) -> None:
+    """A key the provider refuses raises AuthenticationError at prepare; nothing else is sent."""
+    async with SunoClient(api_key="wrong-key", base_url=emulator.base_url) as client:
+        with pytest.raises(AuthenticationError) as info:
+            await client.train_custom_model(emulator.sample_audio_urls(6), name="m")
+    assert "wrong-key" not in str(info.value)
+    assert emulator.count("POST", UPLOAD) == 0
+
+
+async def upload_six(client: SunoClient, emulator: Emulator) -> tuple[str, list[str]]:
+    session_id = await client.prepare_custom_model()
+    clip_ids = []
+    for url in emulator.sample_audio_urls(6):
+        task_id = await client.upload_custom_model_audio(session_id, url)
+        clip_ids.append((await client.wait_for_upload(task_id)).id)
+    return session_id, clip_ids
+
+
+async def test_low_level_steps_and_second_create_conflict(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """The steps can be driven one by one; a second create for the session is refused (409)."""
+    session_id, clip_ids = await upload_six(client, emulator)
+    task_id = await client.create_custom_model(session_id, clip_ids, "Stepwise")
+    assert task_id == session_id
+    with pytest.raises(ConflictError):
+        await client.create_custom_model(session_id, clip_ids, "Stepwise")
+    model = await client.wait_for_training(task_id)
+    assert MODEL_ID.fullmatch(model.id)
+    assert emulator.credits_spent == 100 + 6 * emulator.config.upload_cost
+
+
+async def test_resubmitted_create_waits_for_the_running_training(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """The workflow's create step treats 409 as "already training" and bills only once."""
+    session_id, clip_ids = await upload_six(client, emulator)
+    first = await _submit_create(client, session_id, clip_ids, "m")
+    second = await _submit_create(client, session_id, clip_ids, "m")
+    assert first == second == session_id
+    assert emulator.count("POST", CREATE) == 2
+    assert MODEL_ID.fullmatch((await client.wait_for_training(second)).id)
+    assert emulator.credits_spent == 100 + 6 * emulator.config.upload_cost
+
+
+async def test_generate_with_the_model_and_download(
+    client: SunoClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    """The trained model generates two clips whose audio lands on disk as playable WAV."""
+    training = await client.train_custom_model(emulator.sample_audio_urls(6), name="m")
+    request = GenerateRequest(
+        task=GenerateTask.CREATE,
+        model=training.model_id,
+        prompt="[Verse]\nA catchy pop melody...",
+        tags="Pop, Upbeat",
+    )
+    clips = await client.generate_and_wait(request)
+    assert len(clips) == 2
+    events: list[Event] = []
+    paths = await client.download_clips(clips, tmp_path / "out", on_event=events.append)
+    assert [p.name for p in paths] == [f"{c.id}.wav" for c in clips]
+    for path in paths:
+        with wave.open(str(path)) as audio:
+            assert audio.getnframes() > audio.getframerate()  # more than a second of sound
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
+    done = [e for e in events if isinstance(e, DownloadFinished)]
+    assert {e.clip_id for e in done} == {c.id for c in clips}
+    cdn = [r for r in emulator.requests if r.path.startswith("/cdn/")]
+    assert len(cdn) == 2
+    assert not any(r.has_auth_header for r in cdn)
