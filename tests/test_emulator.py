@@ -711,3 +711,16 @@ async def test_inject_http_custom_body_leaves_state_alone(
     assert (reply.status, reply.raw, reply.headers["X-Y"]) == (503, b"<html>down</html>", "z")
     assert emu.credits_spent == 0
     assert (await call(http, emu, "POST", GENERATE, body)).status == 201
+
+
+@pytest.mark.parametrize(("after_work", "tasks_created"), [(False, 0), (True, 1)])
+async def test_drop_next_closes_the_connection(
+    emu: Emulator, http: aiohttp.ClientSession, after_work: bool, tasks_created: int
+) -> None:
+    """drop_next hangs up unanswered, having done the work only when after_work is set."""
+    emu.drop_next("POST", GENERATE, after_work=after_work)
+    with pytest.raises(aiohttp.ClientError):
+        await call(http, emu, "POST", GENERATE, {"task": "create", "model": "chirp-v50"})
+    assert emu.credits_spent == 40 * tasks_created
+    ok = await call(http, emu, "POST", GENERATE, {"task": "create", "model": "chirp-v50"})
+    assert ok.status == 201

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from suno_async import (
+    AmbiguousSubmitError,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -254,3 +255,44 @@ async def test_generate_with_the_model_and_download(
     cdn = [r for r in emulator.requests if r.path.startswith("/cdn/")]
     assert len(cdn) == 2
     assert not any(r.has_auth_header for r in cdn)
+
+
+async def test_lost_create_answer_is_looked_up_not_resent(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """create arrived but its answer was lost: the session's status shows it; billed once."""
+    emulator.drop_next("POST", CREATE, after_work=True)
+    result = await client.train_custom_model(emulator.sample_audio_urls(6), name="m")
+    assert MODEL_ID.fullmatch(result.model_id)
+    assert emulator.count("POST", CREATE) == 1
+    assert emulator.credits_spent == 100 + 6 * emulator.config.upload_cost
+
+
+async def test_create_that_never_arrived_is_sent_again(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """create dropped before the server acted: the lookup finds nothing, so it is re-sent."""
+    emulator.drop_next("POST", CREATE, after_work=False)
+    result = await client.train_custom_model(emulator.sample_audio_urls(6), name="m")
+    assert MODEL_ID.fullmatch(result.model_id)
+    assert emulator.count("POST", CREATE) == 2
+    assert emulator.credits_spent == 100 + 6 * emulator.config.upload_cost
+
+
+async def test_lost_upload_answer_is_uploaded_again(client: SunoClient, emulator: Emulator) -> None:
+    """An upload whose answer was lost is sent again in the same session, as documented."""
+    emulator.drop_next("POST", UPLOAD, after_work=True)
+    result = await client.train_custom_model(emulator.sample_audio_urls(6), name="m")
+    assert len(result.clip_ids) == 6
+    assert emulator.count("POST", UPLOAD) == 7
+    assert sorted(o.attempts for o in result.outcomes) == [1, 1, 1, 1, 1, 2]
+
+
+async def test_lost_generate_answer_is_ambiguous(client: SunoClient, emulator: Emulator) -> None:
+    """A generate whose answer was lost raises AmbiguousSubmitError and is not re-sent."""
+    emulator.drop_next("POST", "/suno/v2/generate", after_work=True)
+    with pytest.raises(AmbiguousSubmitError) as info:
+        await client.generate(task="create", model="chirp-v50")
+    assert info.value.endpoint == "/suno/v2/generate"
+    assert emulator.count("POST", "/suno/v2/generate") == 1
+    assert emulator.credits_spent == 40

@@ -186,7 +186,12 @@ async def _inject_faults(request: web.Request, handler: Handler) -> web.StreamRe
     fault = request.app[HTTP_FAULTS_KEY].take(request.method, request.path)
     if fault is None:
         return await handler(request)
-    return _fault_response(fault)
+    if fault.drop is None:
+        return _fault_response(fault)
+    response = await handler(request) if fault.drop == "after" else web.Response(status=499)
+    if request.transport is not None:
+        request.transport.close()
+    return response
 
 
 @web.middleware

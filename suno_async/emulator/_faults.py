@@ -9,6 +9,8 @@ Two independent kinds of scripts, each a FIFO queue:
 * HTTP scripts, per method and path. A request that matches the first queued script for its
   method and path is answered with the scripted status before any other work (before the
   bearer check, as a gateway in front of the API would), and uses up one of its ``times``.
+  A drop script closes the connection instead of answering, either before the request is
+  handled or after the work is done (the answer is lost on the way back).
 """
 
 from __future__ import annotations
@@ -85,7 +87,12 @@ class TaskFaults:
 
 @dataclass(slots=True)
 class HttpFault:
-    """One queued HTTP answer; ``body`` ``None`` means a NestJS error body."""
+    """One queued HTTP fault.
+
+    With ``drop`` unset it is an answer (``body`` ``None`` means a NestJS error body). With
+    ``drop`` set the connection is closed without an answer: ``"before"`` the request is
+    handled (nothing happened) or ``"after"`` (the work was done, the answer is lost).
+    """
 
     method: str
     path: str
@@ -93,6 +100,7 @@ class HttpFault:
     remaining: int
     body: Any
     headers: dict[str, str]
+    drop: Literal["before", "after"] | None = None
 
 
 class HttpFaults:
@@ -109,8 +117,9 @@ class HttpFaults:
         times: int,
         body: Any,
         headers: dict[str, str] | None,
+        drop: Literal["before", "after"] | None = None,
     ) -> None:
-        """Answer the next ``times`` requests to ``method path`` with ``status``."""
+        """Answer (or drop, see :class:`HttpFault`) the next ``times`` requests to ``method path``."""
         _check_times(times)
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise ValueError(f"status must be an HTTP status code (100-599), got {status!r}")
@@ -124,6 +133,7 @@ class HttpFaults:
                 remaining=times,
                 body=body,
                 headers=dict(headers or {}),
+                drop=drop,
             )
         )
 

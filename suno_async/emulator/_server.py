@@ -224,6 +224,19 @@ class Emulator:
         """
         self._http_faults.add(method, path, status, times, body, headers)
 
+    def drop_next(self, method: str, path: str, *, after_work: bool, times: int = 1) -> None:
+        """Close the connection of the next ``times`` requests to ``method path`` unanswered.
+
+        With ``after_work`` the request is handled first (a task is created, credits are
+        charged) and only the answer is lost; without it nothing happens on the server.
+
+        Raises:
+            ValueError: ``times`` < 1 or ``path`` lacks its leading ``/``.
+        """
+        self._http_faults.add(
+            method, path, 499, times, None, None, drop="after" if after_work else "before"
+        )
+
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -1,0 +1,91 @@
+"""The command line: the demo (the main job) and the standalone emulator."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import wave
+from pathlib import Path
+
+import aiohttp
+import anyio
+import pytest
+
+from suno_async.cli import main
+
+pytestmark = pytest.mark.anyio
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def test_demo_trains_generates_and_downloads(tmp_path: Path) -> None:
+    """python -m suno_async demo writes playable audio and prints the summary."""
+    out = tmp_path / "suno-output"
+    started = time.monotonic()
+    result = await anyio.run_process(
+        [sys.executable, "-m", "suno_async", "demo", "--output", str(out), "--speed", "200"],
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert time.monotonic() - started < 30
+    text = result.stdout.decode()
+    for key in ("model_id", "generated_clip_ids", "files", "credits_spent", "requests_made"):
+        assert key in text
+    assert "chirp-custom:" in text
+    assert "credits_spent       146" in text  # 100 create + 40 generate + 6 uploads
+    files = sorted(out.glob("*.wav"))  # noqa: ASYNC240 - a listing in a test
+    assert len(files) == 2
+    for path in files:
+        with wave.open(str(path)) as audio:
+            assert audio.getnframes() > 0
+
+
+async def test_standalone_emulator_serves_the_api() -> None:
+    """python -m suno_async emulator --port P --speed F answers on that port until stopped."""
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: ASYNC220 - a long-lived child we read line by line
+        [sys.executable, "-m", "suno_async", "emulator", "--port", str(port), "--speed", "50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = await anyio.to_thread.run_sync(proc.stdout.readline)
+        assert f"http://127.0.0.1:{port}" in line
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"http://127.0.0.1:{port}/suno/v2/customModel/prepare",
+                headers={"Authorization": "Bearer anything"},
+            ) as resp,
+        ):
+            assert resp.status == 201
+            assert "sessionId" in await resp.json()
+    finally:
+        proc.terminate()
+        await anyio.to_thread.run_sync(proc.wait, 10)
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_help_teaches_both_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    """--help names the demo and the emulator; a missing command is a usage error."""
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    assert "demo" in text
+    assert "emulator" in text
+    with pytest.raises(SystemExit) as bad:
+        main([])
+    assert bad.value.code == 2
