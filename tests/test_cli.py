@@ -40,7 +40,7 @@ async def test_demo_trains_generates_and_downloads(tmp_path: Path) -> None:
         assert key in text
     assert "chirp-custom:" in text
     assert "credits_spent       146" in text  # 100 create + 40 generate + 6 uploads
-    files = sorted(out.glob("*.wav"))  # noqa: ASYNC240 - a listing in a test
+    files = sorted(out.glob("*.wav"))
     assert len(files) == 2
     for path in files:
         with wave.open(str(path)) as audio:

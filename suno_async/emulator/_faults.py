@@ -119,7 +119,7 @@ class HttpFaults:
         headers: dict[str, str] | None,
         drop: Literal["before", "after"] | None = None,
     ) -> None:
-        """Answer (or drop, see :class:`HttpFault`) the next ``times`` requests to ``method path``."""
+        """Answer (or drop: see :class:`HttpFault`) the next ``times`` requests to this path."""
         _check_times(times)
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise ValueError(f"status must be an HTTP status code (100-599), got {status!r}")
