@@ -82,7 +82,7 @@ DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
             first_delay=2.0, interval=2.0, factor=1.5, max_interval=8.0, timeout=600.0
         ),
         TaskKind.TRAINING: PollSchedule(
-            first_delay=5.0, interval=5.0, factor=1.5, max_interval=15.0, timeout=900.0
+            first_delay=3.0, interval=3.0, factor=1.6, max_interval=15.0, timeout=900.0
         ),
         TaskKind.GENERATE: PollSchedule(
             first_delay=3.0, interval=3.0, factor=1.5, max_interval=10.0, timeout=600.0

@@ -159,7 +159,7 @@ def test_schedule_grows_to_its_cap_with_proportional_jitter() -> None:
 def test_schedule_scaling_and_checks() -> None:
     """scaled() shrinks every duration; nonsense schedules are refused."""
     fast = DEFAULT_SCHEDULES[TaskKind.TRAINING].scaled(0.01)
-    assert fast.first_delay == pytest.approx(0.05)
+    assert fast.first_delay == pytest.approx(0.03)
     assert fast.timeout == pytest.approx(9.0)
     with pytest.raises(ValueError, match="interval"):
         PollSchedule(first_delay=1, interval=0, factor=1, max_interval=1, timeout=1)
