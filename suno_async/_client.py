@@ -50,7 +50,7 @@ _PREPARE: Final = msgspec.json.Decoder(PrepareResponse)
 _CREATED: Final = msgspec.json.Decoder(TaskCreated)
 _SNAPSHOT: Final = msgspec.json.Decoder(TaskSnapshot)
 _ENCODER: Final = msgspec.json.Encoder()
-_FIELD_PATH: Final = re.compile(r"at `\$\.(\w+)")
+_FIELD_PATH: Final = re.compile(r"(?:at `\$\.|required field `)(\w+)")
 _UPLOAD_DATA: Final = msgspec.json.Decoder(Clip)
 _TRAINING_DATA: Final = msgspec.json.Decoder(CustomModel)
 _GENERATE_DATA: Final = msgspec.json.Decoder(list[Clip])
@@ -269,6 +269,7 @@ class SunoClient:
             raise ConfigError(
                 f"generate got unknown fields: {', '.join(unknown)}.", argument=unknown[0]
             )
+        # A Struct built by hand is not type-checked by msgspec; a round trip checks it.
         raw = msgspec.to_builtins(request) if request is not None else fields
         try:
             checked = msgspec.convert(raw, GenerateRequest)
@@ -375,7 +376,8 @@ class SunoClient:
                 f"generate task {task_id} succeeded but did not return clips with audio URLs."
             )
         await emit(
-            on_event, GenerationFinished(task_id=task_id, clip_ids=tuple(c.id for c in clips))
+            on_event,
+            GenerationFinished(task_id=task_id, clip_ids=tuple(clip.id for clip in clips)),
         )
         return clips
 
@@ -386,28 +388,35 @@ class SunoClient:
         audio_urls: Iterable[str],
         *,
         name: str,
+        clip_count: int = c.MIN_TRAINING_CLIPS,
         max_concurrent_uploads: int = c.DEFAULT_MAX_CONCURRENT_UPLOADS,
         upload_attempts: int = c.DEFAULT_UPLOAD_ATTEMPTS,
         on_event: EventHandler | None = None,
     ) -> TrainingResult:
         """Train a custom model from at least six audio URLs and wait until it is ready.
 
-        Every URL is uploaded (at most ``max_concurrent_uploads`` upload requests in flight),
-        a failed upload is tried again in the same session (``upload_attempts`` in all), and
-        every clip that succeeded is submitted to ``customModel/create`` (100 credits).
+        The model is trained on ``clip_count`` clips (six by default): the first ``clip_count``
+        URLs are uploaded at once (at most ``max_concurrent_uploads`` upload requests in
+        flight) and the URLs after them are spares, uploaded only to replace one that failed
+        for good. A failed upload is tried again in the same session (``upload_attempts`` in
+        all) unless it would fail again (4001, audio not found). The clips are then submitted
+        to ``customModel/create`` (100 credits), billed once even if its answer is lost.
 
         Raises:
-            ConfigError: fewer than six, repeated or non-http(s) URLs; an empty name. Nothing
-                is sent then.
+            ConfigError: fewer than six, repeated or non-http(s) URLs; an empty name; a
+                ``clip_count`` outside 6..len(URLs). Nothing is sent then.
             NotEnoughClipsError: fewer than six uploads succeeded; create was not sent.
-            TaskFailedError / TaskTimeoutError: the training failed or did not finish in time.
+            TaskFailedError / TaskTimeoutError: the training failed or did not finish in time
+                (the note on the error names the session to wait on).
             APIStatusError: the provider refused a step (401, credits, model limit, ...).
+            AmbiguousSubmitError: create's answer was lost twice; look the session up.
         """
         self._check_open()
         return await train_custom_model(
             self,
             audio_urls,
             name=name,
+            clip_count=clip_count,
             max_concurrent_uploads=max_concurrent_uploads,
             upload_attempts=upload_attempts,
             on_event=on_event,

@@ -7,6 +7,12 @@ no wall time at all and no test sleeps for real.
 
 from __future__ import annotations
 
+import asyncio
+import heapq
+import itertools
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import Protocol, runtime_checkable
 
 import anyio
@@ -25,6 +31,13 @@ class Clock(Protocol):
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` of this clock's time."""
+        ...
+
+    def cancel_after(self, seconds: float) -> AbstractContextManager[anyio.CancelScope]:
+        """A cancel scope that cancels its body once ``seconds`` of this clock's time passed.
+
+        Like :func:`anyio.move_on_after`: check ``scope.cancelled_caught`` after the block.
+        """
         ...
 
 
@@ -49,20 +62,33 @@ class SystemClock:
     async def sleep(self, seconds: float) -> None:
         await anyio.sleep(max(0.0, seconds) / self.speed)
 
+    def cancel_after(self, seconds: float) -> anyio.CancelScope:
+        return anyio.move_on_after(max(0.0, seconds) / self.speed)
+
     def __repr__(self) -> str:
         return f"SystemClock(speed={self.speed!r})"
 
 
 class VirtualClock:
-    """Time that moves only when told to: by :meth:`advance` or by a :meth:`sleep`.
+    """Time that moves only when told to: by :meth:`advance`, or when every sleeper waits.
 
-    ``sleep(s)`` moves the clock forward by ``s`` and yields to the event loop once, so work that
-    waits on this clock finishes as fast as the machine allows, and always in the same order of
-    events relative to the clock.
+    A discrete-event clock: ``sleep(s)`` registers a wake-up ``s`` after the moment the calling
+    task last woke (or now, for a task that has not slept before) and waits. Once the tasks that
+    are ready to run have had their turn, the clock jumps to the earliest wake-up and wakes the
+    tasks due then. Concurrent sleepers therefore share the time that passes instead of adding
+    up their sleeps, and work waiting on this clock finishes as fast as the machine allows. The
+    clock does not wait for network I/O in flight: a task busy with a request when the clock
+    jumps finds more time passed when it sleeps next. A :meth:`cancel_after` scope fires when the
+    clock reaches its deadline. Asyncio only (the library's HTTP stack is asyncio-only).
     """
 
     def __init__(self, start: float = 0.0) -> None:
         self._now = float(start)
+        self._timers: list[tuple[float, anyio.CancelScope]] = []
+        self._sleepers: list[tuple[float, int, anyio.Event]] = []  # a heap by wake-up time
+        self._order = itertools.count()
+        self._jump_pending = False
+        self._woke: ContextVar[float | None] = ContextVar(f"woke-{id(self)}", default=None)
 
     def now(self) -> float:
         return self._now
@@ -71,11 +97,56 @@ class VirtualClock:
         """Move the clock forward by ``seconds`` (which must not be negative)."""
         if seconds < 0:
             raise ValueError("a clock cannot go backwards")
-        self._now += seconds
+        self._move_to(self._now + seconds)
 
     async def sleep(self, seconds: float) -> None:
-        self._now += max(0.0, seconds)
-        await anyio.lowlevel.checkpoint()
+        woke = self._woke.get()
+        wake_at = (self._now if woke is None else woke) + max(0.0, seconds)
+        if wake_at <= self._now:
+            self._woke.set(self._now)
+            await anyio.lowlevel.checkpoint()
+            return
+        sleeper = (wake_at, next(self._order), anyio.Event())
+        heapq.heappush(self._sleepers, sleeper)
+        self._schedule_jump()
+        try:
+            await sleeper[2].wait()
+        finally:
+            if not sleeper[2].is_set():  # cancelled while asleep
+                self._sleepers.remove(sleeper)
+                heapq.heapify(self._sleepers)
+        self._woke.set(wake_at)
+
+    @contextmanager
+    def cancel_after(self, seconds: float) -> Iterator[anyio.CancelScope]:
+        scope = anyio.CancelScope()
+        timer = (self._now + max(0.0, seconds), scope)
+        self._timers.append(timer)
+        try:
+            with scope:
+                yield scope
+        finally:
+            self._timers.remove(timer)
+
+    def _schedule_jump(self) -> None:
+        if not self._jump_pending:
+            self._jump_pending = True
+            asyncio.get_running_loop().call_soon(self._jump)
+
+    def _jump(self) -> None:
+        self._jump_pending = False
+        if self._sleepers:
+            self._move_to(self._sleepers[0][0])
+
+    def _move_to(self, moment: float) -> None:
+        self._now = max(self._now, moment)
+        for deadline, scope in self._timers:
+            if deadline <= self._now:
+                scope.cancel()
+        while self._sleepers and self._sleepers[0][0] <= self._now:
+            heapq.heappop(self._sleepers)[2].set()
+        if self._sleepers:
+            self._schedule_jump()
 
     def __repr__(self) -> str:
         return f"VirtualClock(now={self._now!r})"

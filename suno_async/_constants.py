@@ -32,6 +32,9 @@ RETRY_JITTER: Final = 0.2
 #: The longest ``Retry-After`` the client will honour; longer values are cut to this (seconds).
 RETRY_AFTER_CAP: Final = 60.0
 
+#: A wait gives up when this many status requests in a row failed (each after its retries).
+MAX_CONSECUTIVE_POLL_FAILURES: Final = 3
+
 #: Status requests in flight at once across all pollers of one client.
 DEFAULT_MAX_CONCURRENT_POLLS: Final = 16
 #: Uploads in flight at once in one training workflow.
@@ -40,6 +43,9 @@ DEFAULT_MAX_CONCURRENT_UPLOADS: Final = 6
 DEFAULT_MAX_CONCURRENT_DOWNLOADS: Final = 4
 #: Attempts per audio URL in the training workflow (the provider says: retry in the same session).
 DEFAULT_UPLOAD_ATTEMPTS: Final = 2
+
+#: Upload failure codes that would fail again if retried (4001: "Audio source not found.").
+PERMANENT_UPLOAD_FAIL_CODES: Final = frozenset({4001})
 
 #: The provider's minimum number of uploaded clips for ``customModel/create``.
 MIN_TRAINING_CLIPS: Final = 6

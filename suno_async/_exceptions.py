@@ -6,7 +6,7 @@
     ├── APIError
     │   ├── APIConnectionError             the request did not get a usable answer
     │   │   ├── APITimeoutError (also TimeoutError)
-    │   │   └── AmbiguousSubmitError        a paid request may have reached the server
+    │   │   └── AmbiguousSubmitError        a paid request may have started work; answer lost or 5xx
     │   ├── APIStatusError                 .status_code, .body, .retry_after
     │   │   ├── BadRequestError            400
     │   │   ├── AuthenticationError        401
@@ -107,26 +107,35 @@ class APITimeoutError(APIConnectionError, TimeoutError):
 class AmbiguousSubmitError(APIConnectionError):
     """A request that starts paid work may have reached the server, but its answer was lost.
 
-    The library does not re-send it blindly: doing so could start (and bill) the work twice.
-    ``endpoint`` names the call; look the work up (for ``customModel/create``, poll the status of
-    the session id) before sending it again.
+    Raised when the connection broke after the request was sent, when the answer could not be
+    read, or when the server answered 5xx (a gateway error can hide work that started). The
+    library does not re-send it blindly: doing so could start (and bill) the work twice.
+    ``endpoint`` names the call and ``status_code`` the 5xx status, if one came; look the work up
+    (for ``customModel/create``, poll the status of the session id) before sending it again.
     """
 
     retryable = False
 
     def __init__(
-        self, message: str, *, method: str = "", url: str = "", endpoint: str = ""
+        self,
+        message: str,
+        *,
+        method: str = "",
+        url: str = "",
+        endpoint: str = "",
+        status_code: int | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url)
         self.endpoint = endpoint
+        self.status_code = status_code
 
 
 class APIStatusError(APIError):
     """The server answered with a non-2xx status.
 
     ``status_code`` is the HTTP status, ``body`` the raw answer (bytes, possibly empty),
-    ``message`` the provider's own explanation when it gave one, and ``retry_after`` the
-    server's ``Retry-After`` in seconds, if any.
+    ``provider_message`` the provider's own explanation when it gave one, and ``retry_after``
+    the server's ``Retry-After`` in seconds, if any.
     """
 
     def __init__(
@@ -176,11 +185,15 @@ class ConflictError(APIStatusError):
 
 
 class RateLimitError(APIStatusError):
-    """429: too many requests. Retried automatically for safe requests, honouring Retry-After."""
+    """429: too many requests. Retried automatically (the server did no work), honouring
+    Retry-After."""
 
 
 class InternalServerError(APIStatusError):
-    """5xx: the provider failed. Retried automatically for safe requests."""
+    """5xx on a request that is safe to repeat, after the automatic retries ran out.
+
+    (On a request that starts paid work a 5xx raises :class:`AmbiguousSubmitError` instead.)
+    """
 
 
 class ResponseValidationError(APIError):

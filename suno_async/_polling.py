@@ -18,9 +18,10 @@ from typing import Final
 
 import anyio
 
+from suno_async import _constants as c
 from suno_async._clock import Clock
 from suno_async._events import EventHandler, TaskStatusChanged, emit
-from suno_async._exceptions import ConfigError, TaskFailedError, TaskTimeoutError
+from suno_async._exceptions import APIError, ConfigError, TaskFailedError, TaskTimeoutError
 from suno_async.models.mountsea import TaskKind, TaskSnapshot, TaskStatus
 
 __all__ = ["DEFAULT_SCHEDULES", "PollSchedule", "wait_for_task"]
@@ -106,62 +107,75 @@ async def wait_for_task(
 ) -> TaskSnapshot:
     """Poll ``task_id`` until it succeeds and return the final snapshot.
 
-    A status this library does not know is treated as still in progress.
+    The schedule's ``timeout`` bounds the whole wait, including a status request in flight. A
+    status this library does not know is treated as still in progress. A status request that
+    fails in a way worth retrying (after the transport's own retries) is tolerated
+    :data:`~suno_async._constants.MAX_CONSECUTIVE_POLL_FAILURES` - 1 times in a row.
 
     Raises:
         TaskFailedError: the provider reported ``failed`` (with ``fail_reason``/``fail_code``).
         TaskTimeoutError: the provider reported ``timeout`` (``server_side=True``), or the
             schedule's ``timeout`` passed first (``server_side=False``; the task may still end).
-        APIError: a status request failed after its retries.
+        APIError: status requests kept failing, or failed in a way not worth retrying.
     """
-    deadline = clock.now() + schedule.timeout
     last: TaskSnapshot | None = None
     warned_unknown = False
-    for delay in schedule.delays(rng):
-        remaining = deadline - clock.now()
-        if remaining <= 0:
-            raise TaskTimeoutError(
-                f"{kind.value} task {task_id} did not finish within {schedule.timeout:g} s "
-                f"(last status: {last.status if last else 'none seen'}). It may still finish: "
-                "wait for it again with the same task id.",
-                task_id=task_id,
-                snapshot=last,
-                server_side=False,
-            )
-        await clock.sleep(min(delay, remaining))
-        async with limiter:
-            snapshot = await get_status(task_id)
-        if last is None or snapshot.status != last.status:
-            await emit(
-                on_event,
-                TaskStatusChanged(task_id=task_id, kind=kind.value, status=snapshot.status),
-            )
-        last = snapshot
-        status = snapshot.status
-        if status == TaskStatus.SUCCESS:
-            return snapshot
-        if status == TaskStatus.FAILED:
-            reason = snapshot.fail_reason or "no reason given"
-            code = f" (code {snapshot.fail_code})" if snapshot.fail_code is not None else ""
-            raise TaskFailedError(
-                f"{kind.value} task {task_id} failed: {reason}{code}.",
-                task_id=task_id,
-                snapshot=snapshot,
-                fail_reason=snapshot.fail_reason,
-                fail_code=snapshot.fail_code,
-            )
-        if status == TaskStatus.TIMEOUT:
-            raise TaskTimeoutError(
-                f"{kind.value} task {task_id} timed out on the provider's side"
-                f"{': ' + snapshot.fail_reason if snapshot.fail_reason else ''}. "
-                "Submit the work again.",
-                task_id=task_id,
-                snapshot=snapshot,
-                server_side=True,
-            )
-        if status not in _PENDING_STATUSES and not warned_unknown:
-            warned_unknown = True
-            logger.warning(
-                "task %s reported unknown status %r; treating it as in progress", task_id, status
-            )
-    raise AssertionError("unreachable: the schedule never ends")  # pragma: no cover
+    failures = 0
+    ends_at = clock.now() + schedule.timeout
+    with clock.cancel_after(schedule.timeout):
+        for delay in schedule.delays(rng):
+            await clock.sleep(min(delay, max(0.0, ends_at - clock.now())))
+            try:
+                async with limiter:
+                    snapshot = await get_status(task_id)
+            except APIError as exc:
+                failures += 1
+                if not exc.retryable or failures >= c.MAX_CONSECUTIVE_POLL_FAILURES:
+                    raise
+                logger.warning("status of %s failed (%s); polling on", task_id, exc)
+                continue
+            failures = 0
+            if last is None or snapshot.status != last.status:
+                await emit(
+                    on_event,
+                    TaskStatusChanged(task_id=task_id, kind=kind.value, status=snapshot.status),
+                )
+            last = snapshot
+            status = snapshot.status
+            if status == TaskStatus.SUCCESS:
+                return snapshot
+            if status == TaskStatus.FAILED:
+                reason = snapshot.fail_reason or "no reason given"
+                code = f" (code {snapshot.fail_code})" if snapshot.fail_code is not None else ""
+                raise TaskFailedError(
+                    f"{kind.value} task {task_id} failed: {reason}{code}.",
+                    task_id=task_id,
+                    snapshot=snapshot,
+                    fail_reason=snapshot.fail_reason,
+                    fail_code=snapshot.fail_code,
+                )
+            if status == TaskStatus.TIMEOUT:
+                raise TaskTimeoutError(
+                    f"{kind.value} task {task_id} timed out on the provider's side"
+                    f"{': ' + snapshot.fail_reason if snapshot.fail_reason else ''}. "
+                    "Submit the work again.",
+                    task_id=task_id,
+                    snapshot=snapshot,
+                    server_side=True,
+                )
+            if status not in _PENDING_STATUSES and not warned_unknown:
+                warned_unknown = True
+                logger.warning(
+                    "task %s reported unknown status %r; treating it as in progress",
+                    task_id,
+                    status,
+                )
+    # The schedule never ends: only the deadline gets here.
+    raise TaskTimeoutError(
+        f"{kind.value} task {task_id} did not finish within {schedule.timeout:g} s "
+        f"(last status: {last.status if last else 'none seen'}). It may still finish: "
+        "wait for it again with the same task id.",
+        task_id=task_id,
+        snapshot=last,
+        server_side=False,
+    )

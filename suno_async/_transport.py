@@ -39,6 +39,7 @@ from suno_async._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ConfigError,
     ConflictError,
     InsufficientCreditsError,
     InternalServerError,
@@ -69,6 +70,23 @@ class RetryPolicy:
     max_delay: float = c.RETRY_MAX_DELAY
     jitter: float = c.RETRY_JITTER
     retry_after_cap: float = c.RETRY_AFTER_CAP
+
+    def __post_init__(self) -> None:
+        if (
+            isinstance(self.max_retries, bool)
+            or not isinstance(self.max_retries, int)
+            or self.max_retries < 0
+        ):
+            raise ConfigError("RetryPolicy.max_retries must be an int >= 0.", argument="retry")
+        if not (self.initial_delay >= 0 and self.factor >= 1 and self.max_delay >= 0):
+            raise ConfigError(
+                "RetryPolicy needs initial_delay >= 0, factor >= 1 and max_delay >= 0.",
+                argument="retry",
+            )
+        if not 0 <= self.jitter < 1 or not self.retry_after_cap >= 0:
+            raise ConfigError(
+                "RetryPolicy needs 0 <= jitter < 1 and retry_after_cap >= 0.", argument="retry"
+            )
 
 
 @dataclass(slots=True)
@@ -108,7 +126,7 @@ _HINTS: Final[Mapping[type[APIStatusError], str]] = {
     PermissionDeniedError: "This key or account may not do this.",
     NotFoundError: "Check the id and the base URL.",
     ConflictError: "The work was already submitted; wait for it instead of submitting again.",
-    RateLimitError: "Slow down; the client waits for Retry-After on safe requests.",
+    RateLimitError: "Slow down; the client retries after Retry-After by itself.",
     InternalServerError: "The provider failed; try again later.",
 }
 
@@ -187,7 +205,7 @@ def status_error(
     retry_after = parse_retry_after(headers.get("Retry-After"))
     message = f"{method} {url} answered {status} {reason}".rstrip()
     if provider_message:
-        message += f": {provider_message}"
+        message += f": {provider_message.rstrip('.')}"
     hint = _HINTS.get(cls)
     if hint:
         message += f". {hint}"
@@ -354,31 +372,37 @@ class Transport:
         safe: bool,
         endpoint: str,
     ) -> _T:
-        url = self.base_url + path
         headers = self._auth_headers if body is None else self._json_headers
         self.stats.requests += 1
-        started = time.perf_counter()
+        debug = logger.isEnabledFor(logging.DEBUG)
+        started = time.perf_counter() if debug else 0.0
+        failure: APIError | None = None
         try:
             async with self.session.request(
                 method,
-                url,
+                self.base_url + path,
                 params=params,
                 data=body,
                 headers=headers,
                 timeout=self._timeout,
                 allow_redirects=False,
+                raise_for_status=False,
             ) as resp:
                 raw = await resp.read()
                 status = resp.status
                 if status >= 300:
                     self.stats.errors += 1
-                    raise status_error(status, resp.reason or "", raw, resp.headers, method, path)
+                    raise self._status_failure(resp, raw, method, path, safe, endpoint)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             self.stats.errors += 1
-            raise connection_error(
-                exc, method=method, url=path, safe=safe, endpoint=endpoint
-            ) from exc
-        if logger.isEnabledFor(logging.DEBUG):
+            failure = connection_error(exc, method=method, url=path, safe=safe, endpoint=endpoint)
+            if not isinstance(exc, aiohttp.ClientResponseError):
+                raise failure from exc
+        if failure is not None:
+            # Raised outside the handler on purpose: aiohttp's ClientResponseError keeps the
+            # request's headers (with the key), so it must not stay reachable as __context__.
+            raise failure
+        if debug:
             logger.debug(
                 "%s %s -> %d (%.3f s)", method, path, status, time.perf_counter() - started
             )
@@ -409,6 +433,29 @@ class Transport:
             err.retryable = True  # a body cut off in transit is worth asking for again
             raise err from exc
 
+    @staticmethod
+    def _status_failure(
+        resp: aiohttp.ClientResponse,
+        raw: bytes,
+        method: str,
+        path: str,
+        safe: bool,
+        endpoint: str,
+    ) -> APIError:
+        error = status_error(resp.status, resp.reason or "", raw, resp.headers, method, path)
+        if safe or resp.status < 500:
+            return error
+        said = f": {error.provider_message.rstrip('.')}" if error.provider_message else ""
+        return AmbiguousSubmitError(
+            f"{method} {path} answered {resp.status} {resp.reason or ''}{said}. The request "
+            "starts paid work and the server may have started it, so it was not sent again; "
+            "look the work up before retrying.",
+            method=method,
+            url=path,
+            endpoint=endpoint,
+            status_code=resp.status,
+        )
+
     async def download(
         self,
         url: str,
@@ -437,51 +484,77 @@ class Transport:
         timeout = aiohttp.ClientTimeout(
             total=None, connect=self._timeout.connect, sock_read=read_timeout
         )
+        shown = _without_query(url)  # signed CDN URLs carry tokens in the query
         tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
         written = 0
         self.stats.requests += 1
         try:
             async with self.session.get(
-                url, timeout=timeout, headers={"User-Agent": c.USER_AGENT}
+                url,
+                timeout=timeout,
+                headers={"User-Agent": c.USER_AGENT},
+                raise_for_status=False,
             ) as resp:
                 if resp.status != 200:
                     self.stats.errors += 1
                     body = await resp.content.read(4096)
                     raise status_error(
-                        resp.status, resp.reason or "", body, resp.headers, "GET", url
+                        resp.status, resp.reason or "", body, resp.headers, "GET", shown
                     )
                 content_type = resp.headers.get("Content-Type", "")
                 if not is_audio_content_type(content_type):
                     raise ResponseValidationError(
-                        f"GET {url}: expected audio but got Content-Type {content_type!r}; "
+                        f"GET {shown}: expected audio but got Content-Type {content_type!r}; "
                         "nothing was saved.",
                         body=await resp.content.read(4096),
                         method="GET",
-                        url=url,
+                        url=shown,
                     )
                 async with await anyio.open_file(tmp, "wb") as out:
-                    first = True
+                    head = b""
                     async for chunk in resp.content.iter_chunked(chunk_size):
-                        if first:
-                            first = False
-                            if not looks_like_audio(chunk):
-                                raise ResponseValidationError(
-                                    f"GET {url}: the body is not audio; nothing was saved.",
-                                    body=chunk[:4096],
-                                    method="GET",
-                                    url=url,
-                                )
+                        if len(head) < _SNIFF_BYTES:
+                            head += chunk
+                            if len(head) < _SNIFF_BYTES:
+                                continue
+                            _check_audio(head, shown)
+                            chunk, head = head, head[:_SNIFF_BYTES]
                         await out.write(chunk)
                         written += len(chunk)
+                    if written == 0:
+                        _check_audio(head, shown)  # a body shorter than the sniff window
+                        await out.write(head)
+                        written = len(head)
             await tmp.replace(dest)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             self.stats.errors += 1
             await _remove_quietly(tmp)
-            raise connection_error(exc, method="GET", url=url, safe=True, endpoint="") from exc
+            failure = connection_error(exc, method="GET", url=shown, safe=True, endpoint="")
+            if not isinstance(exc, aiohttp.ClientResponseError):
+                raise failure from exc
         except BaseException:
             await _remove_quietly(tmp)
             raise
-        return written
+        else:
+            return written
+        raise failure  # outside the handler: see _send_once
+
+
+_SNIFF_BYTES: Final = 16  # enough for every signature looks_like_audio knows
+
+
+def _check_audio(head: bytes, url: str) -> None:
+    if not head or not looks_like_audio(head):
+        raise ResponseValidationError(
+            f"GET {url}: the body is {'empty' if not head else 'not audio'}; nothing was saved.",
+            body=head[:4096],
+            method="GET",
+            url=url,
+        )
+
+
+def _without_query(url: str) -> str:
+    return url.split("?", 1)[0].split("#", 1)[0]
 
 
 async def _remove_quietly(path: anyio.Path) -> None:

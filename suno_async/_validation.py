@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Iterable
@@ -23,17 +24,22 @@ from suno_async.models.mountsea import (
 
 __all__ = [
     "check_audio_urls",
+    "check_base_url",
     "check_generate_request",
     "check_http_url",
     "check_id",
+    "check_model",
     "check_name",
     "check_positive",
+    "check_positive_int",
 ]
 
 _UUID_RE: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
-_LOOPBACK_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1"})
+#: Stock model names look like ``chirp-v50`` or ``chirp-45+``; newer ones are let through.
+_STOCK_MODEL_RE: Final = re.compile(r"chirp-[a-z0-9][a-z0-9.+-]*")
+_ID_RE: Final = re.compile(r"\S+")
 
 
 def check_positive(argument: str, value: float) -> float:
@@ -55,10 +61,10 @@ def check_positive_int(argument: str, value: int) -> int:
 
 
 def check_id(argument: str, value: str) -> str:
-    """``value`` stripped, if it is a non-empty string without whitespace inside."""
-    if not isinstance(value, str) or not value.strip() or any(ch.isspace() for ch in value.strip()):
-        raise ConfigError(f"{argument} must be a non-empty id, got {value!r}.", argument=argument)
-    return value.strip()
+    """``value`` if it is a non-empty string without whitespace."""
+    if isinstance(value, str) and _ID_RE.fullmatch(value):
+        return value
+    raise ConfigError(f"{argument} must be a non-empty id, got {value!r}.", argument=argument)
 
 
 def check_name(argument: str, value: str) -> str:
@@ -107,7 +113,12 @@ def check_base_url(value: str, *, allow_insecure_http: bool) -> str:
 
 
 def _is_loopback(host: str) -> bool:
-    return host in _LOOPBACK_HOSTS or host.startswith("127.")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_audio_urls(urls: Iterable[str]) -> tuple[str, ...]:
@@ -134,25 +145,24 @@ def check_audio_urls(urls: Iterable[str]) -> tuple[str, ...]:
 
 
 def check_model(model: str) -> str:
-    """A stock model name or ``chirp-custom:<uuid>``."""
-    if not isinstance(model, str):
-        raise ConfigError("model must be a string.", argument="model")
-    if model in STOCK_MODELS:
-        return model
-    if model.startswith(CUSTOM_MODEL_PREFIX) and _UUID_RE.fullmatch(
-        model[len(CUSTOM_MODEL_PREFIX) :]
-    ):
+    """A model name of the form ``chirp-...`` or ``chirp-custom:<uuid>``.
+
+    Stock names are not limited to :data:`STOCK_MODELS`, so a model the provider adds later
+    works without a new release; a malformed name (a typo such as ``chrip-v50``) is refused.
+    """
+    if model.startswith(CUSTOM_MODEL_PREFIX):
+        if _UUID_RE.fullmatch(model[len(CUSTOM_MODEL_PREFIX) :]):
+            return model
+    elif _STOCK_MODEL_RE.fullmatch(model):
         return model
     raise ConfigError(
-        f"model {model!r} is unknown: use one of {', '.join(sorted(STOCK_MODELS))} "
+        f"model {model!r} is not a model name: use one of {', '.join(sorted(STOCK_MODELS))} "
         f"or {CUSTOM_MODEL_PREFIX}<uuid> from a trained custom model.",
         argument="model",
     )
 
 
-def _check_range(argument: str, value: object) -> None:
-    if not isinstance(value, TimeRange):
-        raise ConfigError(f"{argument} must be a TimeRange.", argument=argument)
+def _check_range(argument: str, value: TimeRange) -> None:
     if value.start_s < 0 or value.end_s < value.start_s:
         raise ConfigError(
             f"{argument} must have 0 <= start_s <= end_s, got {value.start_s}..{value.end_s}.",
@@ -161,15 +171,11 @@ def _check_range(argument: str, value: object) -> None:
 
 
 def check_generate_request(request: GenerateRequest) -> GenerateRequest:
-    """``request`` if it carries every field its task requires and each field is well formed."""
-    try:
-        task = GenerateTask(request.task)
-    except ValueError:
-        raise ConfigError(
-            f"task {request.task!r} is unknown; use one of "
-            f"{', '.join(t.value for t in GenerateTask)}.",
-            argument="task",
-        ) from None
+    """``request`` if it carries every field its task requires and each field is in range.
+
+    ``request`` must already have been through ``msgspec.convert`` (field types checked).
+    """
+    task = GenerateTask(request.task)
     check_model(request.model)
     missing = [
         name
@@ -188,8 +194,6 @@ def check_generate_request(request: GenerateRequest) -> GenerateRequest:
         raise ConfigError(
             "mashup_clip_ids must hold exactly two clip ids.", argument="mashup_clip_ids"
         )
-    if request.vocal_gender is not msgspec.UNSET and request.vocal_gender not in ("m", "f"):
-        raise ConfigError("vocal_gender must be 'm' or 'f'.", argument="vocal_gender")
     if request.controls is not msgspec.UNSET:
         for name in ("style_weight", "audio_weight", "weirdness_constraint"):
             value = getattr(request.controls, name)

@@ -1,35 +1,46 @@
 """Multi-step flows: train a custom model from audio URLs; download clips.
 
-Training, as the provider documents it: prepare a session; upload every URL into it (in
+Training, as the provider documents it: prepare a session; upload audio URLs into it (in
 parallel); poll each upload to its clip id; submit ``customModel/create`` with the clip ids
 (100 credits); poll the session id (the create's task id equals it) until the model is trained.
 
 Choices where the provider is silent:
 
-* Every URL is uploaded and every clip that succeeds goes into the model, so URLs beyond six
-  serve as spares: a URL that fails for good is tolerated while six others succeed.
+* The model is trained on ``clip_count`` clips (six by default, the minimum). The first
+  ``clip_count`` URLs are uploaded at once; URLs beyond them are spares, uploaded only when an
+  earlier URL fails for good, so a spare costs nothing unless it is needed.
 * A failed upload is re-sent in the same session (the provider's recovery rule) up to
-  ``upload_attempts`` times in all.
+  ``upload_attempts`` times in all, except failure 4001 ("Audio source not found."), which
+  would fail again; a 400 for the URL is not retried either.
 * As soon as six successes are out of reach, the remaining uploads are cancelled and
   :class:`NotEnoughClipsError` is raised; ``create`` is never sent then.
-* A ``create`` whose answer was lost is looked up (status of the session id) before it is sent
-  again, and a 409 answer (training already submitted for this session) is taken to mean the
-  training runs: the workflow waits for it instead of failing. Either way it is billed once.
+* A ``create`` whose answer was lost (or that got a 5xx) is looked up before it is sent again:
+  the status of the session id (create's task id equals it) shows a training queued, running
+  or finished with a custom model, and then the workflow waits for it. When the lookup shows no
+  training, create is sent once more. A 409 answer (training already submitted for this
+  session) is also taken to mean the training runs. The provider does not document what the
+  session id's status shows before create; these rules bill once whether it answers 404 or a
+  status without a model.
+* Errors that concern the whole run (bad key, no credits, network down) stop it at once and
+  are raised as themselves, never wrapped in an exception group.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 import anyio
 import msgspec
 
-from suno_async._constants import MIN_TRAINING_CLIPS
+from suno_async._constants import MIN_TRAINING_CLIPS, PERMANENT_UPLOAD_FAIL_CODES
 from suno_async._events import (
     DownloadFinished,
     EventHandler,
@@ -48,11 +59,13 @@ from suno_async._exceptions import (
     ConflictError,
     NotEnoughClipsError,
     NotFoundError,
+    SunoError,
     TaskError,
     TaskFailedError,
 )
 from suno_async._validation import check_audio_urls, check_name, check_positive_int
 from suno_async.models.clip import Clip
+from suno_async.models.mountsea import CUSTOM_MODEL_PREFIX, CustomModel, TaskStatus
 
 if TYPE_CHECKING:
     from suno_async._client import SunoClient
@@ -61,9 +74,13 @@ __all__ = ["TrainingResult", "UploadOutcome", "download_clips", "train_custom_mo
 
 logger = logging.getLogger("suno_async")
 
+_CUSTOM_MODEL: Final = msgspec.json.Decoder(CustomModel)
+_UNSAFE_FILENAME: Final = re.compile(r"[^A-Za-z0-9._-]")
+
 
 class UploadOutcome(msgspec.Struct, frozen=True, kw_only=True):
-    """What became of one audio URL: its clip id, or the error that stopped it.
+    """What became of one audio URL: its clip id, the error that stopped it, or nothing at all
+    for a spare that was not needed (``attempts == 0``).
 
     ``task_ids`` lists the upload task of every attempt, in order.
     """
@@ -77,14 +94,20 @@ class UploadOutcome(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def ok(self) -> bool:
+        """True if the URL produced a clip."""
         return self.clip_id is not None
+
+    @property
+    def skipped(self) -> bool:
+        """True for a spare URL that was never uploaded because it was not needed."""
+        return self.clip_id is None and self.error is None
 
 
 class TrainingResult(msgspec.Struct, frozen=True, kw_only=True):
     """A trained custom model: pass ``model_id`` as ``model`` to generate.
 
-    ``outcomes`` has one entry per audio URL, in the order given, including the ones that
-    failed and why.
+    ``outcomes`` has one entry per audio URL, in the order given: the clips trained on, the
+    URLs that failed and why, and the spares that were not needed.
     """
 
     model_id: str
@@ -100,24 +123,33 @@ class TrainingResult(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def failed(self) -> tuple[UploadOutcome, ...]:
-        """The URLs that produced no clip."""
-        return tuple(o for o in self.outcomes if o.clip_id is None)
+        """The URLs that were tried and produced no clip."""
+        return tuple(o for o in self.outcomes if o.clip_id is None and not o.skipped)
 
 
-class _UploadBoard:
-    """Counts of uploads, to notice the moment six successes are out of reach."""
+async def run_all(jobs: Iterable[Callable[[], Awaitable[None]]]) -> None:
+    """Run ``jobs`` concurrently. The first one to raise cancels the others, and its exception
+    propagates as it is (not inside an exception group)."""
+    error: Exception | None = None
 
-    def __init__(self, total: int) -> None:
-        self.pending = total
-        self.succeeded = 0
+    async def guarded(job: Callable[[], Awaitable[None]], scope: anyio.CancelScope) -> None:
+        nonlocal error
+        try:
+            await job()
+        except Exception as exc:
+            if error is None:
+                error = exc
+            scope.cancel()
 
-    def settle(self, ok: bool) -> None:
-        self.pending -= 1
-        self.succeeded += ok
+    async with anyio.create_task_group() as tg:
+        for job in jobs:
+            tg.start_soon(guarded, job, tg.cancel_scope)
+    if error is not None:
+        raise error
 
-    @property
-    def hopeless(self) -> bool:
-        return self.succeeded + self.pending < MIN_TRAINING_CLIPS
+
+class _OutOfReach(Exception):
+    """Six successful uploads can no longer be reached."""
 
 
 async def _upload_until_clip(
@@ -132,12 +164,15 @@ async def _upload_until_clip(
     """Upload ``url`` until it gives a clip or its attempts run out.
 
     A failed or timed-out upload task, or an upload whose answer was lost, is tried again in
-    the same session. A 400 is this URL's own problem and is not retried. Anything else (bad
-    key, no credits, network down) concerns every upload and propagates.
+    the same session, unless its failure code says it would fail again. A 400 is this URL's own
+    problem and is not retried. Anything else (bad key, no credits, network down) concerns every
+    upload and propagates.
     """
     task_ids: list[str] = []
     error: TaskError | AmbiguousSubmitError | BadRequestError | None = None
-    for attempt in range(1, attempts + 1):
+    attempt = 0
+    while attempt < attempts:
+        attempt += 1
         try:
             async with semaphore:
                 task_id = await client.upload_custom_model_audio(session_id, url)
@@ -151,7 +186,10 @@ async def _upload_until_clip(
             return UploadOutcome(
                 url=url, clip_id=clip.id, task_ids=tuple(task_ids), attempts=attempt
             )
-        will_retry = attempt < attempts and not isinstance(error, BadRequestError)
+        permanent = isinstance(error, BadRequestError) or (
+            isinstance(error, TaskFailedError) and error.fail_code in PERMANENT_UPLOAD_FAIL_CODES
+        )
+        will_retry = attempt < attempts and not permanent
         logger.info("upload of %s failed (attempt %d): %s", url, attempt, error)
         await emit(
             on_event,
@@ -174,50 +212,86 @@ async def _upload_all(
     session_id: str,
     urls: Sequence[str],
     *,
+    wanted: int,
     attempts: int,
     max_concurrency: int,
     on_event: EventHandler | None,
 ) -> list[UploadOutcome]:
+    """Upload until ``wanted`` clips succeeded or the URLs ran out; one outcome per URL."""
     semaphore = anyio.Semaphore(max_concurrency)
-    board = _UploadBoard(len(urls))
+    queue = deque(enumerate(urls))
     outcomes: list[UploadOutcome | None] = [None] * len(urls)
+    started: set[int] = set()
+    succeeded = active = 0
 
-    async def one(index: int, url: str, scope: anyio.CancelScope) -> None:
-        outcome = await _upload_until_clip(
-            client, session_id, url, attempts=attempts, semaphore=semaphore, on_event=on_event
-        )
-        outcomes[index] = outcome
-        board.settle(outcome.ok)
-        if board.hopeless:
-            scope.cancel()
+    async def lane() -> None:
+        nonlocal succeeded, active
+        while queue and succeeded + active < wanted:
+            index, url = queue.popleft()
+            started.add(index)
+            active += 1
+            try:
+                outcome = await _upload_until_clip(
+                    client,
+                    session_id,
+                    url,
+                    attempts=attempts,
+                    semaphore=semaphore,
+                    on_event=on_event,
+                )
+            finally:
+                active -= 1
+            outcomes[index] = outcome
+            succeeded += outcome.ok
+            if succeeded + active + len(queue) < MIN_TRAINING_CLIPS:
+                raise _OutOfReach
 
-    async with anyio.create_task_group() as tg:
-        for index, url in enumerate(urls):
-            tg.start_soon(one, index, url, tg.cancel_scope)
+    with contextlib.suppress(_OutOfReach):
+        await run_all(lane for _ in range(min(wanted, len(urls))))
     return [
-        o
-        if o is not None
-        else UploadOutcome(url=url, clip_id=None, error="cancelled: six clips were out of reach")
-        for o, url in zip(outcomes, urls, strict=True)
+        outcome
+        if outcome is not None
+        else UploadOutcome(
+            url=url,
+            clip_id=None,
+            error="cancelled: six clips were out of reach" if index in started else None,
+        )
+        for index, (outcome, url) in enumerate(zip(outcomes, urls, strict=True))
     ]
+
+
+async def _training_exists(client: SunoClient, session_id: str) -> bool:
+    """Whether the session's status shows a submitted training (see the module docstring)."""
+    try:
+        snapshot = await client.get_status(session_id)
+    except NotFoundError:
+        return False
+    if snapshot.status == TaskStatus.SUCCESS:
+        try:
+            return _CUSTOM_MODEL.decode(snapshot.data).id.startswith(CUSTOM_MODEL_PREFIX)
+        except msgspec.ValidationError:
+            return False
+    # Pending, or a status this library does not know: assume a training, not a second bill.
+    return not snapshot.is_terminal
 
 
 async def _submit_create(
     client: SunoClient, session_id: str, clip_ids: list[str], name: str
 ) -> str:
+    """Submit create once; return the training's task id (the session id)."""
     try:
         return await client.create_custom_model(session_id, clip_ids, name)
     except ConflictError:
         logger.info("training of session %s was already submitted; waiting for it", session_id)
         return session_id
     except AmbiguousSubmitError:
-        # taskId == sessionId, so the status of the session tells whether create arrived.
-        try:
-            await client.get_status(session_id)
-        except NotFoundError:
-            logger.info("create for session %s did not arrive; sending it again", session_id)
-            return await client.create_custom_model(session_id, clip_ids, name)
-        logger.info("create for session %s arrived although its answer was lost", session_id)
+        if await _training_exists(client, session_id):
+            logger.info("create for session %s arrived although its answer was lost", session_id)
+            return session_id
+    logger.info("create for session %s did not arrive; sending it again", session_id)
+    try:
+        return await client.create_custom_model(session_id, clip_ids, name)
+    except ConflictError:
         return session_id
 
 
@@ -226,6 +300,7 @@ async def train_custom_model(
     audio_urls: Iterable[str],
     *,
     name: str,
+    clip_count: int,
     max_concurrent_uploads: int,
     upload_attempts: int,
     on_event: EventHandler | None,
@@ -235,6 +310,13 @@ async def train_custom_model(
     name = check_name("name", name)
     check_positive_int("max_concurrent_uploads", max_concurrent_uploads)
     check_positive_int("upload_attempts", upload_attempts)
+    check_positive_int("clip_count", clip_count)
+    if not MIN_TRAINING_CLIPS <= clip_count <= len(urls):
+        raise ConfigError(
+            f"clip_count must be between {MIN_TRAINING_CLIPS} and the number of URLs "
+            f"({len(urls)}), got {clip_count}.",
+            argument="clip_count",
+        )
 
     session_id = await client.prepare_custom_model()
     await emit(on_event, SessionPrepared(session_id=session_id))
@@ -242,16 +324,19 @@ async def train_custom_model(
         client,
         session_id,
         urls,
+        wanted=clip_count,
         attempts=upload_attempts,
         max_concurrency=max_concurrent_uploads,
         on_event=on_event,
     )
     clip_ids = [o.clip_id for o in outcomes if o.clip_id is not None]
     if len(clip_ids) < MIN_TRAINING_CLIPS:
-        failures = "; ".join(f"{o.url}: {o.error}" for o in outcomes if o.clip_id is None)
+        failures = "; ".join(
+            f"{o.url}: {o.error.rstrip('.')}" for o in outcomes if o.error is not None
+        )
         raise NotEnoughClipsError(
-            f"only {len(clip_ids)} of {len(urls)} uploads produced a clip, and training needs "
-            f"{MIN_TRAINING_CLIPS}; customModel/create was not sent (no credits spent). "
+            f"only {len(clip_ids)} of {len(urls)} URLs produced a clip, and training needs "
+            f"{MIN_TRAINING_CLIPS}; customModel/create was not sent (no credits spent on it). "
             f"Failed: {failures}. Replace those URLs (or add spares) and train again.",
             session_id=session_id,
             outcomes=outcomes,
@@ -262,7 +347,14 @@ async def train_custom_model(
         on_event,
         TrainingSubmitted(session_id=session_id, task_id=task_id, clip_count=len(clip_ids)),
     )
-    model = await client.wait_for_training(task_id, on_event=on_event)
+    try:
+        model = await client.wait_for_training(task_id, on_event=on_event)
+    except SunoError as exc:
+        exc.add_note(
+            f"The training was submitted (and billed) for session {session_id}; to pick it up, "
+            f"call client.wait_for_training({session_id!r}) instead of training again."
+        )
+        raise
     await emit(on_event, TrainingFinished(session_id=session_id, model_id=model.id))
     return TrainingResult(
         model_id=model.id,
@@ -273,12 +365,27 @@ async def train_custom_model(
     )
 
 
-def clip_filename(clip: Clip) -> str:
-    """``<clip id><extension of its audio URL>`` (``.mp3`` when the URL shows none)."""
-    suffix = PurePosixPath(urlsplit(clip.audio_url or "").path).suffix.lower()
-    if not suffix or len(suffix) > 5:
-        suffix = ".mp3"
-    return f"{clip.id}{suffix}"
+def clip_filenames(clips: Sequence[Clip]) -> list[str]:
+    """One safe file name per clip: ``<clip id><extension of its audio URL>``.
+
+    Characters other than letters, digits, ``.``, ``_`` and ``-`` become ``_`` (an id from the
+    server never names a path outside the target directory), ``.mp3`` stands in when the URL
+    shows no extension, and repeated names get ``-2``, ``-3``, ... appended.
+    """
+    names: list[str] = []
+    seen: set[str] = set()
+    for clip in clips:
+        suffix = PurePosixPath(urlsplit(clip.audio_url or "").path).suffix.lower()
+        if not suffix or len(suffix) > 5 or _UNSAFE_FILENAME.search(suffix[1:]):
+            suffix = ".mp3"
+        stem = _UNSAFE_FILENAME.sub("_", clip.id).lstrip(".") or "clip"
+        name, n = stem + suffix, 1
+        while name in seen:
+            n += 1
+            name = f"{stem}-{n}{suffix}"
+        seen.add(name)
+        names.append(name)
+    return names
 
 
 async def download_clips(
@@ -301,14 +408,15 @@ async def download_clips(
     target = anyio.Path(directory)
     await target.mkdir(parents=True, exist_ok=True)
     semaphore = anyio.Semaphore(max_concurrency)
-    paths: list[anyio.Path] = [target / clip_filename(clip) for clip in clips]
+    paths = [target / name for name in clip_filenames(clips)]
 
-    async def one(clip: Clip, path: anyio.Path) -> None:
-        async with semaphore:
-            size = await client.download(clip.audio_url or "", path)
-        await emit(on_event, DownloadFinished(clip_id=clip.id, path=str(path), size=size))
+    def job(clip: Clip, path: anyio.Path) -> Callable[[], Awaitable[None]]:
+        async def download() -> None:
+            async with semaphore:
+                size = await client.download(clip.audio_url or "", path)
+            await emit(on_event, DownloadFinished(clip_id=clip.id, path=str(path), size=size))
 
-    async with anyio.create_task_group() as tg:
-        for clip, path in zip(clips, paths, strict=True):
-            tg.start_soon(one, clip, path)
+        return download
+
+    await run_all(job(clip, path) for clip, path in zip(clips, paths, strict=True))
     return paths

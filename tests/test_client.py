@@ -18,7 +18,7 @@ from suno_async import (
 from suno_async.emulator import Emulator
 
 from .conftest import FAST_RETRY
-from .test_transport import tiny_server
+from .helpers import tiny_server
 
 pytestmark = pytest.mark.anyio
 
@@ -118,3 +118,77 @@ async def test_download_retries_a_failing_cdn(tmp_path: Path) -> None:
     files = [p.name for p in tmp_path.iterdir()]  # noqa: ASYNC240 - a listing in a test
     assert files == ["a.mp3"]
     assert (await anyio.Path(tmp_path / "a.mp3").read_bytes()).startswith(b"ID3")
+
+
+async def test_download_cut_off_leaves_no_partial_file(tmp_path: Path) -> None:
+    """A body cut off mid-stream is retried; when it keeps failing no file or .part remains."""
+
+    async def cut(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Length": "100000"})
+        response.content_type = "audio/mpeg"
+        await response.prepare(request)
+        await response.write(b"ID3" + b"\0" * 5000)
+        assert request.transport is not None
+        request.transport.close()
+        return response
+
+    async with (
+        tiny_server(cut) as base,
+        SunoClient(api_key="k", base_url=base, retry=FAST_RETRY, max_retries=1) as client,
+    ):
+        from suno_async import APIConnectionError
+
+        with pytest.raises(APIConnectionError):
+            await client.download(f"{base}/a.mp3", tmp_path / "a.mp3")
+        assert client.stats.requests == 2
+    assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - a directory listing in a test
+
+
+async def test_download_refuses_an_empty_body(tmp_path: Path) -> None:
+    """An empty 200 body is not saved as a zero-byte audio file."""
+
+    async def empty(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=b"", content_type="audio/mpeg")
+
+    async with tiny_server(empty) as base, SunoClient(api_key="k", base_url=base) as client:
+        with pytest.raises(ResponseValidationError, match="empty"):
+            await client.download(f"{base}/a.mp3", tmp_path / "a.mp3")
+    assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - a directory listing in a test
+
+
+async def test_download_sniffs_across_tiny_chunks(tmp_path: Path) -> None:
+    """Audio whose first chunks are a few bytes each is still recognised and saved whole."""
+
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        response.content_type = "audio/wav"
+        await response.prepare(request)
+        for piece in (b"RI", b"FF\0\0", b"\0\0WA", b"VEfmt ", b"\0" * 1000):
+            await response.write(piece)
+            await anyio.sleep(0.01)
+        await response.write_eof()
+        return response
+
+    async with tiny_server(trickle) as base, SunoClient(api_key="k", base_url=base) as client:
+        size = await client.download(
+            f"{base}/a.wav",
+            tmp_path / "a.wav",
+        )
+    assert size == 1016
+    assert (await anyio.Path(tmp_path / "a.wav").read_bytes()).startswith(b"RIFF")
+
+
+def test_clip_filenames_are_safe_and_distinct() -> None:
+    """Server-chosen clip ids never name a path outside the target directory."""
+    from suno_async import Clip
+    from suno_async._workflows import clip_filenames
+
+    clips = [
+        Clip(id="../../etc/passwd", audio_url="https://cdn.example.org/x.wav"),
+        Clip(id="a/b", audio_url="https://cdn.example.org/y"),
+        Clip(id="a?b", audio_url="https://cdn.example.org/y.mp3?sig=1"),
+        Clip(id="...", audio_url="https://cdn.example.org/z.weird/"),
+    ]
+    names = clip_filenames(clips)
+    assert names == ["_.._etc_passwd.wav", "a_b.mp3", "a_b-2.mp3", "clip.mp3"]
+    assert all("/" not in name and not name.startswith(".") for name in names)

@@ -12,6 +12,7 @@ from suno_async import (
     CustomModel,
     GenerateRequest,
     GenerateTask,
+    SoundSpec,
     TaskSnapshot,
     TaskStatus,
     TimeRange,
@@ -39,10 +40,8 @@ def test_documented_status_example_decodes() -> None:
     assert not snap.is_terminal
     assert snap.fail_reason == "Audio source not found."
     assert snap.fail_code == 4001
-    assert snap.created_at is not None
-    assert snap.created_at.year == 2025
-    assert snap.finish_at is not None
-    assert snap.finish_at.minute == 35
+    assert snap.created_at == "2025-08-18T02:30:00.000Z"
+    assert snap.finish_at == "2025-08-18T02:35:00.000Z"
 
 
 @pytest.mark.parametrize("status", [s.value for s in TaskStatus])
@@ -66,6 +65,27 @@ def test_unknown_status_and_fields_do_not_break_decoding() -> None:
     assert snap.status == "paused"
     assert snap.known_status is None
     assert snap.fail_code == "VP_USER_TIMEOUT"
+
+
+def test_odd_timestamps_and_nulls_do_not_break_a_wait() -> None:
+    """Epoch or empty timestamps and null clip fields decode instead of failing the waiter."""
+    snap = msgspec.json.decode(
+        b'{"taskId":"t","status":"success","createdAt":1731900000000,"finishAt":""}',
+        type=TaskSnapshot,
+    )
+    assert snap.finish_at == ""
+    clip = msgspec.json.decode(
+        b'{"id":"c","status":null,"metadata":null,"reaction":{"likes":1},"created_at":null}',
+        type=Clip,
+    )
+    assert clip.duration is None
+    assert not clip.is_complete
+
+
+def test_sound_spec_sends_its_type() -> None:
+    """SoundSpec always sends type (one_shot), as the documented example does."""
+    body = msgspec.json.encode(SoundSpec(description="kick drum", bpm=120))
+    assert msgspec.json.decode(body) == {"description": "kick drum", "type": "one_shot", "bpm": 120}
 
 
 def test_task_data_per_kind() -> None:

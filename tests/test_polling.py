@@ -173,3 +173,74 @@ async def test_waiting_logs_nothing_secret(
     await client.wait_for_generation(await start_generation(client))
     assert "GET /suno/v2/status -> 200" in caplog.text
     assert "test-key" not in caplog.text
+
+
+async def test_deadline_bounds_a_hanging_status_request() -> None:
+    """A status request that hangs cannot outlast the wait's deadline."""
+    from aiohttp import web
+
+    from suno_async import SystemClock
+
+    from .helpers import tiny_server
+
+    async def hang(request: web.Request) -> web.StreamResponse:
+        await anyio.sleep(30)
+        return web.json_response({})
+
+    async with (
+        tiny_server(hang) as base,
+        SunoClient(api_key="k", base_url=base, clock=SystemClock()) as client,
+    ):
+        with anyio.fail_after(5):
+            with pytest.raises(TaskTimeoutError) as info:
+                await client.wait_for_task("t", timeout=0.3)
+    assert not info.value.server_side
+    assert info.value.snapshot is None
+
+
+async def test_a_passing_status_failure_is_polled_through(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """A status lookup that fails after its retries is tolerated; the next poll succeeds."""
+    task_id = await start_generation(client)
+    emulator.inject_http("GET", "/suno/v2/status", 503, times=FAST_RETRY.max_retries + 1)
+    clips = await client.wait_for_generation(task_id)
+    assert len(clips) == 2
+
+
+async def test_status_failures_in_a_row_end_the_wait(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """Three failed status lookups in a row raise the last error (typed, not wrapped)."""
+    from suno_async import InternalServerError
+
+    task_id = await start_generation(client)
+    emulator.inject_http("GET", "/suno/v2/status", 500, times=100)
+    with pytest.raises(InternalServerError):
+        await client.wait_for_generation(task_id)
+    assert emulator.count("GET", "/suno/v2/status") == 3 * (FAST_RETRY.max_retries + 1)
+
+
+async def test_awaiting_is_a_known_pending_status(
+    client: SunoClient, emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """awaiting (voice persona) is waited through without the unknown-status warning."""
+    emulator.unknown_status_next_tasks("generate", value="awaiting")
+    task_id = await start_generation(client)
+    assert await client.wait_for_generation(task_id)
+    assert "unknown status" not in caplog.text
+
+
+async def test_concurrent_waits_share_virtual_time(emulator: Emulator) -> None:
+    """Twenty pollers woken together do not add up their sleeps on the shared VirtualClock."""
+    async with SunoClient(
+        api_key="k", base_url=emulator.base_url, clock=emulator.clock, retry=FAST_RETRY
+    ) as client:
+        ids = [await start_generation(client) for _ in range(20)]
+        started = emulator.clock.now()
+        async with anyio.create_task_group() as tg:
+            for task_id in ids:
+                tg.start_soon(client.wait_for_generation, task_id)
+    # One generation takes 45 s and is noticed within one poll interval (at most 11 s); twenty
+    # concurrent waits must take no longer, not add up their first sleeps or their rounds.
+    assert emulator.clock.now() - started < 60

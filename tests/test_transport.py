@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import web
@@ -32,6 +29,7 @@ from suno_async._transport import parse_retry_after
 from suno_async.emulator import Emulator
 
 from .conftest import FAST_RETRY
+from .helpers import free_port, tiny_server
 
 pytestmark = pytest.mark.anyio
 
@@ -141,12 +139,26 @@ async def test_client_errors_are_not_retried(client: SunoClient, emulator: Emula
     assert emulator.count("GET", STATUS) == 1
 
 
-async def test_paid_request_not_resent_after_5xx(client: SunoClient, emulator: Emulator) -> None:
-    """generate answered 500 is not sent again: the server may have started the work."""
-    emulator.inject_http("POST", GENERATE, 500)
-    with pytest.raises(InternalServerError):
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_paid_request_5xx_is_ambiguous_and_not_resent(
+    client: SunoClient, emulator: Emulator, status: int
+) -> None:
+    """generate answered 5xx is not sent again: the server (behind a gateway) may have started
+    the work, so the error says to look it up first."""
+    emulator.inject_http("POST", GENERATE, status)
+    with pytest.raises(AmbiguousSubmitError) as info:
         await client.generate(task="create", model="chirp-v50")
+    assert info.value.status_code == status
+    assert info.value.endpoint == GENERATE
+    assert "look the work up" in str(info.value)
     assert emulator.count("POST", GENERATE) == 1
+
+
+async def test_paid_request_resent_after_408(client: SunoClient, emulator: Emulator) -> None:
+    """A 408 says the server gave up before reading the request, so it is sent again."""
+    emulator.inject_http("POST", GENERATE, 408)
+    assert await client.generate(task="create", model="chirp-v50")
+    assert emulator.count("POST", GENERATE) == 2
 
 
 async def test_paid_request_resent_after_429(client: SunoClient, emulator: Emulator) -> None:
@@ -156,34 +168,11 @@ async def test_paid_request_resent_after_429(client: SunoClient, emulator: Emula
     assert emulator.count("POST", GENERATE) == 2
 
 
-@asynccontextmanager
-async def tiny_server(
-    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-) -> AsyncIterator[str]:
-    """A one-route loopback server for faults the emulator does not script."""
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    site = web.SockSite(runner, sock)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        await runner.cleanup()
-
-
-def dead_port() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
 async def test_connection_refused_is_a_connection_error() -> None:
     """Nothing listening: APIConnectionError after the retries, for safe and paid calls."""
-    async with SunoClient(api_key="k", base_url=dead_port(), retry=FAST_RETRY) as client:
+    async with SunoClient(
+        api_key="k", base_url=f"http://127.0.0.1:{free_port()}", retry=FAST_RETRY
+    ) as client:
         with pytest.raises(APIConnectionError) as info:
             await client.get_status("t")
         assert not isinstance(info.value, AmbiguousSubmitError)
@@ -325,3 +314,44 @@ def test_parse_retry_after_http_date() -> None:
     seconds = parse_retry_after(formatdate(time.time() + 30, usegmt=True))
     assert seconds is not None
     assert 25 <= seconds <= 31
+
+
+def exception_chain(exc: BaseException) -> list[BaseException]:
+    """exc and everything reachable through __cause__ and __context__."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is None or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        todo += [item.__cause__, item.__context__]
+    return seen
+
+
+async def test_key_not_reachable_through_a_malformed_answer() -> None:
+    """A malformed HTTP answer (aiohttp keeps the request headers on its error) does not leave
+    the key anywhere in the raised error's chain."""
+    import anyio
+    from anyio.abc import SocketStream
+
+    secret = "sk-chain-secret-42"
+
+    async def garbage(stream: SocketStream) -> None:
+        async with stream:
+            await stream.receive()
+            await stream.send(b"HTTP/1.1 200 OK\r\nContent-Length: nonsense\r\n\r\n{}")
+
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    async with listener, anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, garbage)
+        async with SunoClient(
+            api_key=secret, base_url=f"http://127.0.0.1:{port}", max_retries=0
+        ) as client:
+            with pytest.raises(APIConnectionError) as info:
+                await client.get_status("t")
+        tg.cancel_scope.cancel()
+    chain = exception_chain(info.value)
+    texts = [repr(e) + str(e) + repr(getattr(e, "request_info", "")) for e in chain]
+    assert all(secret not in text for text in texts)

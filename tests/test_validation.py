@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from suno_async import ConfigError, SunoClient, TimeRange
+from suno_async import ConfigError, RetryPolicy, SunoClient, TimeRange
 from suno_async.emulator import Emulator
 
 pytestmark = pytest.mark.anyio
@@ -39,9 +39,10 @@ async def test_train_rejects_bad_input_before_any_request(
 @pytest.mark.parametrize(
     ("fields", "argument"),
     [
-        ({"task": "create"}, None),
+        ({"task": "create"}, "model"),
         ({"task": "dance", "model": "chirp-v50"}, "task"),
-        ({"task": "create", "model": "chirp-v99"}, "model"),
+        ({"task": "create", "model": "chrip-v50"}, "model"),
+        ({"task": "create", "model": "gpt-4"}, "model"),
         ({"task": "create", "model": "chirp-custom:not-a-uuid"}, "model"),
         ({"task": "extend", "model": "chirp-v50"}, "clip_id"),
         ({"task": "upload_cover", "model": "chirp-v50"}, "audio_url"),
@@ -60,9 +61,10 @@ async def test_train_rejects_bad_input_before_any_request(
             },
             "range",
         ),
-        ({"task": "create", "model": "chirp-v50", "vocal_gender": "x"}, None),
+        ({"task": "create", "model": "chirp-v50", "vocal_gender": "x"}, "vocal_gender"),
         ({"task": "create", "model": "chirp-v50", "controls": {"style_weight": 2}}, "controls"),
-        ({"task": "create", "model": "chirp-v50", "surprise": 1}, None),
+        ({"task": "create", "model": "chirp-v50", "surprise": 1}, "surprise"),
+        ({"task": "create", "model": "chirp-v50", "range": [1, 2]}, "range"),
     ],
 )
 async def test_generate_rejects_bad_input_before_any_request(
@@ -121,6 +123,7 @@ async def test_low_level_calls_check_arguments(
         ({"api_key": "has space"}, "api_key"),
         ({"api_key": "k", "base_url": "ftp://x"}, "base_url"),
         ({"api_key": "k", "base_url": "http://api.example.org"}, "base_url"),
+        ({"api_key": "k", "base_url": "http://127.attacker.example"}, "base_url"),
         ({"api_key": "k", "base_url": "https://user:pw@api.example.org"}, "base_url"),
         ({"api_key": "k", "timeout": 0}, "timeout"),
         ({"api_key": "k", "timeout": float("nan")}, "timeout"),
@@ -133,6 +136,39 @@ def test_client_config_is_checked(kwargs: dict[str, Any], argument: str) -> None
     with pytest.raises(ConfigError) as info:
         SunoClient(**kwargs)
     assert info.value.argument == argument
+
+
+async def test_a_newer_stock_model_is_let_through(client: SunoClient, emulator: Emulator) -> None:
+    """A well-formed chirp-* name the library does not list yet is sent, not refused."""
+    from suno_async import BadRequestError
+
+    with pytest.raises(BadRequestError):  # the emulator knows only today's models
+        await client.generate(task="create", model="chirp-v60")
+    assert emulator.count("POST", "/suno/v2/generate") == 1
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"max_retries": -1},
+        {"max_retries": 1.5},
+        {"jitter": 1.5},
+        {"factor": 0.5},
+        {"initial_delay": -1},
+        {"retry_after_cap": -1},
+    ],
+)
+def test_retry_policy_is_checked(fields: dict[str, Any]) -> None:
+    """A retry policy that would retry forever or wait a negative time is refused."""
+    with pytest.raises(ConfigError) as info:
+        RetryPolicy(**fields)
+    assert info.value.argument == "retry"
+
+
+def test_loopback_http_is_fine() -> None:
+    """Plain http to loopback (the embedded emulator) needs no consent."""
+    for url in ("http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"):
+        assert SunoClient(api_key="k", base_url=url).base_url == url
 
 
 def test_plain_http_needs_explicit_consent() -> None:

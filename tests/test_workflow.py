@@ -92,39 +92,85 @@ async def test_failed_upload_is_retried_in_the_same_session(
 
 
 async def test_spare_urls_cover_a_missing_one(client: SunoClient, emulator: Emulator) -> None:
-    """With seven URLs, one with no audio behind it, the model trains on the other six."""
+    """Seven URLs, one with no audio: the spare replaces it; 4001 is not retried."""
     missing = emulator.missing_audio_url("gone")
-    urls = [*emulator.sample_audio_urls(3), missing, *emulator.sample_audio_urls(6)[3:]]
+    good = emulator.sample_audio_urls(6)
+    urls = [*good[:3], missing, *good[3:]]
     result = await client.train_custom_model(urls, name="m")
     assert len(result.clip_ids) == 6
     (failed,) = result.failed
     assert failed.url == missing
     assert failed.fail_code == 4001
-    assert failed.attempts == 2
+    assert failed.attempts == 1
     assert "Audio source not found." in (failed.error or "")
+    assert emulator.count("POST", UPLOAD) == 7
+
+
+async def test_spares_are_not_uploaded_unless_needed(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """With ten good URLs and the default clip_count, only six are uploaded and trained on."""
+    urls = emulator.sample_audio_urls(10)
+    result = await client.train_custom_model(urls, name="m")
+    assert emulator.count("POST", UPLOAD) == 6
+    assert len(result.clip_ids) == 6
+    assert [o.url for o in result.outcomes if o.skipped] == urls[6:]
+    assert result.failed == ()
+
+
+async def test_clip_count_trains_on_more_clips(client: SunoClient, emulator: Emulator) -> None:
+    """clip_count=8 uploads eight URLs and submits all eight clips."""
+    result = await client.train_custom_model(emulator.sample_audio_urls(9), name="m", clip_count=8)
+    assert len(result.clip_ids) == 8
+    assert emulator.count("POST", UPLOAD) == 8
+
+
+@pytest.mark.parametrize("clip_count", [5, 8])
+async def test_clip_count_is_checked(
+    client: SunoClient, emulator: Emulator, clip_count: int
+) -> None:
+    """clip_count outside 6..len(urls) fails before any request."""
+    from suno_async import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        await client.train_custom_model(
+            emulator.sample_audio_urls(7), name="m", clip_count=clip_count
+        )
+    assert info.value.argument == "clip_count"
+    assert emulator.requests == []
 
 
 async def test_too_few_clips_sends_no_create(client: SunoClient, emulator: Emulator) -> None:
-    """Six URLs with one missing: NotEnoughClipsError, create never sent, nothing charged."""
-    urls = [*emulator.sample_audio_urls(5), emulator.missing_audio_url("nothing-here")]
+    """Six URLs with one missing and no spare: NotEnoughClipsError at once, no create."""
+    missing = emulator.missing_audio_url("nothing-here")
+    urls = [*emulator.sample_audio_urls(5), missing]
     with pytest.raises(NotEnoughClipsError) as info:
         await client.train_custom_model(urls, name="m")
     error = info.value
     assert error.required == 6
-    assert error.succeeded == 5
+    assert error.succeeded < 6
     assert error.session_id
     assert "create was not sent" in str(error)
+    assert ".." not in str(error)
+    gone = next(o for o in error.outcomes if o.url == missing)
+    assert gone.fail_code == 4001
     assert emulator.count("POST", CREATE) == 0
     assert emulator.credits_spent == 5 * emulator.config.upload_cost
 
 
 async def test_hopeless_run_stops_early(client: SunoClient, emulator: Emulator) -> None:
-    """When six clips are out of reach the remaining uploads are abandoned at once."""
-    urls = [emulator.missing_audio_url(f"m{i}") for i in range(2)]
-    urls += emulator.sample_audio_urls(4)
+    """When six clips are out of reach the uploads still running are abandoned at once."""
+    emulator.stall_next_tasks("upload", times=4)
+    urls = [*emulator.sample_audio_urls(4), *(emulator.missing_audio_url(f"m{i}") for i in (1, 2))]
+    started = emulator.clock.now()
     with pytest.raises(NotEnoughClipsError) as info:
-        await client.train_custom_model(urls, name="m", upload_attempts=1)
-    assert info.value.succeeded < 6
+        await client.train_custom_model(urls, name="m")
+    # Without the early stop the four stalled uploads would run to their 600 s deadline.
+    assert emulator.clock.now() - started < 100
+    assert info.value.succeeded == 0
+    cancelled = [o for o in info.value.outcomes if o.error and o.error.startswith("cancelled")]
+    assert len(cancelled) >= 4  # the stalled four, and the second missing one if not yet seen
+    assert any(o.fail_code == 4001 for o in info.value.outcomes)
     assert emulator.count("POST", CREATE) == 0
 
 
@@ -296,3 +342,101 @@ async def test_lost_generate_answer_is_ambiguous(client: SunoClient, emulator: E
     assert info.value.endpoint == "/suno/v2/generate"
     assert emulator.count("POST", "/suno/v2/generate") == 1
     assert emulator.credits_spent == 40
+
+
+@pytest.mark.parametrize("emulator_config", [EmulatorConfig(credits=3)])
+async def test_account_wide_errors_are_raised_as_themselves(
+    client: SunoClient, emulator: Emulator
+) -> None:
+    """Running out of credits mid-uploads raises InsufficientCreditsError, not a group."""
+    with pytest.raises(InsufficientCreditsError):
+        await client.train_custom_model(emulator.sample_audio_urls(6), name="m")
+    assert emulator.count("POST", CREATE) == 0
+
+
+async def test_a_failed_download_is_raised_as_itself(
+    client: SunoClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    """One missing clip in download_clips raises NotFoundError, not an exception group."""
+    from suno_async import Clip, NotFoundError
+
+    clips = [
+        Clip(id="gone", audio_url=emulator.missing_audio_url("gone")),
+        Clip(id="also-gone", audio_url=emulator.missing_audio_url("also-gone")),
+    ]
+    with pytest.raises(NotFoundError):
+        await client.download_clips(clips, tmp_path)
+
+
+async def test_cancelling_a_run_leaves_nothing_behind(emulator: Emulator) -> None:
+    """Cancelling train_custom_model mid-upload stops every poller at once; the client lives on."""
+    import asyncio
+
+    import anyio
+
+    def client_tasks() -> list[str]:
+        # The emulator's own tasks (connections, audio fetches) live on; the client's must not.
+        names = [t.get_coro().__qualname__ for t in asyncio.all_tasks()]  # type: ignore[union-attr]
+        return sorted(n for n in names if not n.startswith(("RequestHandler", "EmulatorState")))
+
+    emulator.stall_next_tasks("upload", times=6)
+    before = client_tasks()
+    async with SunoClient(api_key="k", base_url=emulator.base_url, clock=emulator.clock) as client:
+        with anyio.CancelScope() as scope:
+
+            def cancel_when_all_submitted(event: Event) -> None:
+                if isinstance(event, UploadSubmitted) and emulator.count("POST", UPLOAD) == 6:
+                    scope.cancel()
+
+            await client.train_custom_model(
+                emulator.sample_audio_urls(6), name="m", on_event=cancel_when_all_submitted
+            )
+        assert scope.cancelled_caught
+        assert client_tasks() == before
+        assert await client.prepare_custom_model()  # still usable
+    assert emulator.count("POST", CREATE) == 0
+
+
+async def test_create_lookup_when_the_session_answers_before_create() -> None:
+    """If the session id shows a status without a model before create, a lost create is sent
+    again; if it shows a running training, it is not (billed once either way)."""
+    from aiohttp import web
+
+    from .helpers import tiny_server
+
+    creates = 0
+    session_status: dict[str, object] = {"status": "success", "data": {"audioIds": []}}
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        nonlocal creates
+        if request.path.endswith("/customModel/create"):
+            creates += 1
+            if creates == 1:
+                return web.json_response({"message": "bad gateway"}, status=502)
+            return web.json_response({"taskId": "sess"}, status=201)
+        return web.json_response({"taskId": "sess", **session_status})
+
+    ids = [f"clip{i}" for i in range(6)]
+    async with tiny_server(api) as base, SunoClient(api_key="k", base_url=base) as client:
+        assert await _submit_create(client, "sess", ids, "m") == "sess"
+        assert creates == 2  # the status showed no model: the create had not arrived
+        creates = 0
+        session_status = {"status": "running"}
+        assert await _submit_create(client, "sess", ids, "m") == "sess"
+        assert creates == 1  # a training runs: not sent again
+
+
+async def test_quick_start_from_the_readme(
+    client: SunoClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    """generate_and_wait with keyword fields, then download_clips, as the README shows."""
+    training = await client.train_custom_model(emulator.sample_audio_urls(6), name="My Model")
+    clips = await client.generate_and_wait(
+        task="create",
+        model=training.model_id,
+        prompt="[Verse]\nA catchy pop melody...",
+        tags="Pop, Upbeat",
+    )
+    paths = await client.download_clips(clips, tmp_path / "songs")
+    assert len(paths) == 2
+    assert all([await p.exists() for p in paths])

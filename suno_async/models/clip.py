@@ -8,7 +8,6 @@ completes, ``metadata.duration`` is null until it completes). Unknown fields are
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -60,11 +59,12 @@ class Clip(msgspec.Struct, frozen=True, kw_only=True):
     """A generated (or uploaded) piece of audio.
 
     ``status`` is kept as the raw string so a status newer than this library does not break
-    decoding; compare it with :class:`ClipStatus` members.
+    decoding; compare it with :class:`ClipStatus` members. ``created_at`` is the provider's
+    ISO-8601 text, kept as sent (parse it with ``datetime.fromisoformat`` if needed).
     """
 
     id: str
-    status: str = ""
+    status: str | None = None
     title: str | None = None
     audio_url: str | None = None
     video_url: str | None = None
@@ -73,7 +73,7 @@ class Clip(msgspec.Struct, frozen=True, kw_only=True):
     is_video_pending: bool | None = None
     major_model_version: str | None = None
     model_name: str | None = None
-    metadata: ClipMetadata = msgspec.field(default_factory=ClipMetadata)
+    metadata: ClipMetadata | None = None
     is_liked: bool | None = None
     user_id: str | None = None
     display_name: str | None = None
@@ -81,8 +81,8 @@ class Clip(msgspec.Struct, frozen=True, kw_only=True):
     is_handle_updated: bool | None = None
     avatar_image_url: str | None = None
     is_trashed: bool | None = None
-    reaction: dict[str, Any] | None = None
-    created_at: datetime | None = None
+    reaction: Any = None
+    created_at: str | None = None
     play_count: int | None = None
     upvote_count: int | None = None
     is_public: bool | None = None
@@ -95,4 +95,4 @@ class Clip(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def duration(self) -> float | None:
         """Length of the audio in seconds, once known."""
-        return self.metadata.duration
+        return self.metadata.duration if self.metadata is not None else None

@@ -11,7 +11,6 @@ Responses ignore fields they do not know.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 from typing import Final, Literal, TypeVar
 
 import msgspec
@@ -127,7 +126,7 @@ class CustomModel(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     name: str | None = None
     session_id: str | None = None
     clip_ids: list[str] | None = None
-    created_at: datetime | None = None
+    created_at: str | None = None
 
 
 class TaskSnapshot(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
@@ -136,13 +135,15 @@ class TaskSnapshot(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     ``status`` is the raw string: a value newer than this library decodes fine and is treated as
     still in progress. ``data`` stays undecoded until asked for with :meth:`data_as`, because its
     shape depends on the kind of task (a clip for an upload, a :class:`CustomModel` for a
-    training, a list of :class:`Clip` for a generation).
+    training, a list of :class:`Clip` for a generation). ``created_at`` and ``finish_at`` are the
+    provider's ISO-8601 text (or a number, should it send epoch time), kept as sent so an
+    unexpected format cannot break a wait.
     """
 
     task_id: str
     status: str
-    created_at: datetime | None = None
-    finish_at: datetime | None = None
+    created_at: str | float | None = None
+    finish_at: str | float | None = None
     fail_reason: str | None = None
     fail_code: int | str | None = None
     data: msgspec.Raw = msgspec.Raw(b"null")
@@ -192,8 +193,8 @@ class Controls(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     weirdness_constraint: float | UnsetType = UNSET
 
 
-class SoundSpec(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """What to make for ``task="sound"``."""
+class SoundSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """What to make for ``task="sound"`` (``type`` is always sent, as in the documented example)."""
 
     description: str
     type: str = "one_shot"
