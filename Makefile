@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint typecheck check bench clean
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "$(PYTHON) lacks the venv module: install it (Debian/Ubuntu: apt install python3-venv)"; \
+	  exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
