@@ -7,6 +7,8 @@ from typing import Final
 __all__ = ["is_audio_content_type", "looks_like_audio"]
 
 _BINARY_TYPES: Final = frozenset({"application/octet-stream", "binary/octet-stream", ""})
+#: The ASF header object's GUID, which starts every WMA file.
+_ASF_GUID: Final = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
 
 
 def is_audio_content_type(content_type: str) -> bool:
@@ -16,8 +18,18 @@ def is_audio_content_type(content_type: str) -> bool:
 
 
 def looks_like_audio(head: bytes) -> bool:
-    """True if ``head`` (the first bytes of a body) starts like WAV, MP3, FLAC, Ogg or MP4/M4A."""
+    """True if ``head`` (the first bytes of a body, 16 are enough) starts like audio.
+
+    Recognised: WAV (``RIFF....WAVE``), AIFF/AIFC (``FORM....AIFF``/``AIFC``), MP3 or AAC
+    (``ID3`` or an MPEG/ADTS frame sync), FLAC (``fLaC``), Ogg (``OggS``), MP4/M4A
+    (``....ftyp``) and WMA (the ASF header GUID). The embedded emulator uses this too, to judge
+    the audio it fetches for uploads.
+    """
     if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return True
+    if head.startswith(b"FORM") and head[8:12] in (b"AIFF", b"AIFC"):
+        return True
+    if head.startswith(_ASF_GUID):
         return True
     if head.startswith((b"ID3", b"fLaC", b"OggS")):
         return True

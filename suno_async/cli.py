@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import anyio
 
@@ -45,11 +46,21 @@ def _parser() -> argparse.ArgumentParser:
     emulator = commands.add_parser(
         "emulator",
         help="run the embedded emulator as a server",
-        description="Serves both documented APIs on loopback until interrupted. Any non-empty "
-        "bearer key is accepted unless --api-key is given.",
+        description="Serves the custom-model provider's Suno v2 API (the only provider the "
+        "emulator has for now) on loopback until interrupted, and prints one line with its "
+        "base URL. Any non-empty bearer key is accepted unless --api-key is given.",
     )
-    emulator.add_argument("--host", default="127.0.0.1", help="address to bind (%(default)s)")
-    emulator.add_argument("--port", type=int, default=8080, help="port to bind (%(default)s)")
+    emulator.set_defaults(emulator_parser=emulator)
+    emulator.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (%(default)s). The emulator accepts any bearer key (unless "
+        "--api-key is given) and fetches any URL it is given, so it must not be exposed beyond "
+        "loopback",
+    )
+    emulator.add_argument(
+        "--port", type=int, default=8080, help="port to bind, 0 for any free one (%(default)s)"
+    )
     emulator.add_argument(
         "--speed", type=_positive_float, default=1.0, help="time speed-up factor (%(default)s)"
     )
@@ -71,11 +82,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "emulator":
             from suno_async.emulator import EmulatorConfig, serve
 
-            overrides: dict[str, object] = {"speed": args.speed, "api_key": args.api_key}
-            if args.credits is not None:
-                overrides["credits"] = args.credits
-            config = EmulatorConfig(**overrides)  # type: ignore[arg-type]
-            anyio.run(lambda: serve(config, host=args.host, port=args.port))
+            usage: argparse.ArgumentParser = args.emulator_parser
+            if not 0 <= args.port <= 65535:
+                usage.error(f"argument --port: must be 0-65535, got {args.port}")
+            # Each option is checked on its own, so an invalid value is reported by its name.
+            options: list[tuple[str, dict[str, Any]]] = [
+                ("--speed", {"speed": args.speed}),
+                ("--api-key", {"api_key": args.api_key}),
+                ("--credits", {} if args.credits is None else {"credits": args.credits}),
+            ]
+            for option, fields in options:
+                try:
+                    EmulatorConfig(**fields)
+                except ValueError as exc:
+                    usage.error(f"argument {option}: {exc}")
+            config = EmulatorConfig(**{k: v for _, fields in options for k, v in fields.items()})
+            listening = False
+
+            def announce(base_url: str) -> None:
+                nonlocal listening
+                listening = True
+                print(f"suno_async emulator listening on {base_url}", flush=True)
+
+            try:
+                anyio.run(lambda: serve(config, host=args.host, port=args.port, on_ready=announce))
+            except OSError as exc:
+                if listening:
+                    raise
+                print(
+                    f"suno-async emulator: error: cannot listen on {args.host}:{args.port}: {exc}",
+                    file=sys.stderr,
+                )
+                return 1
     except KeyboardInterrupt:
         return 130
     return 0

@@ -7,12 +7,19 @@ for a fetch that is due).
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib
+import inspect
 import io
 import json
+import pkgutil
 import re
+import socket
 import wave
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -21,8 +28,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+import suno_async._audio as client_audio
 import suno_async.emulator as emulator_pkg
+import suno_async.emulator._audio as emulator_audio
+import suno_async.emulator._fetch as emulator_fetch
 import suno_async.emulator._state as emulator_state
+from suno_async.cli import main
 from suno_async.emulator import Emulator, EmulatorConfig, RequestRecord, VirtualClock, serve
 
 pytestmark = pytest.mark.anyio
@@ -76,6 +87,24 @@ async def call(
     url = path if path.startswith("http") else emu.base_url + path
     async with http.request(
         method, url, json=body, headers=AUTH if headers is None else headers
+    ) as resp:
+        raw = await resp.read()
+        parsed = json.loads(raw) if resp.content_type == "application/json" else None
+        return Reply(resp.status, parsed, resp.headers, raw)
+
+
+async def post_raw(
+    http: aiohttp.ClientSession, emu: Emulator, path: str, data: bytes, content_type: str | None
+) -> Reply:
+    """POST ``data`` as it is, with this Content-Type header, or with none at all."""
+    headers = dict(AUTH)
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    async with http.post(
+        emu.base_url + path,
+        data=data,
+        headers=headers,
+        skip_auto_headers=["Content-Type"] if content_type is None else None,
     ) as resp:
         raw = await resp.read()
         parsed = json.loads(raw) if resp.content_type == "application/json" else None
@@ -183,18 +212,106 @@ async def test_base_url_and_single_use() -> None:
         await emulator.__aenter__()
 
 
-async def test_serve_prints_base_url(capsys: pytest.CaptureFixture[str]) -> None:
-    """serve() prints one line with its base URL and stops cleanly when cancelled."""
-    with anyio.move_on_after(5):
+async def test_serve_reports_base_url_to_on_ready_and_prints_nothing(
+    capsys: pytest.CaptureFixture[str], http: aiohttp.ClientSession
+) -> None:
+    """serve() hands its base URL to on_ready once, prints nothing and stops when cancelled."""
+    urls: list[str] = []
+    ready = anyio.Event()
+
+    def on_ready(base_url: str) -> None:
+        urls.append(base_url)
+        ready.set()
+
+    with anyio.fail_after(5):
         async with anyio.create_task_group() as tg:
-            tg.start_soon(serve, EmulatorConfig(), "127.0.0.1", 0)
-            for _ in range(200):
-                await anyio.sleep(0.01)
-                if "http://" in capsys.readouterr().out:
-                    break
-            else:
-                pytest.fail("serve() printed no URL")
+            tg.start_soon(
+                functools.partial(serve, EmulatorConfig(), "127.0.0.1", 0, on_ready=on_ready)
+            )
+            await ready.wait()
+            async with http.post(f"{urls[0]}{PREPARE}", headers=AUTH) as resp:
+                assert resp.status == 201
             tg.cancel_scope.cancel()
+    assert len(urls) == 1
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", urls[0])
+    assert capsys.readouterr() == ("", "")
+
+
+# -- the emulator command ---------------------------------------------------------------------
+
+
+def test_cli_prints_exactly_one_line_through_on_ready(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The emulator command prints the one 'listening on' line, from serve()'s on_ready."""
+    seen: list[EmulatorConfig] = []
+
+    async def fake_serve(
+        config: EmulatorConfig,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        *,
+        on_ready: Callable[[str], None] | None = None,
+    ) -> None:
+        seen.append(config)
+        assert on_ready is not None
+        on_ready(f"http://{host}:{port or 4321}")
+
+    monkeypatch.setattr(emulator_pkg, "serve", fake_serve)
+    assert main(["emulator", "--port", "0", "--credits", "7", "--speed", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "suno_async emulator listening on http://127.0.0.1:4321\n"
+    assert err == ""
+    assert (seen[0].credits, seen[0].speed, seen[0].api_key) == (7, 3.0, None)
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["--credits", "-1"], "--credits"),
+        (["--api-key", ""], "--api-key"),
+        (["--port", "70000"], "--port"),
+        (["--speed", "0"], "--speed"),
+    ],
+)
+def test_cli_invalid_config_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], argv: list[str], option: str
+) -> None:
+    """An invalid option value exits 2 with an argparse message naming it, not a traceback."""
+    with pytest.raises(SystemExit) as info:
+        main(["emulator", *argv])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: suno-async emulator")
+    assert f"suno-async emulator: error: argument {option}: " in err
+    assert "Traceback" not in err
+
+
+def test_cli_port_in_use_is_one_error_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """A port that cannot be bound ends the command with exit code 1 and one message."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["emulator", "--port", str(port)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"suno-async emulator: error: cannot listen on 127.0.0.1:{port}: ")
+    assert err.count("\n") == 1
+
+
+def test_cli_help_warns_against_exposing_the_emulator(capsys: pytest.CaptureFixture[str]) -> None:
+    """--host's help says what the emulator accepts and fetches, and to keep it on loopback."""
+    with pytest.raises(SystemExit) as info:
+        main(["emulator", "--help"])
+    assert info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    host_help = text[text.index("--host HOST ") : text.index("--port PORT ")]
+    assert "accepts any bearer key" in host_help
+    assert "fetches any URL it is given" in host_help
+    assert "must not be exposed beyond loopback" in host_help
+    assert "custom-model provider" in text
+    assert "both documented apis" not in text.lower()
 
 
 # -- auth and errors --------------------------------------------------------------------------
@@ -241,6 +358,47 @@ async def test_status_needs_task_id_and_knows_tasks(
     assert nest_error(reply, 404, "Not Found") == "Task not found: nope"
     session_id = await prepare(http, emu)
     nest_error(await call(http, emu, "GET", f"{STATUS}?taskId={session_id}"), 404, "Not Found")
+
+
+@pytest.mark.parametrize(
+    "content_type", [None, "text/plain", "application/octet-stream", "application/jsonp"]
+)
+async def test_body_without_json_content_type_counts_as_empty(
+    emu: Emulator, http: aiohttp.ClientSession, content_type: str | None
+) -> None:
+    """Like NestJS, a POST body that is not application/json is ignored: fields are missing."""
+    session_id = await prepare(http, emu)
+    clips = await uploaded_clips(http, emu, session_id)
+    cases: list[tuple[str, dict[str, Any]]] = [
+        (UPLOAD, {"sessionId": session_id, "audioUrl": "https://example.com/a.mp3"}),
+        (CREATE, {"sessionId": session_id, "clipIds": clips, "name": "m"}),
+        (GENERATE, {"task": "create", "model": "chirp-v50", "prompt": "la"}),
+    ]
+    spent = emu.credits_spent
+    for path, body in cases:
+        reply = await post_raw(http, emu, path, json.dumps(body).encode(), content_type)
+        message = nest_error(reply, 400, "Bad Request")
+        assert message.startswith("Missing required field(s): ")
+        named = message.removeprefix("Missing required field(s): ").split(".")[0].split(", ")
+        expected = [name for name in body if name != "prompt"]
+        assert named == expected, message
+    assert emu.credits_spent == spent
+    prepared = await post_raw(http, emu, PREPARE, b"anything", content_type)
+    assert prepared.status == 201
+    assert re.fullmatch(UUID, prepared.body["sessionId"])
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON"]
+)
+async def test_json_content_type_with_parameters_is_parsed(
+    emu: Emulator, http: aiohttp.ClientSession, content_type: str
+) -> None:
+    """application/json is matched case-insensitively, with or without parameters."""
+    body = json.dumps({"task": "create", "model": "chirp-v50"}).encode()
+    assert (await post_raw(http, emu, GENERATE, body, content_type)).status == 201
+    empty = await post_raw(http, emu, UPLOAD, b"", content_type)
+    assert "sessionId, audioUrl" in nest_error(empty, 400, "Bad Request")
 
 
 # -- upload -----------------------------------------------------------------------------------
@@ -665,6 +823,31 @@ async def test_scripted_stall(emu: Emulator, http: aiohttp.ClientSession) -> Non
     assert emu.credits_spent == 40
 
 
+@pytest.mark.parametrize("where", ["offline host", "fetched"])
+async def test_stall_wins_over_an_upload_that_found_no_audio(
+    emu: Emulator, http: aiohttp.ClientSession, where: str
+) -> None:
+    """A stalled upload whose fetch found no audio stays 'running' and keeps its credit."""
+    emu.stall_next_tasks("upload")
+    session_id = await prepare(http, emu)
+    url = "https://example.com/page.html" if where == "offline host" else emu.missing_audio_url()
+    body = {"sessionId": session_id, "audioUrl": url}
+    task_id = (await call(http, emu, "POST", UPLOAD, body)).body["taskId"]
+    task = emu._state._tasks[task_id]  # the fetch's own result, to be sure it has landed
+    assert isinstance(task, emulator_state._Upload)
+    if task.fetch is not None:
+        with anyio.fail_after(5):
+            await task.fetch
+    assert task.probe is not None
+    assert task.probe.found is False
+    advance(emu, 100_000)
+    snapshot = await status(http, emu, task_id)
+    assert snapshot["status"] == "running"
+    assert "finishAt" not in snapshot
+    assert "failReason" not in snapshot
+    assert emu.credits_spent == 1
+
+
 async def test_scripted_unknown_status(emu: Emulator, http: aiohttp.ClientSession) -> None:
     """unknown_status_next_tasks replaces the waiting status, then the task goes on."""
     emu.unknown_status_next_tasks("training", value="paused")
@@ -724,3 +907,144 @@ async def test_drop_next_closes_the_connection(
     assert emu.credits_spent == 40 * tasks_created
     ok = await call(http, emu, "POST", GENERATE, {"task": "create", "model": "chirp-v50"})
     assert ok.status == 201
+
+
+# -- audio: recognising it, making it, caching it ---------------------------------------------
+
+AIFF_HEAD = b"FORM\x00\x00\x10\x00AIFFCOMM"
+AIFC_HEAD = b"FORM\x00\x00\x10\x00AIFCFVER"
+WMA_HEAD = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c") + b"\x00" * 14
+
+
+def test_emulator_sniffs_audio_with_the_clients_function() -> None:
+    """One audio sniffer, shared: the emulator's copy is gone and AIFF/WMA are recognised."""
+    assert vars(emulator_fetch)["looks_like_audio"] is client_audio.looks_like_audio
+    assert not hasattr(emulator_audio, "sniff_audio")
+    heads = [
+        b"RIFF\x00\x00\x00\x00WAVEfmt ",
+        AIFF_HEAD,
+        AIFC_HEAD,
+        WMA_HEAD,
+        b"ID3\x04\x00",
+        b"\xff\xfb\x90\x00",
+        b"fLaC\x00\x00",
+        b"OggS\x00\x02",
+        b"\x00\x00\x00\x20ftypM4A ",
+    ]
+    assert all(client_audio.looks_like_audio(head) for head in heads)
+    for other in (b"", b"<html>", b"FORM\x00\x00\x10\x00ILBM", b"RIFF\x00\x00\x00\x00AVI "):
+        assert not client_audio.looks_like_audio(other)
+
+
+async def test_upload_of_aiff_and_wma_succeeds(emu: Emulator, http: aiohttp.ClientSession) -> None:
+    """Fetched AIFF and WMA bodies count as audio (without a WAV duration)."""
+
+    async def aiff(request: web.Request) -> web.Response:
+        return web.Response(body=AIFF_HEAD + bytes(64), content_type="audio/aiff")
+
+    async def wma(request: web.Request) -> web.Response:
+        return web.Response(body=WMA_HEAD + bytes(64), content_type="audio/x-ms-wma")
+
+    app = web.Application()
+    app.router.add_get("/a.aiff", aiff)
+    app.router.add_get("/a.wma", wma)
+    async with TestServer(app) as origin:
+        session_id = await prepare(http, emu)
+        ids = []
+        for path in ("/a.aiff", "/a.wma"):
+            body = {"sessionId": session_id, "audioUrl": str(origin.make_url(path))}
+            ids.append((await call(http, emu, "POST", UPLOAD, body)).body["taskId"])
+        advance(emu, 8)
+        for task_id in ids:
+            snapshot = await status(http, emu, task_id)
+            assert snapshot["status"] == "success"
+            assert snapshot["data"]["metadata"]["duration"] is None
+
+
+@pytest.fixture
+def empty_wav_cache() -> Iterator[None]:
+    emulator_audio.WAV_CACHE.clear()
+    yield
+    emulator_audio.WAV_CACHE.clear()
+
+
+def test_wav_cache_is_bounded_in_bytes() -> None:
+    """The WAV cache drops the least recently used WAVs to stay within its byte budget."""
+    cache = emulator_audio.WavCache(max_bytes=1000)
+    cache.put(("a", 1.0), b"a" * 400)
+    cache.put(("b", 1.0), b"b" * 400)
+    assert cache.get(("a", 1.0)) == b"a" * 400  # now "b" is the least recently used
+    cache.put(("c", 1.0), b"c" * 400)
+    assert (cache.get(("b", 1.0)), len(cache), cache.size) == (None, 2, 800)
+    cache.put(("a", 1.0), b"A" * 700)  # replacing "a" still needs room: "c" goes
+    assert (cache.get(("a", 1.0)), cache.get(("c", 1.0)), cache.size) == (b"A" * 700, None, 700)
+    cache.put(("huge", 1.0), b"h" * 1001)
+    assert (cache.get(("huge", 1.0)), cache.size) == (None, 700)
+
+
+@pytest.mark.usefixtures("empty_wav_cache")
+def test_synthesised_wavs_are_cached_within_64_mib() -> None:
+    """Three clips of the 600 s maximum (26.5 MB each) do not all stay cached: 64 MiB at most."""
+    assert emulator_audio.WAV_CACHE_BYTES == 64 * 1024 * 1024
+    longest = EmulatorConfig(audio_seconds=600).audio_seconds
+    clips = [emulator_audio.synth_wav(f"long-{n}", longest) for n in range(3)]
+    assert {len(clip) for clip in clips} == {600 * 22050 * 2 + 44}
+    assert emulator_audio.WAV_CACHE.size <= emulator_audio.WAV_CACHE_BYTES
+    assert len(emulator_audio.WAV_CACHE) == 2
+    assert emulator_audio.synth_wav("long-2", longest) is clips[2]  # a cache hit
+    short = emulator_audio.synth_wav("short", 6.0)
+    assert emulator_audio.synth_wav("short", 6.0) is short
+    assert len(short) == 264_644
+
+
+# -- what the emulator says about itself ------------------------------------------------------
+
+EMULATOR_DIR = Path(emulator_pkg.__file__).parent
+#: The client modules the emulator may use: constants and small utilities, not wire models.
+SHARED_WITH_CLIENT = {"suno_async._audio", "suno_async._clock", "suno_async._constants"}
+
+
+def _emulator_modules() -> list[Any]:
+    names = [f"suno_async.emulator.{info.name}" for info in pkgutil.iter_modules([EMULATOR_DIR])]
+    return [emulator_pkg, *(importlib.import_module(name) for name in names)]
+
+
+def _docstrings(module: Any) -> Iterator[str]:
+    yield module.__doc__ or ""
+    for _, obj in inspect.getmembers(module):
+        if getattr(obj, "__module__", None) != module.__name__:
+            continue
+        yield inspect.getdoc(obj) or ""
+        if inspect.isclass(obj):
+            for _, member in inspect.getmembers(obj):
+                yield inspect.getdoc(member) or ""
+
+
+def test_emulator_uses_no_client_wire_models() -> None:
+    """The emulator imports from the client only constants and small utilities."""
+    for path in EMULATOR_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                if name.startswith("suno_async") and not name.startswith("suno_async.emulator"):
+                    assert name in SHARED_WITH_CLIENT, f"{path.name} imports {name}"
+
+
+def test_emulator_docstrings_claim_only_what_is_true() -> None:
+    """No docstring claims the emulator serves two providers or shares nothing with the client."""
+    overclaims = re.compile(r"both (providers|apis|documented apis)|cannot share", re.IGNORECASE)
+    for module in _emulator_modules():
+        for doc in _docstrings(module):
+            assert not overclaims.search(doc), f"{module.__name__}: {doc[:80]!r}"
+    package_doc = " ".join((emulator_pkg.__doc__ or "").split())
+    assert "custom-model provider" in package_doc
+    assert "suno_async.models" in package_doc
+    for shared in sorted(SHARED_WITH_CLIENT):
+        assert shared in package_doc
+    config_source = (EMULATOR_DIR / "_config.py").read_text(encoding="utf-8")
+    assert "a few megabytes" not in " ".join(config_source.split())
+    assert "26,460,044 bytes" in config_source

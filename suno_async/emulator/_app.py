@@ -9,6 +9,13 @@ Routes (POSTs answer 201 and GETs 200, as a NestJS server does):
   (a CDN), ``Range: bytes=N-``, ``N-M`` and ``-N`` answered with 206.
 * ``GET /samples/track-<n>.wav`` (``n`` >= 1): distinct sample tracks to upload, no auth.
 
+Request bodies are read as a NestJS (Express) server reads them: a POST body is parsed as JSON
+only when the request's ``Content-Type`` is ``application/json`` (matched case-insensitively;
+parameters such as ``charset`` are allowed). With any other ``Content-Type``, or none, the body
+counts as empty, that is ``{}``, so the route answers 400 naming its missing required fields;
+an empty JSON body is ``{}`` as well. ``customModel/prepare`` needs no body and works with any
+``Content-Type`` or none.
+
 Middleware, outermost first: the request log (every request, CDN ones too, with the status it
 got), NestJS error bodies, scripted HTTP faults (before the bearer check and before any work),
 the bearer check.
@@ -206,23 +213,31 @@ async def _require_bearer(request: web.Request, handler: Handler) -> web.StreamR
 # -- provider routes -------------------------------------------------------------------------
 
 
+async def _json_body(request: web.Request) -> bytes:
+    """The body to parse as JSON: all of it for ``application/json``, else nothing (``b""``)."""
+    body = await request.read()
+    # aiohttp lower-cases the type, drops its parameters and reads a missing header as
+    # application/octet-stream.
+    return body if request.content_type == "application/json" else b""
+
+
 async def _prepare(request: web.Request) -> web.Response:
-    await request.read()  # no body is needed; whatever came is ignored
+    await request.read()  # no body is needed; whatever came, of whatever type, is ignored
     return _json(201, {"sessionId": request.app[STATE_KEY].prepare()})
 
 
 async def _upload(request: web.Request) -> web.Response:
-    body = await request.read()
+    body = await _json_body(request)
     return _json(201, {"taskId": request.app[STATE_KEY].upload(body)})
 
 
 async def _create(request: web.Request) -> web.Response:
-    body = await request.read()
+    body = await _json_body(request)
     return _json(201, {"taskId": request.app[STATE_KEY].create(body)})
 
 
 async def _generate(request: web.Request) -> web.Response:
-    body = await request.read()
+    body = await _json_body(request)
     return _json(201, {"taskId": request.app[STATE_KEY].generate(body)})
 
 

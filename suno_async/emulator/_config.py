@@ -23,7 +23,10 @@ from suno_async._constants import CREATE_CUSTOM_MODEL_COST, GENERATE_COST
 
 __all__ = ["EmulatorConfig"]
 
-#: The longest synthesised clip allowed, so one WAV stays a few megabytes (seconds).
+#: The longest synthesised clip allowed (seconds). A synthesised WAV takes 44,100 bytes per
+#: second (22050 Hz, 16-bit, mono), so a 600 s clip is 26,460,044 bytes (about 26.5 MB); the
+#: cache of synthesised WAVs is bounded at 64 MiB in total (two such clips), see
+#: :data:`suno_async.emulator._audio.WAV_CACHE_BYTES`.
 MAX_AUDIO_SECONDS = 600.0
 
 
@@ -45,7 +48,8 @@ class EmulatorConfig:
         upload_seconds: Time from upload to its result (seconds).
         training_seconds: Time from create to the trained model (seconds).
         generate_seconds: Time from generate to complete clips (seconds).
-        audio_seconds: Length of every synthesised WAV clip (seconds).
+        audio_seconds: Length of every synthesised WAV clip (seconds), above 0 and at most
+            :data:`MAX_AUDIO_SECONDS` (600); each second is 44,100 bytes of WAV.
         offline_audio_hosts: Hosts (and their subdomains) that are never fetched: a URL path
             ending in a common audio extension there counts as audio, anything else as missing.
 

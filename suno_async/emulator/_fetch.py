@@ -5,6 +5,11 @@ streaming: it keeps only the first :data:`HEAD_BYTES` bytes (to recognise the fo
 WAV header), counts the rest and stops after :data:`MAX_BYTES`. Timeouts are wall-clock seconds,
 not emulator-clock seconds, because the network does not run on the emulator's clock.
 
+What counts as audio is decided from the first bytes by the client's own
+:func:`suno_async._audio.looks_like_audio` (a small utility the two share; the provider only says
+"MP3, WAV and other common formats"): WAV, AIFF/AIFC, MP3 or AAC (ID3 tag or MPEG/ADTS frame
+sync), FLAC, Ogg (Vorbis, Opus), MP4/M4A and ASF (WMA). The Content-Type is not looked at.
+
 Choices where the provider is silent: redirects are followed; any status >= 400, a connection
 error, a timeout or a body that is not recognisable audio all mean "Audio source not found."; a
 body longer than :data:`MAX_BYTES` is judged by what was read.
@@ -18,7 +23,8 @@ from typing import Final
 
 import aiohttp
 
-from suno_async.emulator._audio import sniff_audio, wav_duration
+from suno_async._audio import looks_like_audio
+from suno_async.emulator._audio import wav_duration
 
 __all__ = ["FETCH_TIMEOUT", "HEAD_BYTES", "MAX_BYTES", "AudioProbe", "probe_audio"]
 
@@ -72,6 +78,6 @@ async def probe_audio(session: aiohttp.ClientSession, url: str) -> AudioProbe:
         _log.exception("unexpected error fetching %s", url)
         return AudioProbe(False, None, f"{type(exc).__name__}: {exc}")
     head_bytes = bytes(head)
-    if not sniff_audio(head_bytes):
+    if not looks_like_audio(head_bytes):
         return AudioProbe(False, None, "not audio")
     return AudioProbe(True, wav_duration(head_bytes, total), f"{total} bytes")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote
@@ -252,8 +253,26 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def serve(config: EmulatorConfig, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Run an emulator on ``host:port`` until cancelled, printing its base URL once."""
+async def serve(
+    config: EmulatorConfig,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    *,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run an emulator on ``host:port`` until cancelled. It prints nothing.
+
+    Args:
+        config: The emulator's settings.
+        host: Interface to listen on.
+        port: Port to listen on; 0 lets the OS choose.
+        on_ready: Called once with the base URL (``http://<host>:<port>``) when the server is
+            listening, e.g. for a command line to announce it.
+
+    Raises:
+        OSError: The address cannot be bound (before ``on_ready`` is called).
+    """
     async with Emulator(config, host=host, port=port) as emulator:
-        print(f"suno_async emulator listening on {emulator.base_url}", flush=True)
+        if on_ready is not None:
+            on_ready(emulator.base_url)
         await asyncio.Event().wait()

@@ -16,6 +16,10 @@ Timelines (clock seconds after the task was accepted):
   ``success``.
 * A scripted failure or timeout replaces ``success`` at the same moment; a stalled task stays
   ``running`` forever; a scripted status value replaces ``queued``/``ready``.
+* For an upload, a scripted outcome wins over what its fetch finds. A stalled upload stays
+  ``running`` forever even when the fetch found no audio (it never fails, so its credit is not
+  refunded); a scripted failure or timeout ends it at ``upload_seconds`` with the scripted
+  reason whether or not the fetch found audio, or has finished. The fetch still happens.
 
 Choices where the provider is silent:
 

@@ -1,7 +1,10 @@
 """Checking request bodies, with 400 answers that name what is wrong.
 
-Bodies must be JSON objects. Unknown fields are refused (all of them named), so a client's typo,
-or a camelCase name where the provider wants snake_case, fails loudly instead of being ignored.
+Bodies must be JSON objects; an empty body is ``{}``, as Express's JSON parser makes it (the
+HTTP layer also hands over an empty body when the request is not ``application/json``), so its
+required fields are reported missing. Unknown fields are refused (all of them named), so a
+client's typo, or a camelCase name where the provider wants snake_case, fails loudly instead of
+being ignored.
 
 Choices where the provider is silent:
 
@@ -11,7 +14,8 @@ Choices where the provider is silent:
   ``controls`` values in 0..1). It does not refuse fields the provider lists as "not allowed"
   for a task (those lists are not published), and it does not check that ``clip_id`` values
   exist.
-* Order of checks: body shape, unknown fields, ``task``, missing required fields, field shapes.
+* Order of checks: body shape, unknown fields, ``task`` (a missing one is reported together
+  with a missing ``model``), missing required fields, field shapes.
   The model and credits are checked after this, by the state.
 """
 
@@ -98,17 +102,14 @@ _CONTROL_FIELDS: Final = frozenset({"style_weight", "audio_weight", "weirdness_c
 _SOUND_FIELDS: Final = frozenset({"description", "type", "key", "bpm"})
 
 
-def parse_object(body: bytes, *, allow_empty: bool = False) -> dict[str, Any]:
-    """The request body as a JSON object.
+def parse_object(body: bytes) -> dict[str, Any]:
+    """The request body as a JSON object; an empty body is ``{}``.
 
     Raises:
-        ApiError: 400 if the body is not a JSON object (an empty body is ``{}`` only when
-            ``allow_empty``).
+        ApiError: 400 if the body is not empty and not a JSON object.
     """
-    if not body.strip():
-        if allow_empty:
-            return {}
-        raise ApiError(400, "Request body is required: send a JSON object.")
+    if not body:
+        return {}
     try:
         value = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
@@ -229,9 +230,15 @@ def validate_generate(obj: dict[str, Any]) -> GenerateSpec:
     """
     reject_unknown(obj, GENERATE_FIELDS)
     task = obj.get("task")
+    if _is_missing(task):
+        missing = ["task"] + (["model"] if _is_missing(obj.get("model")) else [])
+        raise ApiError(
+            400,
+            f"Missing required field(s): {', '.join(missing)}. "
+            f"task is one of: {', '.join(REQUIRED_FIELDS)}.",
+        )
     if not isinstance(task, str) or task not in REQUIRED_FIELDS:
-        shown = "missing" if _is_missing(task) else repr(task)
-        raise ApiError(400, f"Unknown task ({shown}): use one of {', '.join(REQUIRED_FIELDS)}.")
+        raise ApiError(400, f"Unknown task {task!r}: use one of {', '.join(REQUIRED_FIELDS)}.")
     missing = [name for name in REQUIRED_FIELDS[task] if _is_missing(obj.get(name))]
     if missing:
         raise ApiError(400, f"Missing required field(s) for task {task}: {', '.join(missing)}.")
