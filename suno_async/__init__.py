@@ -5,6 +5,7 @@ not imported by the library itself.
 """
 
 from suno_async._client import SunoClient
+from suno_async._clips import WaitUntil
 from suno_async._clock import Clock, SystemClock, VirtualClock
 from suno_async._events import (
     DownloadFinished,
@@ -29,6 +30,7 @@ from suno_async._exceptions import (
     AuthenticationError,
     BadRequestError,
     ClientClosedError,
+    ClipFailedError,
     ConfigError,
     ConflictError,
     InsufficientCreditsError,
@@ -45,6 +47,7 @@ from suno_async._exceptions import (
     WorkflowError,
 )
 from suno_async._polling import DEFAULT_SCHEDULES, PollSchedule
+from suno_async._sunoapi_client import SunoApiClient, SunoApiV30
 from suno_async._transport import RequestStats, RetryPolicy
 from suno_async._version import __version__
 from suno_async._workflows import TrainingResult, UploadOutcome
@@ -62,6 +65,7 @@ from suno_async.models import (
     TaskStatus,
     TimeRange,
 )
+from suno_async.models.sunoapi import GenerateBatch, V30Input, V30Task, V30TaskStatus
 
 __all__ = [
     "DEFAULT_SCHEDULES",
@@ -74,6 +78,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "Clip",
+    "ClipFailedError",
     "ClipStatus",
     "Clock",
     "ConfigError",
@@ -83,6 +88,7 @@ __all__ = [
     "DownloadFinished",
     "Event",
     "EventHandler",
+    "GenerateBatch",
     "GenerateRequest",
     "GenerateTask",
     "GenerationFinished",
@@ -100,6 +106,8 @@ __all__ = [
     "RetryPolicy",
     "SessionPrepared",
     "SoundSpec",
+    "SunoApiClient",
+    "SunoApiV30",
     "SunoClient",
     "SunoError",
     "SystemClock",
@@ -118,7 +126,11 @@ __all__ = [
     "UploadFinished",
     "UploadOutcome",
     "UploadSubmitted",
+    "V30Input",
+    "V30Task",
+    "V30TaskStatus",
     "VirtualClock",
+    "WaitUntil",
     "WorkflowError",
     "__version__",
 ]

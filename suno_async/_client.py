@@ -2,42 +2,33 @@
 
 from __future__ import annotations
 
-import dataclasses
-import os
-import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from types import TracebackType
-from typing import Any, Final, Self, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any, Final, TypeVar
 
-import aiohttp
-import anyio
 import msgspec
 
 from suno_async import _constants as c
-from suno_async._clock import Clock, SystemClock
+from suno_async._base_client import BaseClient
 from suno_async._events import EventHandler, GenerationFinished, GenerationSubmitted, emit
-from suno_async._exceptions import ClientClosedError, ConfigError, ResponseValidationError
-from suno_async._polling import DEFAULT_SCHEDULES, PollSchedule, wait_for_task
-from suno_async._transport import RequestStats, RetryPolicy, Transport
+from suno_async._exceptions import ConfigError, ResponseValidationError
+from suno_async._polling import wait_for_task
 from suno_async._validation import (
-    check_base_url,
     check_generate_request,
     check_http_url,
     check_id,
     check_name,
-    check_positive,
-    check_positive_int,
+    check_pure_music,
 )
-from suno_async._workflows import TrainingResult, download_clips, train_custom_model
+from suno_async._workflows import TrainingResult, train_custom_model
 from suno_async.models.clip import Clip
+from suno_async.models.common import TaskKind
 from suno_async.models.mountsea import (
     CreateCustomModelRequest,
     CustomModel,
     GenerateRequest,
     PrepareResponse,
     TaskCreated,
-    TaskKind,
     TaskSnapshot,
     UploadRequest,
 )
@@ -49,14 +40,13 @@ _T = TypeVar("_T")
 _PREPARE: Final = msgspec.json.Decoder(PrepareResponse)
 _CREATED: Final = msgspec.json.Decoder(TaskCreated)
 _SNAPSHOT: Final = msgspec.json.Decoder(TaskSnapshot)
-_ENCODER: Final = msgspec.json.Encoder()
 _FIELD_PATH: Final = re.compile(r"(?:at `\$\.|required field `)(\w+)")
 _UPLOAD_DATA: Final = msgspec.json.Decoder(Clip)
 _TRAINING_DATA: Final = msgspec.json.Decoder(CustomModel)
 _GENERATE_DATA: Final = msgspec.json.Decoder(list[Clip])
 
 
-class SunoClient:
+class SunoClient(BaseClient):
     """An asyncio client of the custom-model provider's v2 API (``/suno/v2/...``).
 
     Use it as ``async with SunoClient() as client: ...``; it keeps one aiohttp session for every
@@ -80,114 +70,9 @@ class SunoClient:
         ConfigError: no API key, a malformed base URL, or a non-positive number.
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        session: aiohttp.ClientSession | None = None,
-        timeout: float = c.DEFAULT_TIMEOUT,
-        connect_timeout: float = c.DEFAULT_CONNECT_TIMEOUT,
-        max_retries: int | None = None,
-        retry: RetryPolicy | None = None,
-        max_concurrent_polls: int = c.DEFAULT_MAX_CONCURRENT_POLLS,
-        poll_schedules: Mapping[TaskKind, PollSchedule] | None = None,
-        clock: Clock | None = None,
-        allow_insecure_http: bool = False,
-    ) -> None:
-        key = api_key if api_key is not None else os.environ.get(c.API_KEY_ENV, "")
-        if not isinstance(key, str) or not key.strip():
-            raise ConfigError(
-                f"no API key: pass api_key=... or set the {c.API_KEY_ENV} environment variable.",
-                argument="api_key",
-            )
-        if any(ch.isspace() for ch in key.strip()):
-            raise ConfigError("the API key must not contain whitespace.", argument="api_key")
-        url = base_url or os.environ.get(c.BASE_URL_ENV) or c.DEFAULT_BASE_URL
-        self.base_url: Final = check_base_url(url, allow_insecure_http=allow_insecure_http)
-        check_positive("timeout", timeout)
-        check_positive("connect_timeout", connect_timeout)
-        check_positive_int("max_concurrent_polls", max_concurrent_polls)
-        policy = retry or RetryPolicy()
-        if max_retries is not None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ConfigError("max_retries must be an integer >= 0.", argument="max_retries")
-            policy = dataclasses.replace(policy, max_retries=max_retries)
-        self._transport = Transport(
-            base_url=self.base_url,
-            api_key=key.strip(),
-            session=session,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            retry=policy,
-        )
-        self._schedules = {**DEFAULT_SCHEDULES, **(poll_schedules or {})}
-        self._clock: Clock = clock or SystemClock()
-        self._max_concurrent_polls = max_concurrent_polls
-        self._limiter: anyio.CapacityLimiter | None = None
-        self._rng = random.Random()  # noqa: S311 - poll jitter, not security
-        self._closed = False
-
-    def __repr__(self) -> str:
-        return f"SunoClient(base_url={self.base_url!r}, api_key=<hidden>)"
-
-    # -- lifecycle -------------------------------------------------------------------------
-
-    async def __aenter__(self) -> Self:
-        self._check_open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the client's own aiohttp session. Safe to call twice."""
-        self._closed = True
-        await self._transport.aclose()
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    @property
-    def stats(self) -> RequestStats:
-        """Counts of requests sent (every attempt), retries and errors."""
-        return self._transport.stats
-
-    @property
-    def clock(self) -> Clock:
-        return self._clock
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise ClientClosedError("this SunoClient was closed; create a new one.")
-
-    @property
-    def _poll_limiter(self) -> anyio.CapacityLimiter:
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(self._max_concurrent_polls)
-        return self._limiter
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        decoder: msgspec.json.Decoder[_T],
-        *,
-        body: msgspec.Struct | None = None,
-        params: Mapping[str, str] | None = None,
-        safe: bool,
-    ) -> _T:
-        self._check_open()
-        payload = None if body is None else _ENCODER.encode(body)
-        return await self._transport.request(
-            method, path, decoder, params=params, body=payload, safe=safe, endpoint=path
-        )
+    _key_env = c.API_KEY_ENV
+    _url_env = c.BASE_URL_ENV
+    _default_url = c.DEFAULT_BASE_URL
 
     # -- low-level endpoints ---------------------------------------------------------------
 
@@ -293,10 +178,6 @@ class SunoClient:
 
     # -- waiting ---------------------------------------------------------------------------
 
-    def poll_schedule(self, kind: TaskKind) -> PollSchedule:
-        """The schedule this client uses to wait for tasks of ``kind``."""
-        return self._schedules[kind]
-
     async def wait_for_task(
         self,
         task_id: str,
@@ -314,14 +195,11 @@ class SunoClient:
             TaskTimeoutError: status ``timeout``, or the deadline passed.
         """
         task_id = check_id("task_id", task_id)
-        schedule = self._schedules[TaskKind(kind)]
-        if timeout is not None:
-            schedule = schedule.with_timeout(check_positive("timeout", timeout))
         return await wait_for_task(
             self.get_status,
             task_id,
             kind=TaskKind(kind),
-            schedule=schedule,
+            schedule=self._schedule_for(TaskKind(kind), timeout),
             clock=self._clock,
             limiter=self._poll_limiter,
             rng=self._rng,
@@ -437,30 +315,31 @@ class SunoClient:
         await emit(on_event, GenerationSubmitted(task_id=task_id, model=model))
         return await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)
 
-    async def download(self, url: str, path: str | os.PathLike[str]) -> int:
-        """Stream the audio at ``url`` into the file ``path``; return its size in bytes.
+    async def pure_music(
+        self,
+        tags: str,
+        title: str | None = None,
+        *,
+        model: str = c.DEFAULT_PURE_MUSIC_MODEL,
+        timeout: float | None = None,
+        on_event: EventHandler | None = None,
+    ) -> list[Clip]:
+        """Instrumental music from style ``tags`` and an optional ``title``: finished clips.
 
-        The file appears only once complete (written to a temporary name, then renamed). No
-        credentials are sent to the audio host.
+        On this provider: ``generate`` with ``task="create"`` and ``make_instrumental=True``
+        (``model`` picks the model), then wait. The same call exists on
+        :class:`SunoApiClient`.
 
         Raises:
-            APIStatusError: the audio host answered with an error.
-            ResponseValidationError: the body is not audio; nothing is saved.
+            ConfigError: empty tags, or tags/title over the length limits.
+            TaskFailedError / TaskTimeoutError: the generation failed or took too long.
         """
-        self._check_open()
-        return await self._transport.download(check_http_url("url", url), anyio.Path(path))
-
-    async def download_clips(
-        self,
-        clips: Sequence[Clip],
-        directory: str | os.PathLike[str],
-        *,
-        max_concurrency: int = c.DEFAULT_MAX_CONCURRENT_DOWNLOADS,
-        on_event: EventHandler | None = None,
-    ) -> list[anyio.Path]:
-        """Download every clip's audio into ``directory`` as ``<clip id>.<ext>``; return the
-        paths in the order of ``clips``."""
-        self._check_open()
-        return await download_clips(
-            self, clips, directory, max_concurrency=max_concurrency, on_event=on_event
+        fields = check_pure_music(tags, title)
+        return await self.generate_and_wait(
+            task="create",
+            model=model,
+            make_instrumental=True,
+            timeout=timeout,
+            on_event=on_event,
+            **fields,
         )

@@ -33,6 +33,10 @@ class Clock(Protocol):
         """Wait ``seconds`` of this clock's time."""
         ...
 
+    async def sleep_until(self, moment: float) -> None:
+        """Wait until ``now()`` reaches ``moment`` (at once if it already has)."""
+        ...
+
     def cancel_after(self, seconds: float) -> AbstractContextManager[anyio.CancelScope]:
         """A cancel scope that cancels its body once ``seconds`` of this clock's time passed.
 
@@ -62,6 +66,9 @@ class SystemClock:
     async def sleep(self, seconds: float) -> None:
         await anyio.sleep(max(0.0, seconds) / self.speed)
 
+    async def sleep_until(self, moment: float) -> None:
+        await self.sleep(moment - self.now())
+
     def cancel_after(self, seconds: float) -> anyio.CancelScope:
         return anyio.move_on_after(max(0.0, seconds) / self.speed)
 
@@ -73,7 +80,8 @@ class VirtualClock:
     """Time that moves only when told to: by :meth:`advance`, or when every sleeper waits.
 
     A discrete-event clock: ``sleep(s)`` registers a wake-up ``s`` after the moment the calling
-    task last woke (or now, for a task that has not slept before) and waits. Once the tasks that
+    task last woke (or now, for a task that has not slept before) and waits; ``sleep_until(t)``
+    registers one at ``t``. Once the tasks that
     are ready to run have had their turn, the clock jumps to the earliest wake-up and wakes the
     tasks due then. Concurrent sleepers therefore share the time that passes instead of adding
     up their sleeps, and work waiting on this clock finishes as fast as the machine allows. The
@@ -101,12 +109,14 @@ class VirtualClock:
 
     async def sleep(self, seconds: float) -> None:
         woke = self._woke.get()
-        wake_at = (self._now if woke is None else woke) + max(0.0, seconds)
-        if wake_at <= self._now:
+        await self.sleep_until((self._now if woke is None else woke) + max(0.0, seconds))
+
+    async def sleep_until(self, moment: float) -> None:
+        if moment <= self._now:
             self._woke.set(self._now)
             await anyio.lowlevel.checkpoint()
             return
-        sleeper = (wake_at, next(self._order), anyio.Event())
+        sleeper = (moment, next(self._order), anyio.Event())
         heapq.heappush(self._sleepers, sleeper)
         self._schedule_jump()
         try:
@@ -115,7 +125,7 @@ class VirtualClock:
             if not sleeper[2].is_set():  # cancelled while asleep
                 self._sleepers.remove(sleeper)
                 heapq.heapify(self._sleepers)
-        self._woke.set(wake_at)
+        self._woke.set(moment)
 
     @contextmanager
     def cancel_after(self, seconds: float) -> Iterator[anyio.CancelScope]:

@@ -55,6 +55,28 @@ MIN_TRAINING_CLIPS: Final = 6
 CREATE_CUSTOM_MODEL_COST: Final = 100
 GENERATE_COST: Final = 40
 
+#: The model ``SunoClient.pure_music`` asks for unless told otherwise.
+DEFAULT_PURE_MUSIC_MODEL: Final = "chirp-v50"
+
+#: sunoapi.com's documented input limits: each text must be shorter than this many characters
+#: ("The tags character length should be less than 200." and so on). Its instructions page
+#: suggests tighter values (tags <= 80, title <= 120); the enforced error messages win here.
+MAX_PROMPT_CHARS: Final = 3000
+MAX_TAGS_CHARS: Final = 200
+MAX_TITLE_CHARS: Final = 80
+MAX_DESCRIPTION_CHARS: Final = 200
+
+#: sunoapi.com v3.5: clip ids per ``clips?ids=`` lookup (the docs show two; larger batches are
+#: this library's choice, kept modest so a URL stays short).
+MAX_CLIP_IDS_PER_LOOKUP: Final = 50
+#: A clip that this many lookups in a row leave out is taken to be unknown to the provider.
+MAX_CLIP_LOOKUP_MISSES: Final = 3
+#: sunoapi.com credits per create or extend call (two clips).
+SUNOAPI_CALL_COST: Final = 10
+SUNOAPI_API_KEY_ENV: Final = "SUNOAPI_API_KEY"
+SUNOAPI_BASE_URL_ENV: Final = "SUNOAPI_BASE_URL"
+SUNOAPI_DEFAULT_BASE_URL: Final = "https://api.sunoapi.com"
+
 #: Chunk size used when streaming audio to disk (bytes).
 DOWNLOAD_CHUNK_SIZE: Final = 64 * 1024
 

@@ -1,4 +1,5 @@
-"""The demo: train a custom model on the embedded emulator, generate a song, download it."""
+"""The demo: on the embedded emulator, train a custom model, generate a song with it, make a
+pure-music track on the second provider, and download everything."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from suno_async._events import (
     UploadFinished,
     UploadSubmitted,
 )
+from suno_async._sunoapi_client import SunoApiClient
 from suno_async.models.mountsea import GenerateRequest, GenerateTask
 
 __all__ = ["run_demo"]
@@ -50,6 +52,8 @@ def _describe(event: Event) -> str | None:
             return f"training submitted with {n} clips (100 credits); about 2-3 minutes"
         case TaskStatusChanged(kind="training" | "generate" as kind, status=status):
             return f"{kind} status: {status}"
+        case TaskStatusChanged(kind="music", task_id=clip_id, status=status):
+            return f"clip {clip_id} status: {status}"
         case TrainingFinished(model_id=model_id):
             return f"model ready: {model_id}"
         case GenerationSubmitted(task_id=task_id, model=model):
@@ -93,17 +97,29 @@ async def run_demo(
             )
             clips = await client.generate_and_wait(request, on_event=show)
             files = await client.download_clips(clips, output, on_event=show)
-            summary: dict[str, object] = {
-                "model_id": training.model_id,
-                "session_id": training.session_id,
-                "training_clip_ids": list(training.clip_ids),
-                "generated_clip_ids": [clip.id for clip in clips],
-                "files": [str(path) for path in files],
-                "credits_spent": credits_before - emulator.credits,
-                "requests_made": client.stats.requests,
-                "retries": client.stats.retries,
-                "elapsed_seconds": round(time.perf_counter() - started, 2),
-            }
+            requests, retries = client.stats.requests, client.stats.retries
+        out(f"[{time.perf_counter() - started:6.2f}s] sunoapi.com: custom pure music, v3.5")
+        sunoapi_before = emulator.sunoapi_credits
+        async with SunoApiClient(
+            api_key="demo-key", base_url=emulator.base_url, clock=clock
+        ) as sunoapi:
+            music = await sunoapi.pure_music("epic reggae", "Electric Dreams", on_event=show)
+            music_files = await sunoapi.download_clips(music, output, on_event=show)
+            requests += sunoapi.stats.requests
+            retries += sunoapi.stats.retries
+        summary: dict[str, object] = {
+            "model_id": training.model_id,
+            "session_id": training.session_id,
+            "training_clip_ids": list(training.clip_ids),
+            "generated_clip_ids": [clip.id for clip in clips],
+            "pure_music_clip_ids": [clip.id for clip in music],
+            "files": [str(path) for path in [*files, *music_files]],
+            "credits_spent": credits_before - emulator.credits,
+            "sunoapi_credits_spent": sunoapi_before - emulator.sunoapi_credits,
+            "requests_made": requests,
+            "retries": retries,
+            "elapsed_seconds": round(time.perf_counter() - started, 2),
+        }
     out("")
     out("summary")
     width = max(len(key) for key in summary)

@@ -18,6 +18,7 @@
     │   └── ResponseValidationError        the body did not match the documented shape
     ├── TaskError                          .task_id, .snapshot (the last status seen)
     │   ├── TaskFailedError                .fail_reason, .fail_code
+    │   │   └── ClipFailedError            a clip ended in error: .error_type, .error_message
     │   └── TaskTimeoutError (also TimeoutError)
     └── WorkflowError
         └── NotEnoughClipsError            fewer than six uploads succeeded; no create was sent
@@ -29,11 +30,11 @@ policy reads it. No message, repr or attribute ever contains the API key.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from suno_async._workflows import UploadOutcome
-    from suno_async.models import TaskSnapshot
+    from suno_async.models.clip import Clip
 
 __all__ = [
     "APIConnectionError",
@@ -44,6 +45,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
+    "ClipFailedError",
     "ConfigError",
     "ConflictError",
     "InsufficientCreditsError",
@@ -207,10 +209,12 @@ class ResponseValidationError(APIError):
 class TaskError(SunoError):
     """An asynchronous task did not produce a result.
 
-    ``task_id`` names the task; ``snapshot`` is the last status seen (``None`` if none arrived).
+    ``task_id`` names the task; ``snapshot`` is the last status answer seen (``None`` if none
+    arrived): a :class:`TaskSnapshot` for the custom-model provider, a ``V30Task`` or a
+    :class:`Clip` for sunoapi.com.
     """
 
-    def __init__(self, message: str, *, task_id: str, snapshot: TaskSnapshot | None = None) -> None:
+    def __init__(self, message: str, *, task_id: str, snapshot: Any = None) -> None:
         super().__init__(message)
         self.task_id = task_id
         self.snapshot = snapshot
@@ -224,13 +228,55 @@ class TaskFailedError(TaskError):
         message: str,
         *,
         task_id: str,
-        snapshot: TaskSnapshot | None = None,
+        snapshot: Any = None,
         fail_reason: str | None = None,
         fail_code: int | str | None = None,
     ) -> None:
         super().__init__(message, task_id=task_id, snapshot=snapshot)
         self.fail_reason = fail_reason
         self.fail_code = fail_code
+
+
+class ClipFailedError(TaskFailedError):
+    """A clip ended with status ``error``.
+
+    ``clip_id`` names it; ``error_type`` and ``error_message`` are the provider's explanation
+    (also in ``fail_code`` and ``fail_reason``); ``snapshot`` is the clip itself.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        clip_id: str,
+        error_type: str | None,
+        error_message: str | None,
+        snapshot: Any = None,
+    ) -> None:
+        super().__init__(
+            message,
+            task_id=clip_id,
+            snapshot=snapshot,
+            fail_reason=error_message,
+            fail_code=error_type,
+        )
+        self.clip_id = clip_id
+        self.error_type = error_type
+        self.error_message = error_message
+
+    @classmethod
+    def from_clip(cls, clip: Clip) -> ClipFailedError:
+        """The error for a clip whose status is ``error``."""
+        error_type = clip.metadata.error_type if clip.metadata else None
+        error_message = clip.metadata.error_message if clip.metadata else None
+        detail = ": ".join(part for part in (error_type, error_message) if part)
+        return cls(
+            f"clip {clip.id} failed{': ' + detail if detail else ''}.".replace("..", "."),
+            clip_id=clip.id,
+            error_type=error_type,
+            error_message=error_message,
+            snapshot=clip,
+        )
 
 
 class TaskTimeoutError(TaskError, TimeoutError):
@@ -245,7 +291,7 @@ class TaskTimeoutError(TaskError, TimeoutError):
         message: str,
         *,
         task_id: str,
-        snapshot: TaskSnapshot | None = None,
+        snapshot: Any = None,
         server_side: bool,
     ) -> None:
         super().__init__(message, task_id=task_id, snapshot=snapshot)

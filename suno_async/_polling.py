@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Final
+from typing import Final, TypeVar
 
 import anyio
 
@@ -22,9 +22,10 @@ from suno_async import _constants as c
 from suno_async._clock import Clock
 from suno_async._events import EventHandler, TaskStatusChanged, emit
 from suno_async._exceptions import APIError, ConfigError, TaskFailedError, TaskTimeoutError
-from suno_async.models.mountsea import TaskKind, TaskSnapshot, TaskStatus
+from suno_async.models.common import TaskKind
+from suno_async.models.mountsea import TaskSnapshot, TaskStatus
 
-__all__ = ["DEFAULT_SCHEDULES", "PollSchedule", "wait_for_task"]
+__all__ = ["DEFAULT_SCHEDULES", "PollSchedule", "poll_until", "wait_for_task"]
 
 logger = logging.getLogger("suno_async")
 
@@ -76,7 +77,7 @@ class PollSchedule:
 
 
 #: Defaults per kind of task. Uploads take seconds; a training takes about two to three minutes
-#: (the provider's figure); a generation 30-120 s.
+#: (the provider's figure); a generation 30-120 s (``music``: a sunoapi.com generation).
 DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
     {
         TaskKind.UPLOAD: PollSchedule(
@@ -88,10 +89,116 @@ DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
         TaskKind.GENERATE: PollSchedule(
             first_delay=3.0, interval=3.0, factor=1.5, max_interval=10.0, timeout=600.0
         ),
+        TaskKind.MUSIC: PollSchedule(
+            first_delay=3.0, interval=3.0, factor=1.5, max_interval=10.0, timeout=600.0
+        ),
     }
 )
 
-_PENDING_STATUSES: Final = frozenset(s.value for s in TaskStatus if not s.is_terminal)
+_MOUNTSEA_STATUSES: Final = frozenset(s.value for s in TaskStatus)
+
+_S = TypeVar("_S")
+_R = TypeVar("_R")
+
+
+async def poll_until(
+    fetch: Callable[[], Awaitable[_S]],
+    judge: Callable[[_S], _R | None],
+    status_of: Callable[[_S], str],
+    *,
+    task_id: str,
+    kind: TaskKind,
+    known_statuses: Container[str],
+    schedule: PollSchedule,
+    clock: Clock,
+    limiter: anyio.CapacityLimiter,
+    rng: random.Random,
+    on_event: EventHandler | None = None,
+) -> _R:
+    """Ask ``fetch`` by ``schedule`` until ``judge`` returns a result, and return it.
+
+    ``judge`` returns ``None`` while the work is pending and raises when it failed. The
+    schedule's ``timeout`` bounds the whole wait, including a request in flight. A status not in
+    ``known_statuses`` is logged once and treated as pending. A fetch that fails in a way worth
+    retrying (after the transport's own retries) is tolerated
+    :data:`~suno_async._constants.MAX_CONSECUTIVE_POLL_FAILURES` - 1 times in a row.
+
+    Raises:
+        TaskTimeoutError: the timeout passed first (``server_side=False``).
+        APIError: fetches kept failing, or failed in a way not worth retrying.
+        whatever ``judge`` raises.
+    """
+    last: _S | None = None
+    warned_unknown = False
+    failures = 0
+    ends_at = clock.now() + schedule.timeout
+    with clock.cancel_after(schedule.timeout):
+        for delay in schedule.delays(rng):
+            await clock.sleep(min(delay, max(0.0, ends_at - clock.now())))
+            try:
+                async with limiter:
+                    answer = await fetch()
+            except APIError as exc:
+                failures += 1
+                if not exc.retryable or failures >= c.MAX_CONSECUTIVE_POLL_FAILURES:
+                    raise
+                logger.warning("status of %s failed (%s); polling on", task_id, exc)
+                continue
+            failures = 0
+            status = status_of(answer)
+            if last is None or status != status_of(last):
+                await emit(
+                    on_event, TaskStatusChanged(task_id=task_id, kind=kind.value, status=status)
+                )
+            last = answer
+            result = judge(answer)
+            if result is not None:
+                return result
+            if status not in known_statuses and not warned_unknown:
+                warned_unknown = True
+                logger.warning(
+                    "task %s reported unknown status %r; treating it as in progress",
+                    task_id,
+                    status,
+                )
+    # The schedule never ends: only the deadline gets here.
+    raise TaskTimeoutError(
+        f"{kind.value} task {task_id} did not finish within {schedule.timeout:g} s "
+        f"(last status: {status_of(last) if last is not None else 'none seen'}). It may still "
+        "finish: wait for it again with the same task id.",
+        task_id=task_id,
+        snapshot=last,
+        server_side=False,
+    )
+
+
+def _judge_mountsea(kind: TaskKind) -> Callable[[TaskSnapshot], TaskSnapshot | None]:
+    def judge(snapshot: TaskSnapshot) -> TaskSnapshot | None:
+        status = snapshot.status
+        if status == TaskStatus.SUCCESS:
+            return snapshot
+        if status == TaskStatus.FAILED:
+            reason = snapshot.fail_reason or "no reason given"
+            code = f" (code {snapshot.fail_code})" if snapshot.fail_code is not None else ""
+            raise TaskFailedError(
+                f"{kind.value} task {snapshot.task_id} failed: {reason}{code}.",
+                task_id=snapshot.task_id,
+                snapshot=snapshot,
+                fail_reason=snapshot.fail_reason,
+                fail_code=snapshot.fail_code,
+            )
+        if status == TaskStatus.TIMEOUT:
+            raise TaskTimeoutError(
+                f"{kind.value} task {snapshot.task_id} timed out on the provider's side"
+                f"{': ' + snapshot.fail_reason if snapshot.fail_reason else ''}. "
+                "Submit the work again.",
+                task_id=snapshot.task_id,
+                snapshot=snapshot,
+                server_side=True,
+            )
+        return None
+
+    return judge
 
 
 async def wait_for_task(
@@ -105,12 +212,7 @@ async def wait_for_task(
     rng: random.Random,
     on_event: EventHandler | None = None,
 ) -> TaskSnapshot:
-    """Poll ``task_id`` until it succeeds and return the final snapshot.
-
-    The schedule's ``timeout`` bounds the whole wait, including a status request in flight. A
-    status this library does not know is treated as still in progress. A status request that
-    fails in a way worth retrying (after the transport's own retries) is tolerated
-    :data:`~suno_async._constants.MAX_CONSECUTIVE_POLL_FAILURES` - 1 times in a row.
+    """Poll a custom-model provider task until it succeeds; return the final snapshot.
 
     Raises:
         TaskFailedError: the provider reported ``failed`` (with ``fail_reason``/``fail_code``).
@@ -118,64 +220,16 @@ async def wait_for_task(
             schedule's ``timeout`` passed first (``server_side=False``; the task may still end).
         APIError: status requests kept failing, or failed in a way not worth retrying.
     """
-    last: TaskSnapshot | None = None
-    warned_unknown = False
-    failures = 0
-    ends_at = clock.now() + schedule.timeout
-    with clock.cancel_after(schedule.timeout):
-        for delay in schedule.delays(rng):
-            await clock.sleep(min(delay, max(0.0, ends_at - clock.now())))
-            try:
-                async with limiter:
-                    snapshot = await get_status(task_id)
-            except APIError as exc:
-                failures += 1
-                if not exc.retryable or failures >= c.MAX_CONSECUTIVE_POLL_FAILURES:
-                    raise
-                logger.warning("status of %s failed (%s); polling on", task_id, exc)
-                continue
-            failures = 0
-            if last is None or snapshot.status != last.status:
-                await emit(
-                    on_event,
-                    TaskStatusChanged(task_id=task_id, kind=kind.value, status=snapshot.status),
-                )
-            last = snapshot
-            status = snapshot.status
-            if status == TaskStatus.SUCCESS:
-                return snapshot
-            if status == TaskStatus.FAILED:
-                reason = snapshot.fail_reason or "no reason given"
-                code = f" (code {snapshot.fail_code})" if snapshot.fail_code is not None else ""
-                raise TaskFailedError(
-                    f"{kind.value} task {task_id} failed: {reason}{code}.",
-                    task_id=task_id,
-                    snapshot=snapshot,
-                    fail_reason=snapshot.fail_reason,
-                    fail_code=snapshot.fail_code,
-                )
-            if status == TaskStatus.TIMEOUT:
-                raise TaskTimeoutError(
-                    f"{kind.value} task {task_id} timed out on the provider's side"
-                    f"{': ' + snapshot.fail_reason if snapshot.fail_reason else ''}. "
-                    "Submit the work again.",
-                    task_id=task_id,
-                    snapshot=snapshot,
-                    server_side=True,
-                )
-            if status not in _PENDING_STATUSES and not warned_unknown:
-                warned_unknown = True
-                logger.warning(
-                    "task %s reported unknown status %r; treating it as in progress",
-                    task_id,
-                    status,
-                )
-    # The schedule never ends: only the deadline gets here.
-    raise TaskTimeoutError(
-        f"{kind.value} task {task_id} did not finish within {schedule.timeout:g} s "
-        f"(last status: {last.status if last else 'none seen'}). It may still finish: "
-        "wait for it again with the same task id.",
+    return await poll_until(
+        lambda: get_status(task_id),
+        _judge_mountsea(kind),
+        lambda snapshot: snapshot.status,
         task_id=task_id,
-        snapshot=last,
-        server_side=False,
+        kind=kind,
+        known_statuses=_MOUNTSEA_STATUSES,
+        schedule=schedule,
+        clock=clock,
+        limiter=limiter,
+        rng=rng,
+        on_event=on_event,
     )

@@ -11,7 +11,11 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from suno_async._constants import MIN_TRAINING_CLIPS
+from suno_async._constants import (
+    MAX_TAGS_CHARS,
+    MAX_TITLE_CHARS,
+    MIN_TRAINING_CLIPS,
+)
 from suno_async._exceptions import ConfigError
 from suno_async.models.mountsea import (
     CUSTOM_MODEL_PREFIX,
@@ -32,6 +36,8 @@ __all__ = [
     "check_name",
     "check_positive",
     "check_positive_int",
+    "check_pure_music",
+    "check_text",
 ]
 
 _UUID_RE: Final = re.compile(
@@ -204,3 +210,34 @@ def check_generate_request(request: GenerateRequest) -> GenerateRequest:
     if request.audio_url is not msgspec.UNSET:
         check_http_url("audio_url", request.audio_url)
     return request
+
+
+def check_text(argument: str, value: str | None, *, limit: int, required: bool) -> str | None:
+    """``value`` if it is a string shorter than ``limit`` characters (non-blank if required).
+
+    ``None`` (or a blank optional value) comes back as ``None``.
+    """
+    if value is None or (isinstance(value, str) and not value.strip() and not required):
+        if required:
+            raise ConfigError(f"{argument} is required.", argument=argument)
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{argument} must be a string.", argument=argument)
+    if not value.strip():
+        raise ConfigError(f"{argument} must not be empty.", argument=argument)
+    if len(value) >= limit:
+        raise ConfigError(
+            f"{argument} must be shorter than {limit} characters (the provider's limit), "
+            f"got {len(value)}.",
+            argument=argument,
+        )
+    return value
+
+
+def check_pure_music(tags: str, title: str | None) -> dict[str, str]:
+    """The fields of an instrumental request: non-empty ``tags``, an optional ``title``."""
+    fields = {"tags": check_text("tags", tags, limit=MAX_TAGS_CHARS, required=True) or ""}
+    checked_title = check_text("title", title, limit=MAX_TITLE_CHARS, required=False)
+    if checked_title is not None:
+        fields["title"] = checked_title
+    return fields

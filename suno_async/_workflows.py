@@ -68,6 +68,7 @@ from suno_async.models.clip import Clip
 from suno_async.models.mountsea import CUSTOM_MODEL_PREFIX, CustomModel, TaskStatus
 
 if TYPE_CHECKING:
+    from suno_async._base_client import BaseClient
     from suno_async._client import SunoClient
 
 __all__ = ["TrainingResult", "UploadOutcome", "download_clips", "train_custom_model"]
@@ -389,7 +390,7 @@ def clip_filenames(clips: Sequence[Clip]) -> list[str]:
 
 
 async def download_clips(
-    client: SunoClient,
+    client: BaseClient,
     clips: Sequence[Clip],
     directory: str | os.PathLike[str],
     *,

@@ -29,9 +29,10 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser(
         "demo",
-        help="train a custom model, generate a song and download it, all on the emulator",
+        help="train a custom model, generate songs and download them, all on the emulator",
         description="Starts the embedded emulator in-process, trains a custom model from six "
-        "sample tracks, generates a song with it and downloads the audio.",
+        "sample tracks, generates a song with it, makes a pure-music track on the second "
+        "provider (sunoapi.com v3.5) and downloads the audio.",
     )
     demo.add_argument(
         "--output", type=Path, default=Path("suno-output"), help="where audio goes (%(default)s)"

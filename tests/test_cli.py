@@ -30,12 +30,20 @@ async def test_demo_trains_generates_and_downloads(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr.decode()
     assert time.monotonic() - started < 30
     text = result.stdout.decode()
-    for key in ("model_id", "generated_clip_ids", "files", "credits_spent", "requests_made"):
+    for key in (
+        "model_id",
+        "generated_clip_ids",
+        "pure_music_clip_ids",
+        "files",
+        "credits_spent",
+        "requests_made",
+    ):
         assert key in text
     assert "chirp-custom:" in text
-    assert "credits_spent       146" in text  # 100 create + 40 generate + 6 uploads
+    assert "credits_spent          146" in text  # 100 create + 40 generate + 6 uploads
+    assert "sunoapi_credits_spent  10" in text
     files = sorted(out.glob("*.wav"))
-    assert len(files) == 2
+    assert len(files) == 4
     for path in files:
         with wave.open(str(path)) as audio:
             assert audio.getnframes() > 0

@@ -19,7 +19,8 @@ EXPECTED = {
     "TaskError", "TaskFailedError", "TaskKind", "TaskSnapshot", "TaskStatus",
     "TaskStatusChanged", "TaskTimeoutError", "TimeRange", "TrainingFinished", "TrainingResult",
     "TrainingSubmitted", "UploadFailed", "UploadFinished", "UploadOutcome", "UploadSubmitted",
-    "VirtualClock", "WorkflowError", "__version__",
+    "VirtualClock", "WorkflowError", "__version__", "ClipFailedError", "GenerateBatch",
+    "SunoApiClient", "SunoApiV30", "V30Input", "V30Task", "V30TaskStatus", "WaitUntil",
 }  # fmt: skip
 
 

@@ -1,12 +1,16 @@
 """The emulator's HTTP face: routes, bearer check, error bodies, request log, HTTP faults.
 
-Routes (POSTs answer 201 and GETs 200, as a NestJS server does):
+Routes of the custom-model provider (mountsea.ai; POSTs answer 201 and GETs 200, as a NestJS
+server does), of sunoapi.com, and of the CDN, on one server:
 
 * ``POST /suno/v2/customModel/prepare``, ``.../customModel/upload``, ``.../customModel/create``,
-  ``POST /suno/v2/generate``, ``GET /suno/v2/status?taskId=``: the provider API; every
-  ``/suno/v2/`` route needs ``Authorization: Bearer <token>``.
-* ``GET /cdn/audio/<clip id>.wav`` and ``/cdn/stream/<clip id>.wav``: generated audio, no auth
-  (a CDN), ``Range: bytes=N-``, ``N-M`` and ``-N`` answered with 206.
+  ``POST /suno/v2/generate``, ``GET /suno/v2/status?taskId=``: the custom-model provider's
+  API; every ``/suno/v2/`` route needs ``Authorization: Bearer <token>``.
+* ``/api/v2/suno/v3.5/...`` and ``/api/v2/suno/v3.0/...``: sunoapi.com's v2 API (see
+  :mod:`~suno_async.emulator._sunoapi_routes`); every ``/api/`` route needs ``Authorization:
+  Bearer <token>`` too, under the same rule, and answers errors as ``{"code", "message"}``.
+* ``GET /cdn/audio/<clip id>.wav`` and ``/cdn/stream/<clip id>.wav``: generated audio of either
+  provider, no auth (a CDN), ``Range: bytes=N-``, ``N-M`` and ``-N`` answered with 206.
 * ``GET /samples/track-<n>.wav`` (``n`` >= 1): distinct sample tracks to upload, no auth.
 
 Request bodies are read as a NestJS (Express) server reads them: a POST body is parsed as JSON
@@ -17,15 +21,23 @@ an empty JSON body is ``{}`` as well. ``customModel/prepare`` needs no body and 
 ``Content-Type`` or none.
 
 Middleware, outermost first: the request log (every request, CDN ones too, with the status it
-got), NestJS error bodies, scripted HTTP faults (before the bearer check and before any work),
-the bearer check.
+got), error bodies (sunoapi.com's form on ``/api/`` paths, NestJS's elsewhere, see
+:mod:`~suno_async.emulator._errors`), scripted HTTP faults (before the bearer check and before
+any work), the bearer check.
 
-Choices where the provider is silent:
+Choices where the providers are silent:
 
 * The bearer scheme is matched case-insensitively; the token must be non-empty and, if the
   config has an ``api_key``, equal to it.
 * A ``/suno/v2/`` path with no route answers 404 ``Cannot <METHOD> <path>`` (NestJS's default)
-  without asking for a token, and so does a known path with the wrong method.
+  without asking for a token, and so does a known path with the wrong method. An ``/api/`` path
+  with no route (or the wrong method) answers 404 ``{"code": 404, "message": "Not found:
+  <METHOD> <path>"}``, also without asking for a token.
+* On ``/api/`` routes a missing (or blank) ``Authorization`` header is 401 "Authorization header
+  is missing." and anything else that is refused (not ``Bearer <token>``, or not the configured
+  key) is 401 "Invalid authorization format." (the vendor's documented texts; it documents no
+  separate text for a wrong key).
+* An injected HTTP fault without a body gets the error body of its path's provider.
 * An unparseable or multi-part ``Range`` is ignored (full 200 answer); a range starting past the
   end is 416 with ``Content-Range: bytes */<size>``. The stream route serves the same complete
   WAV as the audio route.
@@ -41,16 +53,19 @@ import hmac
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import msgspec
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from suno_async.emulator._audio import synth_wav
-from suno_async.emulator._errors import ApiError, error_body, reason_phrase
+from suno_async.emulator._errors import ApiError, error_body_for, is_sunoapi_path, reason_phrase
 from suno_async.emulator._faults import HttpFault, HttpFaults
+from suno_async.emulator._http import json_body, json_response
 from suno_async.emulator._state import EmulatorState
+from suno_async.emulator._sunoapi import SunoApiState
+from suno_async.emulator._sunoapi_routes import SUNOAPI_KEY, add_sunoapi_routes
 
 __all__ = [
     "HTTP_FAULTS_KEY",
@@ -90,6 +105,8 @@ REQUESTS_KEY: Final = web.AppKey[list[RequestRecord]]("requests")
 HTTP_FAULTS_KEY: Final = web.AppKey("http_faults", HttpFaults)
 
 UNAUTHORIZED: Final = "Missing or invalid bearer token: send 'Authorization: Bearer <api key>'."
+SUNOAPI_NO_AUTH: Final = "Authorization header is missing."
+SUNOAPI_BAD_AUTH: Final = "Invalid authorization format."
 _INJECTED_MESSAGES: Final = {
     429: "Too many requests: slow down and retry later.",
     500: "Internal server error.",
@@ -112,26 +129,18 @@ def bearer_ok(header: str | None, api_key: str | None) -> bool:
     return api_key is None or hmac.compare_digest(token.encode(), api_key.encode())
 
 
-def _json(status: int, obj: Any, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(
-        status=status,
-        body=msgspec.json.encode(obj),
-        content_type="application/json",
-        charset="utf-8",
-        headers=headers,
-    )
+def _error(
+    path: str, status: int, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    return json_response(status, error_body_for(path, status, message), headers)
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
-    return _json(status, error_body(status, message), headers)
-
-
-def _fault_response(fault: HttpFault) -> web.Response:
+def _fault_response(fault: HttpFault, path: str) -> web.Response:
     headers = dict(fault.headers)
     has_type = any(name.lower() == "content-type" for name in headers)
     if fault.body is None:
         message = _INJECTED_MESSAGES.get(fault.status, f"{reason_phrase(fault.status)}.")
-        body: bytes = msgspec.json.encode(error_body(fault.status, message))
+        body: bytes = msgspec.json.encode(error_body_for(path, fault.status, message))
         default_type = "application/json; charset=utf-8"
     elif isinstance(fault.body, bytes | str):
         body = fault.body.encode() if isinstance(fault.body, str) else fault.body
@@ -174,18 +183,21 @@ async def _log_requests(request: web.Request, handler: Handler) -> web.StreamRes
 
 
 @web.middleware
-async def _nest_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def _error_bodies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    path = request.path
     try:
         return await handler(request)
     except ApiError as exc:
-        return _error(exc.status, exc.message, exc.headers)
+        return _error(path, exc.status, exc.message, exc.headers)
     except web.HTTPException as exc:
         if exc.status in (404, 405):
-            return _error(404, f"Cannot {request.method} {request.path}")
-        return _error(exc.status, f"{exc.reason}.")
+            if is_sunoapi_path(path):
+                return _error(path, 404, f"Not found: {request.method} {path}")
+            return _error(path, 404, f"Cannot {request.method} {path}")
+        return _error(path, exc.status, f"{exc.reason}.")
     except Exception:
-        _log.exception("emulator error on %s %s", request.method, request.path)
-        return _error(500, "Internal server error.")
+        _log.exception("emulator error on %s %s", request.method, path)
+        return _error(path, 500, "Internal server error.")
 
 
 @web.middleware
@@ -194,7 +206,7 @@ async def _inject_faults(request: web.Request, handler: Handler) -> web.StreamRe
     if fault is None:
         return await handler(request)
     if fault.drop is None:
-        return _fault_response(fault)
+        return _fault_response(fault, request.path)
     response = await handler(request) if fault.drop == "after" else web.Response(status=499)
     if request.transport is not None:
         request.transport.close()
@@ -203,42 +215,38 @@ async def _inject_faults(request: web.Request, handler: Handler) -> web.StreamRe
 
 @web.middleware
 async def _require_bearer(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path.startswith("/suno/v2/") and request.match_info.http_exception is None:
+    if request.match_info.http_exception is None:
+        header = request.headers.get("Authorization")
         api_key = request.app[STATE_KEY].config.api_key
-        if not bearer_ok(request.headers.get("Authorization"), api_key):
+        if request.path.startswith("/suno/v2/") and not bearer_ok(header, api_key):
             raise ApiError(401, UNAUTHORIZED)
+        if is_sunoapi_path(request.path) and not bearer_ok(header, api_key):
+            missing = header is None or not header.strip()
+            raise ApiError(401, SUNOAPI_NO_AUTH if missing else SUNOAPI_BAD_AUTH)
     return await handler(request)
 
 
 # -- provider routes -------------------------------------------------------------------------
 
 
-async def _json_body(request: web.Request) -> bytes:
-    """The body to parse as JSON: all of it for ``application/json``, else nothing (``b""``)."""
-    body = await request.read()
-    # aiohttp lower-cases the type, drops its parameters and reads a missing header as
-    # application/octet-stream.
-    return body if request.content_type == "application/json" else b""
-
-
 async def _prepare(request: web.Request) -> web.Response:
     await request.read()  # no body is needed; whatever came, of whatever type, is ignored
-    return _json(201, {"sessionId": request.app[STATE_KEY].prepare()})
+    return json_response(201, {"sessionId": request.app[STATE_KEY].prepare()})
 
 
 async def _upload(request: web.Request) -> web.Response:
-    body = await _json_body(request)
-    return _json(201, {"taskId": request.app[STATE_KEY].upload(body)})
+    body = await json_body(request)
+    return json_response(201, {"taskId": request.app[STATE_KEY].upload(body)})
 
 
 async def _create(request: web.Request) -> web.Response:
-    body = await _json_body(request)
-    return _json(201, {"taskId": request.app[STATE_KEY].create(body)})
+    body = await json_body(request)
+    return json_response(201, {"taskId": request.app[STATE_KEY].create(body)})
 
 
 async def _generate(request: web.Request) -> web.Response:
-    body = await _json_body(request)
-    return _json(201, {"taskId": request.app[STATE_KEY].generate(body)})
+    body = await json_body(request)
+    return json_response(201, {"taskId": request.app[STATE_KEY].generate(body)})
 
 
 async def _status(request: web.Request) -> web.Response:
@@ -249,7 +257,7 @@ async def _status(request: web.Request) -> web.Response:
         )
     state = request.app[STATE_KEY]
     await state.wait_for_fetch(task_id)
-    return _json(200, state.status(task_id))
+    return json_response(200, state.status(task_id))
 
 
 # -- audio routes ----------------------------------------------------------------------------
@@ -305,6 +313,8 @@ def _cdn(request: web.Request, *, streaming: bool) -> web.Response:
     clip_id = request.match_info["clip_id"]
     data = request.app[STATE_KEY].clip_audio(clip_id, streaming=streaming)
     if data is None:
+        data = request.app[SUNOAPI_KEY].clip_audio(clip_id, streaming=streaming)
+    if data is None:
         what = "streaming or complete" if streaming else "complete"
         raise ApiError(404, f"No audio for clip {clip_id}: it is not a {what} clip.")
     return _wav(request, data)
@@ -320,11 +330,14 @@ async def _sample(request: web.Request) -> web.Response:
 
 
 def make_app(
-    state: EmulatorState, requests: list[RequestRecord], http_faults: HttpFaults
+    state: EmulatorState,
+    requests: list[RequestRecord],
+    http_faults: HttpFaults,
+    sunoapi: SunoApiState,
 ) -> web.Application:
-    """The aiohttp application serving ``state``, logging to ``requests``."""
+    """The aiohttp application serving ``state`` and ``sunoapi``, logging to ``requests``."""
     app = web.Application(
-        middlewares=[_log_requests, _nest_errors, _inject_faults, _require_bearer]
+        middlewares=[_log_requests, _error_bodies, _inject_faults, _require_bearer]
     )
     app[STATE_KEY] = state
     app[REQUESTS_KEY] = requests
@@ -337,4 +350,5 @@ def make_app(
     app.router.add_get("/cdn/audio/{clip_id}.wav", _cdn_audio)
     app.router.add_get("/cdn/stream/{clip_id}.wav", _cdn_stream)
     app.router.add_get("/samples/{name}", _sample)
+    add_sunoapi_routes(app, sunoapi)
     return app

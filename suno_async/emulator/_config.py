@@ -1,16 +1,23 @@
-"""What an emulator run looks like: the account, the prices and how long things take.
+"""What an emulator run looks like: the accounts, the prices and how long things take.
 
 Durations are in seconds of the emulator's clock (see :mod:`suno_async._clock`); with a
 :class:`~suno_async._clock.VirtualClock` they pass only when the test moves the clock. Costs are
 provider credits.
 
-Choices where the provider is silent:
+Choices where the providers are silent:
 
 * ``create_cost`` (100) is documented; ``generate_cost`` (40) comes from a captured price list;
   ``upload_cost`` (1) stands for the docs' "minor credit costs based on task pricing".
 * ``upload_seconds``, ``training_seconds`` (the docs say "about 2-3 minutes") and
   ``generate_seconds`` (the docs say music tasks take 30-120 s) are picked to look like the real
   thing; tests shorten nothing, they move a virtual clock instead.
+* The sunoapi.com account is a separate balance (``sunoapi_credits``, 500 by default): it is a
+  different company. ``sunoapi_call_cost`` (10) is docs.sunoapi.com's "10 credits per call
+  (2 songs)", charged per create or extend call.
+* ``sunoapi_submitted_seconds`` (3), ``sunoapi_queued_seconds`` (8) and
+  ``sunoapi_generate_seconds`` (40) are the moments, counted from the call, at which that
+  provider's clips leave ``submitted``, leave ``queued`` (start streaming) and become
+  ``complete``; the provider documents no timings.
 * ``offline_audio_hosts`` holds the docs' placeholder host ``example.com``, so the docs' own
   example runs without network access: an audio-looking path there counts as audio.
 """
@@ -19,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from suno_async._constants import CREATE_CUSTOM_MODEL_COST, GENERATE_COST
+from suno_async._constants import CREATE_CUSTOM_MODEL_COST, GENERATE_COST, SUNOAPI_CALL_COST
 
 __all__ = ["EmulatorConfig"]
 
@@ -32,12 +39,12 @@ MAX_AUDIO_SECONDS = 600.0
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class EmulatorConfig:
-    """Settings of one emulated provider with a single account.
+    """Settings of the emulated providers, each with a single account.
 
     Attributes:
         api_key: If set, only ``Authorization: Bearer <api_key>`` is accepted; if ``None``, any
             non-empty bearer token is.
-        credits: Starting balance of the account.
+        credits: Starting balance of the custom-model provider's (mountsea.ai) account.
         max_custom_models: How many custom models the account may have; trainings that are
             queued, running or succeeded count, failed ones do not.
         upload_cost: Credits charged per accepted ``customModel/upload`` (refunded on failure).
@@ -50,6 +57,13 @@ class EmulatorConfig:
         generate_seconds: Time from generate to complete clips (seconds).
         audio_seconds: Length of every synthesised WAV clip (seconds), above 0 and at most
             :data:`MAX_AUDIO_SECONDS` (600); each second is 44,100 bytes of WAV.
+        sunoapi_credits: Starting balance of the sunoapi.com account (its own balance).
+        sunoapi_call_cost: Credits a sunoapi.com create or extend call costs (refunded when its
+            clips end in ``error``).
+        sunoapi_submitted_seconds: Time from a sunoapi.com call until its clips are ``queued``.
+        sunoapi_queued_seconds: Time from the call until the clips are ``streaming``.
+        sunoapi_generate_seconds: Time from the call until the clips are ``complete``; the three
+            must satisfy ``0 <= submitted <= queued <= generate``.
         offline_audio_hosts: Hosts (and their subdomains) that are never fetched: a URL path
             ending in a common audio extension there counts as audio, anything else as missing.
 
@@ -69,18 +83,48 @@ class EmulatorConfig:
     training_seconds: float = 150.0
     generate_seconds: float = 45.0
     audio_seconds: float = 6.0
+    sunoapi_credits: int = 500
+    sunoapi_call_cost: int = SUNOAPI_CALL_COST
+    sunoapi_submitted_seconds: float = 3.0
+    sunoapi_queued_seconds: float = 8.0
+    sunoapi_generate_seconds: float = 40.0
     offline_audio_hosts: frozenset[str] = field(default_factory=lambda: frozenset({"example.com"}))
 
     def __post_init__(self) -> None:
         if self.api_key is not None and not self.api_key.strip():
             raise ValueError("api_key must be a non-empty string, or None to accept any token")
-        for name in ("credits", "max_custom_models", "upload_cost", "create_cost", "generate_cost"):
+        for name in (
+            "credits",
+            "max_custom_models",
+            "upload_cost",
+            "create_cost",
+            "generate_cost",
+            "sunoapi_credits",
+            "sunoapi_call_cost",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be an int >= 0, got {value!r}")
-        for name in ("upload_seconds", "training_seconds", "generate_seconds"):
+        for name in (
+            "upload_seconds",
+            "training_seconds",
+            "generate_seconds",
+            "sunoapi_submitted_seconds",
+            "sunoapi_queued_seconds",
+            "sunoapi_generate_seconds",
+        ):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0 seconds, got {getattr(self, name)!r}")
+        if not (
+            self.sunoapi_submitted_seconds
+            <= self.sunoapi_queued_seconds
+            <= self.sunoapi_generate_seconds
+        ):
+            raise ValueError(
+                "sunoapi_submitted_seconds <= sunoapi_queued_seconds <= sunoapi_generate_seconds "
+                f"must hold, got {self.sunoapi_submitted_seconds!r}, "
+                f"{self.sunoapi_queued_seconds!r} and {self.sunoapi_generate_seconds!r}"
+            )
         if not self.speed > 0:
             raise ValueError(f"speed must be > 0, got {self.speed!r}")
         if not 0 < self.audio_seconds <= MAX_AUDIO_SECONDS:

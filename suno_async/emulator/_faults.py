@@ -2,10 +2,12 @@
 
 Two independent kinds of scripts, each a FIFO queue:
 
-* Task scripts, per task kind (``"upload"``, ``"training"``, ``"generate"``). An *outcome*
-  script (fail, time out, stall) and a *status* script (report an unknown status while pending)
-  are queued separately, and every new task of that kind takes the head of each queue, so one
-  task can both report ``"paused"`` and then fail.
+* Task scripts, per task kind: ``"upload"``, ``"training"`` and ``"generate"`` for the
+  custom-model provider, ``"music"`` for a sunoapi.com create or extend call (v3.5 and v3.0
+  alike; one script covers both clips of the call). An *outcome* script (fail, time out,
+  stall) and a *status* script (report an unknown status while pending) are queued
+  separately, and every new task of that kind takes the head of each queue, so one task can
+  both report ``"paused"`` and then fail.
 * HTTP scripts, per method and path. A request that matches the first queued script for its
   method and path is answered with the scripted status before any other work (before the
   bearer check, as a gateway in front of the API would), and uses up one of its ``times``.
@@ -28,13 +30,17 @@ __all__ = [
     "TaskKind",
 ]
 
-TaskKind = Literal["upload", "training", "generate"]
+TaskKind = Literal["upload", "training", "generate", "music"]
 TASK_KINDS: Final[tuple[str, ...]] = get_args(TaskKind)
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """How a task ends: ``kind`` is ``"fail"``, ``"timeout"`` or ``"stall"``."""
+    """How a task ends: ``kind`` is ``"fail"``, ``"timeout"`` or ``"stall"``.
+
+    For a ``"music"`` task, ``reason`` is the clips' ``metadata.error_message`` and
+    ``str(code)`` their ``metadata.error_type``.
+    """
 
     kind: Literal["fail", "timeout", "stall"]
     reason: str = ""

@@ -1,5 +1,9 @@
 """The :class:`Emulator`: a real aiohttp server on loopback, used as ``async with``.
 
+One server serves the custom-model provider (mountsea.ai, under ``/suno/v2/``) and sunoapi.com
+(under ``/api/v2/suno/``), each with its own account and balance, and the CDN their clips'
+audio is fetched from.
+
 It binds a socket it made itself (port 0 by default, so the OS picks a free one), hands it to
 :class:`aiohttp.web.SockSite` and reads the port back, like aiohttp's ``fake_server`` example.
 Leaving the ``async with`` cancels the audio fetches still running, closes the emulator's own
@@ -28,6 +32,7 @@ from suno_async.emulator._app import RequestRecord, make_app
 from suno_async.emulator._config import EmulatorConfig
 from suno_async.emulator._faults import HttpFaults, Outcome
 from suno_async.emulator._state import EmulatorState
+from suno_async.emulator._sunoapi import SunoApiState
 
 __all__ = ["Emulator", "serve"]
 
@@ -38,7 +43,7 @@ _SHUTDOWN_TIMEOUT = 2.0
 
 
 class Emulator:
-    """The emulated provider, serving on ``host:port`` while inside ``async with``.
+    """The emulated providers, serving on ``host:port`` while inside ``async with``.
 
     Args:
         config: Account, prices and durations; defaults to ``EmulatorConfig()``.
@@ -49,7 +54,9 @@ class Emulator:
         port: Port to listen on; 0 lets the OS choose (read it back from :attr:`base_url`).
 
     Fault scripts (``fail_next_tasks`` and the like) each apply to the next ``times`` accepted
-    tasks of one kind (``"upload"``, ``"training"`` or ``"generate"``), first queued first used.
+    tasks of one kind, first queued first used: ``"upload"``, ``"training"`` or ``"generate"``
+    (the custom-model provider) or ``"music"`` (one sunoapi.com create or extend call, v3.5 or
+    v3.0, both of its clips).
     """
 
     def __init__(
@@ -65,6 +72,7 @@ class Emulator:
         self._host = host
         self._port = port
         self._state = EmulatorState(self._config, self._clock)
+        self._sunoapi = SunoApiState(self._config, self._clock, self._state.faults, self._state.iso)
         self._requests: list[RequestRecord] = []
         self._http_faults = HttpFaults()
         self._runner: web.AppRunner | None = None
@@ -85,7 +93,8 @@ class Emulator:
             self._base_url = f"http://{shown}:{port}"
             self._http = aiohttp.ClientSession(trust_env=False)
             self._state.start(self._base_url, self._http)
-            app = make_app(self._state, self._requests, self._http_faults)
+            self._sunoapi.start(self._base_url)
+            app = make_app(self._state, self._requests, self._http_faults, self._sunoapi)
             self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT)
             await self._runner.setup()
             await web.SockSite(self._runner, sock).start()
@@ -153,13 +162,23 @@ class Emulator:
 
     @property
     def credits(self) -> int:
-        """The account's balance now (failed tasks already refunded)."""
+        """The custom-model provider's balance now (failed tasks already refunded)."""
         return self._state.credits
 
     @property
     def credits_spent(self) -> int:
-        """Credits charged so far minus credits refunded."""
+        """The custom-model provider's credits charged so far minus credits refunded."""
         return self._state.credits_spent
+
+    @property
+    def sunoapi_credits(self) -> int:
+        """sunoapi.com's balance now (calls whose clips ended in ``error`` already refunded)."""
+        return self._sunoapi.credits
+
+    @property
+    def sunoapi_credits_spent(self) -> int:
+        """sunoapi.com's credits charged so far minus credits refunded."""
+        return self._sunoapi.credits_spent
 
     # -- the request log -------------------------------------------------------------------
 
@@ -179,29 +198,50 @@ class Emulator:
         self,
         kind: str,
         times: int = 1,
-        reason: str = "Audio source not found.",
-        code: int | str = 4001,
+        reason: str | None = None,
+        code: int | str | None = None,
     ) -> None:
-        """Make the next ``times`` tasks of ``kind`` end ``failed`` with ``reason`` and ``code``.
+        """Make the next ``times`` tasks of ``kind`` fail with ``reason`` and ``code``.
 
         They fail when they would have succeeded, and their credits are refunded.
+
+        * ``"upload"``, ``"training"``, ``"generate"``: the task ends ``failed`` with
+          ``failReason`` ``reason`` (default ``"Audio source not found."``) and ``failCode``
+          ``code`` (default ``4001``).
+        * ``"music"``: both clips of the call end ``error`` with ``metadata.error_message``
+          ``reason`` (default ``"The lyrics were flagged."``) and ``metadata.error_type``
+          ``str(code)`` (default ``"moderation"``); a v3.0 task ends ``failed``.
 
         Raises:
             ValueError: Unknown ``kind`` or ``times`` < 1.
         """
+        music = kind == "music"
+        if reason is None:
+            reason = "The lyrics were flagged." if music else "Audio source not found."
+        if code is None:
+            code = "moderation" if music else 4001
         self._state.faults.add_outcome(kind, Outcome("fail", reason, code), times)
 
     def timeout_next_tasks(self, kind: str, times: int = 1) -> None:
-        """Make the next ``times`` tasks of ``kind`` end ``timeout`` (credits refunded)."""
+        """Make the next ``times`` tasks of ``kind`` time out (credits refunded).
+
+        A custom-model task ends ``timeout``; the clips of a ``"music"`` call end ``error`` with
+        ``metadata.error_type`` ``"timeout"``.
+        """
         self._state.faults.add_outcome(kind, Outcome("timeout"), times)
 
     def stall_next_tasks(self, kind: str, times: int = 1) -> None:
-        """Make the next ``times`` tasks of ``kind`` stay ``running`` forever."""
+        """Make the next ``times`` tasks of ``kind`` never end.
+
+        A custom-model task stays ``running``; the clips of a ``"music"`` call stay ``queued``
+        (and its v3.0 task ``processing``).
+        """
         self._state.faults.add_outcome(kind, Outcome("stall"), times)
 
     def unknown_status_next_tasks(self, kind: str, value: str = "paused", times: int = 1) -> None:
         """Make the next ``times`` tasks of ``kind`` report ``value`` while they would be
-        ``queued``/``ready``; after that they go on as usual."""
+        ``queued``/``ready`` (for ``"music"``: clips that would be ``submitted``/``queued``, and
+        a v3.0 task that would be ``pending``); after that they go on as usual."""
         self._state.faults.add_status(kind, value, times)
 
     def inject_http(
@@ -216,7 +256,8 @@ class Emulator:
         """Answer the next ``times`` requests to ``method path`` with ``status``, doing nothing.
 
         The answer comes before the bearer check and before any state changes. ``body``
-        ``None`` sends a NestJS error body; ``bytes``/``str`` are sent as they are (as
+        ``None`` sends the path's error body (``{"code", "message"}`` on sunoapi.com's
+        ``/api/`` paths, NestJS's elsewhere); ``bytes``/``str`` are sent as they are (as
         ``text/plain`` unless ``headers`` name a ``Content-Type``); anything else is sent as
         JSON. ``headers`` are added to the answer, e.g. ``{"Retry-After": "1"}``.
 

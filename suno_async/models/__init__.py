@@ -1,6 +1,7 @@
 """msgspec Structs for every request and response on the wire."""
 
 from suno_async.models.clip import Clip, ClipHistoryEntry, ClipMetadata, ClipStatus
+from suno_async.models.common import TaskKind
 from suno_async.models.mountsea import (
     CUSTOM_MODEL_PREFIX,
     REQUIRED_GENERATE_FIELDS,
@@ -14,7 +15,6 @@ from suno_async.models.mountsea import (
     PrepareResponse,
     SoundSpec,
     TaskCreated,
-    TaskKind,
     TaskSnapshot,
     TaskStatus,
     TimeRange,

@@ -28,7 +28,6 @@ __all__ = [
     "PrepareResponse",
     "SoundSpec",
     "TaskCreated",
-    "TaskKind",
     "TaskSnapshot",
     "TaskStatus",
     "TimeRange",
@@ -58,14 +57,6 @@ class TaskStatus(enum.StrEnum):
 
 
 _TERMINAL: Final = frozenset({TaskStatus.SUCCESS, TaskStatus.FAILED, TaskStatus.TIMEOUT})
-
-
-class TaskKind(enum.StrEnum):
-    """What a task does; decides what its ``data`` holds and how it is polled."""
-
-    UPLOAD = "upload"
-    TRAINING = "training"
-    GENERATE = "generate"
 
 
 class GenerateTask(enum.StrEnum):

@@ -1,0 +1,216 @@
+"""Following clips until they are done, with the polling of all waiters shared.
+
+Every wait of one client registers its clip ids with one :class:`ClipTracker`. Lookups happen in
+rounds: a round sleeps until the earliest clip is due (each clip keeps its own poll schedule),
+then looks up every clip still pending, at most ``batch_size`` ids per request. One waiter
+drives each round and the others wait for it, so a thousand waiting clips cost
+``ceil(1000 / batch_size)`` requests per round, not a thousand. When the driver leaves (its
+clips are done, or it was cancelled), the next waiter drives the next round.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import anyio
+
+from suno_async._clock import Clock
+from suno_async._constants import MAX_CLIP_LOOKUP_MISSES
+from suno_async._events import EventHandler, TaskStatusChanged, emit
+from suno_async._exceptions import ClipFailedError, TaskFailedError, TaskTimeoutError
+from suno_async._polling import PollSchedule
+from suno_async._workflows import run_all
+from suno_async.models.clip import Clip, ClipStatus
+from suno_async.models.common import TaskKind
+
+__all__ = ["ClipTracker", "WaitUntil"]
+
+logger = logging.getLogger("suno_async")
+
+#: ``"complete"``: the final audio exists. ``"streaming"``: audio can be played already (its
+#: URL is a stream that grows until the clip completes).
+WaitUntil = Literal["complete", "streaming"]
+
+_FINAL: Final = frozenset({ClipStatus.COMPLETE.value, ClipStatus.ERROR.value})
+_KNOWN: Final = frozenset(s.value for s in ClipStatus)
+
+
+@dataclass(slots=True)
+class _Tracked:
+    waiters: int
+    delays: Iterator[float]
+    due: float
+    latest: Clip | None = None
+    misses: int = 0
+
+    @property
+    def final(self) -> bool:
+        return self.latest is not None and self.latest.status in _FINAL
+
+
+class ClipTracker:
+    """The shared follower of one client's clips (see the module docstring)."""
+
+    def __init__(
+        self,
+        lookup: Callable[[list[str]], Awaitable[list[Clip]]],
+        *,
+        clock: Clock,
+        limiter: Callable[[], anyio.CapacityLimiter],
+        rng: random.Random,
+        batch_size: int,
+    ) -> None:
+        self._lookup = lookup
+        self._clock = clock
+        self._limiter = limiter
+        self._rng = rng
+        self.batch_size = batch_size
+        self._tracked: dict[str, _Tracked] = {}
+        self._driving = False
+        self._round_done: anyio.Event | None = None
+
+    @property
+    def pending(self) -> int:
+        """How many clips are being followed and not final yet."""
+        return sum(1 for t in self._tracked.values() if not t.final)
+
+    async def wait(
+        self,
+        clip_ids: Sequence[str],
+        *,
+        until: WaitUntil,
+        schedule: PollSchedule,
+        on_event: EventHandler | None,
+    ) -> list[Clip]:
+        """Wait until every clip reached ``until``; return them in the order asked.
+
+        Raises:
+            ClipFailedError: a clip ended in ``error``.
+            TaskFailedError: the provider kept answering without one of the clips.
+            TaskTimeoutError: the schedule's timeout passed first.
+        """
+        ids = list(dict.fromkeys(clip_ids))
+        now = self._clock.now()
+        for clip_id in ids:
+            tracked = self._tracked.get(clip_id)
+            if tracked is None:
+                delays = schedule.delays(self._rng)
+                self._tracked[clip_id] = _Tracked(waiters=1, delays=delays, due=now + next(delays))
+            else:
+                tracked.waiters += 1
+        seen: dict[str, str] = {}
+        try:
+            with self._clock.cancel_after(schedule.timeout):
+                while True:
+                    done = await self._check(ids, until, seen, on_event)
+                    if done is not None:
+                        return done
+                    await self._next_round()
+            statuses = ", ".join(f"{i}={seen.get(i, 'unknown')}" for i in ids)
+            raise TaskTimeoutError(
+                f"clips {', '.join(ids)} did not reach {until!r} within {schedule.timeout:g} s "
+                f"(statuses: {statuses}). They may still finish: wait for them again.",
+                task_id=",".join(ids),
+                snapshot=[self._tracked[i].latest for i in ids],
+                server_side=False,
+            )
+        finally:
+            for clip_id in ids:
+                tracked = self._tracked[clip_id]
+                tracked.waiters -= 1
+                if tracked.waiters == 0:
+                    del self._tracked[clip_id]
+
+    async def _check(
+        self,
+        ids: list[str],
+        until: WaitUntil,
+        seen: dict[str, str],
+        on_event: EventHandler | None,
+    ) -> list[Clip] | None:
+        clips: list[Clip] = []
+        for clip_id in ids:
+            tracked = self._tracked[clip_id]
+            clip = tracked.latest
+            if tracked.misses >= MAX_CLIP_LOOKUP_MISSES:
+                raise TaskFailedError(
+                    f"clip {clip_id} is unknown to the provider ({tracked.misses} lookups in a "
+                    "row left it out). Check the clip id.",
+                    task_id=clip_id,
+                    fail_reason="clip not found",
+                    fail_code="not_found",
+                )
+            if clip is None:
+                continue
+            status = clip.status or ""
+            if seen.get(clip_id) != status:
+                seen[clip_id] = status
+                await emit(
+                    on_event,
+                    TaskStatusChanged(task_id=clip_id, kind=TaskKind.MUSIC.value, status=status),
+                )
+                if status not in _KNOWN:
+                    logger.warning("clip %s has unknown status %r; waiting on", clip_id, status)
+            if status == ClipStatus.ERROR:
+                raise ClipFailedError.from_clip(clip)
+            clips.append(clip)
+        if len(clips) < len(ids):
+            return None
+        if all(_reached(clip, until) for clip in clips):
+            return clips
+        return None
+
+    async def _next_round(self) -> None:
+        if self._driving and self._round_done is not None:
+            await self._round_done.wait()
+            return
+        self._driving = True
+        self._round_done = anyio.Event()
+        try:
+            await self._run_round()
+        finally:
+            self._driving = False
+            self._round_done.set()
+
+    async def _run_round(self) -> None:
+        pending = {i: t for i, t in self._tracked.items() if not t.final}
+        if not pending:
+            return
+        await self._clock.sleep_until(min(t.due for t in pending.values()))
+        # Look up everything still pending (not only what is due): the cost is per request.
+        ids = [i for i, t in self._tracked.items() if not t.final]
+        found: dict[str, Clip] = {}
+
+        def lookup(batch: list[str]) -> Callable[[], Awaitable[None]]:
+            async def run() -> None:
+                async with self._limiter():
+                    for clip in await self._lookup(batch):
+                        found[clip.id] = clip
+
+            return run
+
+        batches = [ids[i : i + self.batch_size] for i in range(0, len(ids), self.batch_size)]
+        await run_all(lookup(batch) for batch in batches)
+        now = self._clock.now()
+        for clip_id in ids:
+            tracked = self._tracked.get(clip_id)
+            if tracked is None:  # its waiters left during the lookup
+                continue
+            clip = found.get(clip_id)
+            if clip is None:
+                tracked.misses += 1
+            else:
+                tracked.latest, tracked.misses = clip, 0
+            # Looked up just now, whether it was due or not: its schedule restarts from here,
+            # which keeps all pending clips in step (one round per interval, not one per clip).
+            tracked.due = now + next(tracked.delays)
+
+
+def _reached(clip: Clip, until: WaitUntil) -> bool:
+    if clip.status == ClipStatus.COMPLETE:
+        return True
+    return until == "streaming" and clip.status == ClipStatus.STREAMING and bool(clip.audio_url)

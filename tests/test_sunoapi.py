@@ -1,0 +1,305 @@
+"""The sunoapi.com client against the emulator: v3.5, v3.0, clip following, batching, errors."""
+
+from __future__ import annotations
+
+import math
+import wave
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+import msgspec
+import pytest
+from aiohttp import web
+
+from suno_async import (
+    AuthenticationError,
+    BadRequestError,
+    Clip,
+    ClipFailedError,
+    ConfigError,
+    GenerateBatch,
+    InsufficientCreditsError,
+    NotFoundError,
+    SunoApiClient,
+    SunoClient,
+    TaskFailedError,
+    TaskStatusChanged,
+)
+from suno_async.emulator import Emulator, EmulatorConfig
+
+from .conftest import FAST_RETRY
+from .helpers import tiny_server
+
+pytestmark = pytest.mark.anyio
+
+SAMPLE = Path(__file__).parent / "data" / "sunoapi_v35_create_pure_music_response.json"
+CLIPS = "/api/v2/suno/v3.5/clips"
+
+
+@pytest.fixture
+async def api(emulator: Emulator) -> AsyncIterator[SunoApiClient]:
+    async with SunoApiClient(
+        api_key="test-key", base_url=emulator.base_url, clock=emulator.clock, retry=FAST_RETRY
+    ) as client:
+        yield client
+
+
+def test_the_documented_sample_decodes_exactly() -> None:
+    """The seed's verbatim v3.5 answer decodes, and every field survives a round trip typed."""
+    raw = SAMPLE.read_bytes()
+    batch = msgspec.json.decode(raw, type=GenerateBatch)
+    assert msgspec.to_builtins(batch) == msgspec.json.decode(raw)
+    assert batch.id == "3d5f0ee4-1d7b-410a-bafd-60a3978284d1"
+    assert batch.batch_size == 1
+    assert batch.clip_ids == [
+        "7070ec00-462e-42ac-9b9f-1074977f473f",
+        "00e6b9e4-c29c-4cfe-8d7a-5b3f06ff5b90",
+    ]
+    first = batch.clips[0]
+    assert first.status == "submitted"
+    assert first.metadata is not None
+    assert first.metadata.history is not None
+    assert first.metadata.history[0].continue_at == 48.762
+    assert first.metadata.has_vocal is True
+    assert first.avatar_image_url == "https://cdn1.suno.ai/defaultOrange.jpg"
+
+
+async def test_pure_music_follows_clips_to_complete(
+    api: SunoApiClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    """create-pure-music answers two submitted clips; waiting gives complete, playable audio."""
+    batch = await api.create_pure_music("epic reggae", "Electric Dreams")
+    assert [c.status for c in batch.clips] == ["submitted", "submitted"]
+    assert all(not c.audio_url for c in batch.clips)
+    events: list[object] = []
+    clips = await api.wait_for_clips(batch.clip_ids, on_event=events.append)
+    assert [c.id for c in clips] == batch.clip_ids
+    assert all(c.is_complete and c.audio_url for c in clips)
+    statuses = {e.status for e in events if isinstance(e, TaskStatusChanged)}
+    assert {"streaming", "complete"} <= statuses
+    paths = await api.download_clips(clips, tmp_path)
+    with wave.open(str(paths[0])) as audio:
+        assert audio.getnframes() > 0
+    assert emulator.sunoapi_credits_spent == 10
+
+
+async def test_streaming_early_return(api: SunoApiClient, emulator: Emulator) -> None:
+    """until="streaming" returns as soon as the clips can be played, before they complete."""
+    batch = await api.create_lyrics_song("[Verse]\nHello night", "synthwave", "Night")
+    clips = await api.wait_for_clips(batch.clip_ids, until="streaming")
+    assert all(c.status == "streaming" for c in clips)
+    assert all(c.audio_url and "/cdn/stream/" in c.audio_url for c in clips)
+    done = await api.wait_for_clips(batch.clip_ids)
+    assert all(c.is_complete for c in done)
+
+
+async def test_extend_continues_a_clip(api: SunoApiClient) -> None:
+    """extend takes a finished clip and a position and makes two new clips."""
+    (first, _) = await api.pure_music("lofi", "Rain")
+    batch = await api.extend(first.id, 2.5, prompt="[Verse]\nMore rain", tags="lofi")
+    assert len(batch.clips) == 2
+    assert set(batch.clip_ids).isdisjoint({first.id})
+    assert all(c.is_complete for c in await api.wait_for_clips(batch.clip_ids))
+
+
+async def test_clip_error_is_typed(api: SunoApiClient, emulator: Emulator) -> None:
+    """A clip ending in error raises ClipFailedError with its error_type and error_message."""
+    emulator.fail_next_tasks("music", reason="The lyrics were flagged.", code="moderation")
+    batch = await api.create_lyrics_song("[Verse]\nbad words", "punk")
+    with pytest.raises(ClipFailedError) as info:
+        await api.wait_for_clips(batch.clip_ids)
+    assert info.value.error_type == "moderation"
+    assert info.value.error_message == "The lyrics were flagged."
+    assert info.value.clip_id in batch.clip_ids
+    assert isinstance(info.value, TaskFailedError)
+
+
+@pytest.mark.parametrize("emulator_config", [EmulatorConfig(sunoapi_credits=2000)])
+async def test_concurrent_waits_share_batched_lookups(
+    api: SunoApiClient, emulator: Emulator
+) -> None:
+    """200 clips waited on at once are looked up together, at most 50 ids per request."""
+    batches = [await api.create_pure_music(f"style {i}") for i in range(100)]
+    ids = [clip_id for batch in batches for clip_id in batch.clip_ids]
+    assert len(ids) == 200
+    async with anyio.create_task_group() as tg:
+        for batch in batches:
+            tg.start_soon(api.wait_for_clips, batch.clip_ids)
+    lookups = [r for r in emulator.requests if r.path == CLIPS]
+    assert all(len(r.query.split(",")) <= 50 for r in lookups)
+    # A 40 s generation polled from 3 s growing to 10 s takes about seven rounds; each round
+    # costs ceil(200 / 50) = 4 requests, not one per clip.
+    assert len(lookups) <= 10 * math.ceil(200 / 50)
+    assert len(lookups) / len(ids) <= 0.2
+
+
+async def test_a_cancelled_driver_hands_over(api: SunoApiClient, emulator: Emulator) -> None:
+    """Cancelling one waiter (even the one driving the lookups) leaves the others working."""
+    one = await api.create_pure_music("a")
+    two = await api.create_pure_music("b")
+    result: list[Clip] = []
+
+    async def second() -> None:
+        result.extend(await api.wait_for_clips(two.clip_ids))
+
+    async with anyio.create_task_group() as tg:
+        with anyio.CancelScope() as scope:
+            tg.start_soon(second)
+
+            async def cancel_soon() -> None:
+                await anyio.sleep(0.01)
+                scope.cancel()
+
+            tg.start_soon(cancel_soon)
+            await api.wait_for_clips(one.clip_ids)
+    assert [c.id for c in result] == two.clip_ids
+
+
+async def test_unknown_clip_ids_fail_after_a_few_lookups(api: SunoApiClient) -> None:
+    """A clip id the provider never returns ends the wait with TaskFailedError."""
+    with pytest.raises(TaskFailedError, match="unknown to the provider"):
+        await api.wait_for_clips(["no-such-clip"])
+
+
+async def test_v30_task_flow(api: SunoApiClient, emulator: Emulator) -> None:
+    """v3.0 answers in the wrapper; its task is followed by id; input is a JSON string."""
+    task_id = await api.v30.create_pure_music("epic reggae", "Electric Dreams")
+    clips = await api.v30.wait_for_task(task_id)
+    assert len(clips) == 2
+    assert all(c.is_complete for c in clips)
+    task = await api.v30.get_task(task_id)
+    assert task.status == "completed"
+    assert task.input_params is not None
+    assert task.input_params.make_instrumental is True
+    assert task.input_params.tags == "epic reggae"
+    for call in (
+        api.v30.create_lyrics_song("[Verse]\nLa la", "pop"),
+        api.v30.random_pure_music("a calm piano piece"),
+        api.v30.random_lyrics_song("a song about the sea"),
+    ):
+        assert await api.v30.wait_for_task(await call)
+
+
+async def test_v30_unknown_task_is_not_found(api: SunoApiClient) -> None:
+    """An unknown v3.0 task id raises NotFoundError with the provider's message."""
+    with pytest.raises(NotFoundError, match="task not found"):
+        await api.v30.get_task("nope")
+
+
+async def test_v30_failed_task(api: SunoApiClient, emulator: Emulator) -> None:
+    """A v3.0 task whose clips end in error raises ClipFailedError."""
+    emulator.fail_next_tasks("music", reason="Internal generation error.", code="internal")
+    task_id = await api.v30.create_pure_music("metal")
+    with pytest.raises(TaskFailedError):
+        await api.v30.wait_for_task(task_id)
+
+
+@pytest.mark.parametrize("emulator_config", [EmulatorConfig(api_key="right")])
+async def test_wrong_key_is_an_authentication_error(emulator: Emulator) -> None:
+    """A key the provider refuses: AuthenticationError with its message, key not shown."""
+    async with SunoApiClient(api_key="wrong", base_url=emulator.base_url) as client:
+        with pytest.raises(AuthenticationError) as info:
+            await client.create_pure_music("jazz")
+    assert info.value.provider_message
+    assert "wrong" not in str(info.value)
+
+
+@pytest.mark.parametrize("emulator_config", [EmulatorConfig(sunoapi_credits=5)])
+async def test_no_credits_is_a_credits_error(api: SunoApiClient) -> None:
+    """403 "remaining credits are not enough" raises InsufficientCreditsError."""
+    with pytest.raises(InsufficientCreditsError, match="credits"):
+        await api.create_pure_music("jazz")
+
+
+async def test_provider_validation_message_is_kept(api: SunoApiClient, emulator: Emulator) -> None:
+    """A 400 {code, message} from the provider becomes BadRequestError with that message."""
+    emulator.inject_http(
+        "POST",
+        "/api/v2/suno/v3.5/custom/create-pure-music",
+        400,
+        body=b'{"code":400,"message":"The \'mv\' field is invalid."}',
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(BadRequestError) as info:
+        await api.create_pure_music("jazz")
+    assert info.value.provider_message == "The 'mv' field is invalid."
+
+
+async def test_error_code_inside_a_200_envelope() -> None:
+    """A v3.0 wrapper that says code 404 inside an HTTP 200 still raises NotFoundError."""
+
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"code": 404, "message": "task not found.", "data": None})
+
+    async with tiny_server(wrapped) as base, SunoApiClient(api_key="k", base_url=base) as client:
+        with pytest.raises(NotFoundError, match="task not found"):
+            await client.v30.get_task("t")
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda c: c.create_pure_music(""), "tags"),
+        (lambda c: c.create_pure_music("x" * 200), "tags"),
+        (lambda c: c.create_pure_music("jazz", "t" * 80), "title"),
+        (lambda c: c.create_lyrics_song("p" * 3000, "jazz"), "prompt"),
+        (lambda c: c.create_lyrics_song("", "jazz"), "prompt"),
+        (lambda c: c.extend("c", -1, prompt="p", tags="t"), "continue_at"),
+        (lambda c: c.v30.random_pure_music("d" * 200), "description"),
+        (lambda c: c.v30.random_lyrics_song(""), "description"),
+        (lambda c: c.get_clips([]), "clip_ids"),
+        (lambda c: c.get_clips([f"c{i}" for i in range(51)]), "clip_ids"),
+        (lambda c: c.wait_for_clips("abc"), "clip_ids"),
+        (lambda c: c.wait_for_clips(["a"], until="soon"), "until"),
+    ],
+)
+async def test_limits_are_checked_before_sending(
+    api: SunoApiClient, emulator: Emulator, call: object, argument: str
+) -> None:
+    """Empty or over-long texts and bad ids fail with ConfigError before any request."""
+    with pytest.raises(ConfigError) as info:
+        await call(api)  # type: ignore[operator]
+    assert info.value.argument == argument
+    assert emulator.requests == []
+
+
+async def test_texts_just_under_the_limits_are_sent(api: SunoApiClient) -> None:
+    """199 characters of tags and 79 of title are within the provider's limits."""
+    batch = await api.create_pure_music("x" * 199, "t" * 79)
+    assert len(batch.clips) == 2
+
+
+@pytest.mark.parametrize("provider", ["custom-model", "sunoapi"])
+async def test_instrumental_the_same_way_on_either_provider(
+    emulator: Emulator, provider: str, tmp_path: Path
+) -> None:
+    """pure_music(tags, title) gives finished, downloadable clips on both providers."""
+    client: SunoClient | SunoApiClient
+    if provider == "custom-model":
+        client = SunoClient(api_key="k", base_url=emulator.base_url, clock=emulator.clock)
+    else:
+        client = SunoApiClient(api_key="k", base_url=emulator.base_url, clock=emulator.clock)
+    async with client:
+        clips = await client.pure_music("ambient piano", "Night Drive")
+        assert len(clips) == 2
+        assert all(c.is_complete and c.audio_url for c in clips)
+        paths = await client.download_clips(clips, tmp_path)
+    assert all([await p.exists() for p in paths])
+    if provider == "custom-model":
+        body = [r for r in emulator.requests if r.path == "/suno/v2/generate"]
+        assert len(body) == 1
+    else:
+        assert emulator.count("POST", "/api/v2/suno/v3.5/custom/create-pure-music") == 1
+
+
+async def test_key_and_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SUNOAPI_API_KEY and SUNOAPI_BASE_URL configure the client; it defaults to sunoapi.com."""
+    monkeypatch.delenv("SUNOAPI_BASE_URL", raising=False)
+    monkeypatch.setenv("SUNOAPI_API_KEY", "env-key")
+    assert SunoApiClient().base_url == "https://api.sunoapi.com"
+    monkeypatch.setenv("SUNOAPI_BASE_URL", "https://mirror.example.org/")
+    assert SunoApiClient().base_url == "https://mirror.example.org"
+    monkeypatch.delenv("SUNOAPI_API_KEY")
+    with pytest.raises(ConfigError, match="SUNOAPI_API_KEY"):
+        SunoApiClient()
