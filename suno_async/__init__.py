@@ -33,6 +33,7 @@ from suno_async._exceptions import (
     ClipFailedError,
     ConfigError,
     ConflictError,
+    CreditBudgetError,
     InsufficientCreditsError,
     InternalServerError,
     NotEnoughClipsError,
@@ -47,10 +48,10 @@ from suno_async._exceptions import (
     WorkflowError,
 )
 from suno_async._polling import DEFAULT_SCHEDULES, PollSchedule
+from suno_async._results import GenerationResult, TrainingResult, UploadOutcome
 from suno_async._sunoapi_client import SunoApiClient, SunoApiV30
 from suno_async._transport import RequestStats, RetryPolicy
 from suno_async._version import __version__
-from suno_async._workflows import TrainingResult, UploadOutcome
 from suno_async.models import (
     Clip,
     ClipStatus,
@@ -84,6 +85,7 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "Controls",
+    "CreditBudgetError",
     "CustomModel",
     "DownloadFinished",
     "Event",
@@ -92,6 +94,7 @@ __all__ = [
     "GenerateRequest",
     "GenerateTask",
     "GenerationFinished",
+    "GenerationResult",
     "GenerationSubmitted",
     "InsufficientCreditsError",
     "InternalServerError",

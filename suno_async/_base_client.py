@@ -14,6 +14,7 @@ import anyio
 import msgspec
 
 from suno_async import _constants as c
+from suno_async._budget import CreditBudget
 from suno_async._clock import Clock, SystemClock
 from suno_async._events import EventHandler
 from suno_async._exceptions import ClientClosedError, ConfigError
@@ -59,6 +60,7 @@ class BaseClient:
         poll_schedules: Mapping[TaskKind, PollSchedule] | None = None,
         clock: Clock | None = None,
         allow_insecure_http: bool = False,
+        max_credits: int | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(self._key_env, "")
         if not isinstance(key, str) or not key.strip():
@@ -91,6 +93,9 @@ class BaseClient:
         self._max_concurrent_polls = max_concurrent_polls
         self._limiter: anyio.CapacityLimiter | None = None
         self._rng = random.Random()  # noqa: S311 - poll jitter, not security
+        if max_credits is not None:
+            check_positive_int("max_credits", max_credits)
+        self._budget = CreditBudget(max_credits)
         self._closed = False
 
     def __repr__(self) -> str:
@@ -124,6 +129,12 @@ class BaseClient:
     def stats(self) -> RequestStats:
         """Counts of requests sent (every attempt), retries and errors."""
         return self._transport.stats
+
+    @property
+    def credits_spent(self) -> int:
+        """Credits of the calls with a known price this client made (an ambiguous submit
+        counts: it may have been charged). Compare with ``max_credits``."""
+        return self._budget.spent
 
     @property
     def clock(self) -> Clock:
@@ -166,6 +177,24 @@ class BaseClient:
             method, path, decoder, params=params, body=payload, safe=safe, endpoint=path
         )
 
+    async def _paid_call(
+        self,
+        cost: int,
+        what: str,
+        path: str,
+        decoder: msgspec.json.Decoder[_T],
+        body: msgspec.Struct,
+    ) -> _T:
+        """POST ``body`` to ``path``, a call that starts paid work of a known ``cost``."""
+        self._check_open()
+        return await self._budget.charge(
+            cost, what, lambda: self._call("POST", path, decoder, body=body, safe=False)
+        )
+
+    def _refund(self, cost: int) -> None:
+        """Take back a charge counted for a call that turned out not to have arrived."""
+        self._budget.refund(cost)
+
     # -- downloads -------------------------------------------------------------------------
 
     async def download(self, url: str, path: str | os.PathLike[str]) -> int:
@@ -187,10 +216,14 @@ class BaseClient:
         directory: str | os.PathLike[str],
         *,
         max_concurrency: int = c.DEFAULT_MAX_CONCURRENT_DOWNLOADS,
+        overwrite: bool = False,
         on_event: EventHandler | None = None,
     ) -> list[anyio.Path]:
         """Download every clip's audio into ``directory`` as ``<clip id>.<ext>``; return the
         paths in the order of ``clips``.
+
+        A file that is already there is kept (it is complete: files appear only once whole)
+        unless ``overwrite``; a transfer that broke earlier is resumed.
 
         Raises:
             ConfigError: a clip has no audio URL yet.
@@ -198,5 +231,10 @@ class BaseClient:
         """
         self._check_open()
         return await download_clips(
-            self, clips, directory, max_concurrency=max_concurrency, on_event=on_event
+            self,
+            clips,
+            directory,
+            max_concurrency=max_concurrency,
+            overwrite=overwrite,
+            on_event=on_event,
         )

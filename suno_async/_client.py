@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Final, TypeVar
@@ -11,8 +13,10 @@ import msgspec
 from suno_async import _constants as c
 from suno_async._base_client import BaseClient
 from suno_async._events import EventHandler, GenerationFinished, GenerationSubmitted, emit
-from suno_async._exceptions import ConfigError, ResponseValidationError
+from suno_async._exceptions import AmbiguousSubmitError, ConfigError, ResponseValidationError
+from suno_async._journal import GenerationJournal, Journal
 from suno_async._polling import wait_for_task
+from suno_async._results import GenerationResult, TrainingResult
 from suno_async._validation import (
     check_generate_request,
     check_http_url,
@@ -20,13 +24,14 @@ from suno_async._validation import (
     check_name,
     check_pure_music,
 )
-from suno_async._workflows import TrainingResult, train_custom_model
+from suno_async._workflows import train_custom_model
 from suno_async.models.clip import Clip
 from suno_async.models.common import TaskKind
 from suno_async.models.mountsea import (
     CreateCustomModelRequest,
     CustomModel,
     GenerateRequest,
+    GenerateTask,
     PrepareResponse,
     TaskCreated,
     TaskSnapshot,
@@ -34,6 +39,8 @@ from suno_async.models.mountsea import (
 )
 
 __all__ = ["SunoClient"]
+
+logger = logging.getLogger("suno_async")
 
 _T = TypeVar("_T")
 
@@ -65,6 +72,8 @@ class SunoClient(BaseClient):
         poll_schedules: per kind of task, replaces the default :class:`PollSchedule`.
         clock: where waits read the time and sleep; a :class:`VirtualClock` shared with the
             embedded emulator makes tests instant.
+        max_credits: a budget: a call whose known cost (create 100, generate 40) would take
+            :attr:`credits_spent` past it raises :class:`CreditBudgetError` before any request.
 
     Raises:
         ConfigError: no API key, a malformed base URL, or a non-positive number.
@@ -129,42 +138,52 @@ class SunoClient(BaseClient):
             clip_ids=ids,
             name=check_name("name", name),
         )
-        result = await self._call(
-            "POST", "/suno/v2/customModel/create", _CREATED, body=body, safe=False
+        result = await self._paid_call(
+            c.CREATE_CUSTOM_MODEL_COST,
+            "customModel/create",
+            "/suno/v2/customModel/create",
+            _CREATED,
+            body,
         )
         return result.task_id
 
-    async def generate(self, request: GenerateRequest | None = None, /, **fields: Any) -> str:
+    async def generate(
+        self,
+        request: GenerateRequest | None = None,
+        /,
+        *,
+        resend_if_ambiguous: bool = False,
+        **fields: Any,
+    ) -> str:
         """``POST /suno/v2/generate``: start a generation; return its task id.
 
         Pass a :class:`GenerateRequest`, or its fields as keywords
         (``generate(task="create", model=..., prompt=..., tags=...)``). The task's required
         fields are checked before anything is sent.
 
+        The provider offers no way to look a generation up without its task id, so when the
+        answer is lost the call raises :class:`AmbiguousSubmitError` (its ``body_sent`` is what
+        was asked for). With ``resend_if_ambiguous=True`` it is sent once more instead, which
+        may start and bill a second generation.
+
         Raises:
             ConfigError: unknown task or model, a missing required field, a malformed field.
+            CreditBudgetError: the generation's 40 credits would pass ``max_credits``.
             InsufficientCreditsError: the account cannot pay for the generation.
-            AmbiguousSubmitError: the answer was lost; the generation may be running (and
-                billed). It is not sent again automatically.
+            AmbiguousSubmitError: the answer was lost (twice, with ``resend_if_ambiguous``).
         """
-        if request is not None and fields:
-            raise ConfigError("pass a GenerateRequest or keyword fields, not both.")
-        unknown = sorted(set(fields) - set(GenerateRequest.__struct_fields__))
-        if unknown:
-            raise ConfigError(
-                f"generate got unknown fields: {', '.join(unknown)}.", argument=unknown[0]
-            )
-        # A Struct built by hand is not type-checked by msgspec; a round trip checks it.
-        raw = msgspec.to_builtins(request) if request is not None else fields
-        try:
-            checked = msgspec.convert(raw, GenerateRequest)
-        except msgspec.ValidationError as exc:
-            path = _FIELD_PATH.search(str(exc))
-            raise ConfigError(
-                f"invalid generate request: {exc}.", argument=path.group(1) if path else None
-            ) from None
-        check_generate_request(checked)
-        result = await self._call("POST", "/suno/v2/generate", _CREATED, body=checked, safe=False)
+        checked = _checked_generate(request, fields)
+        for attempt in (1, 2):
+            try:
+                result = await self._paid_call(
+                    c.GENERATE_COST, "generate", "/suno/v2/generate", _CREATED, checked
+                )
+            except AmbiguousSubmitError:
+                if not resend_if_ambiguous or attempt == 2:
+                    raise
+                logger.warning("generate: the answer was lost; sending it again as asked")
+            else:
+                break
         return result.task_id
 
     async def get_status(self, task_id: str) -> TaskSnapshot:
@@ -269,6 +288,7 @@ class SunoClient(BaseClient):
         clip_count: int = c.MIN_TRAINING_CLIPS,
         max_concurrent_uploads: int = c.DEFAULT_MAX_CONCURRENT_UPLOADS,
         upload_attempts: int = c.DEFAULT_UPLOAD_ATTEMPTS,
+        journal: str | os.PathLike[str] | None = None,
         on_event: EventHandler | None = None,
     ) -> TrainingResult:
         """Train a custom model from at least six audio URLs and wait until it is ready.
@@ -279,6 +299,11 @@ class SunoClient(BaseClient):
         for good. A failed upload is tried again in the same session (``upload_attempts`` in
         all) unless it would fail again (4001, audio not found). The clips are then submitted
         to ``customModel/create`` (100 credits), billed once even if its answer is lost.
+
+        With ``journal`` (a file path), every step is recorded atomically; calling again with
+        the same journal after a crash carries on where the run stopped: finished uploads are
+        not sent again, a submitted create is never submitted twice, and a finished run returns
+        its result at once. The journal holds no secret.
 
         Raises:
             ConfigError: fewer than six, repeated or non-http(s) URLs; an empty name; a
@@ -295,6 +320,7 @@ class SunoClient(BaseClient):
             audio_urls,
             name=name,
             clip_count=clip_count,
+            journal=journal,
             max_concurrent_uploads=max_concurrent_uploads,
             upload_attempts=upload_attempts,
             on_event=on_event,
@@ -306,14 +332,80 @@ class SunoClient(BaseClient):
         /,
         *,
         timeout: float | None = None,
+        resend_if_ambiguous: bool = False,
         on_event: EventHandler | None = None,
         **fields: Any,
     ) -> list[Clip]:
         """:meth:`generate`, then :meth:`wait_for_generation`; return the finished clips."""
-        task_id = await self.generate(request, **fields)
+        task_id = await self.generate(request, resend_if_ambiguous=resend_if_ambiguous, **fields)
         model = request.model if request is not None else str(fields.get("model", ""))
         await emit(on_event, GenerationSubmitted(task_id=task_id, model=model))
         return await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)
+
+    async def generate_and_download(
+        self,
+        request: GenerateRequest | None = None,
+        /,
+        *,
+        directory: str | os.PathLike[str],
+        journal: str | os.PathLike[str] | None = None,
+        resend_if_ambiguous: bool = False,
+        timeout: float | None = None,
+        on_event: EventHandler | None = None,
+        **fields: Any,
+    ) -> GenerationResult:
+        """Generate, wait for the clips, and download their audio into ``directory``.
+
+        With ``journal`` (a file path) every step is recorded atomically, and calling again
+        with the same journal and request after a crash carries on: a generation that was
+        submitted is waited for, not sent again, and audio already downloaded is kept (a
+        broken download is resumed). A journal that shows the request was being sent when the
+        run stopped, with no answer recorded, raises :class:`AmbiguousSubmitError` unless
+        ``resend_if_ambiguous`` allows sending it again (which may bill twice).
+
+        Raises:
+            ConfigError: a bad request, or a journal that belongs to another request.
+            AmbiguousSubmitError: see above, and as for :meth:`generate`.
+            TaskFailedError / TaskTimeoutError: the generation failed or took too long.
+        """
+        checked = _checked_generate(request, fields)
+        log = (
+            Journal.open(journal, GenerationJournal(request=msgspec.to_builtins(checked)))
+            if journal is not None
+            else None
+        )
+        state = log.state if log is not None else None
+
+        def record(**changes: object) -> None:
+            if log is not None:
+                for key, value in changes.items():
+                    setattr(log.state, key, value)
+                log.save()
+
+        task_id = state.task_id if state is not None and state.submit == "submitted" else None
+        if task_id is None:
+            if state is not None and state.submit == "sending" and not resend_if_ambiguous:
+                raise AmbiguousSubmitError(
+                    f"journal {journal} shows this generation was being sent when the run "
+                    "stopped, and no answer was recorded: it may be running (and billed). Look "
+                    "for it among the account's recent work, or pass resend_if_ambiguous=True "
+                    "to send it again.",
+                    method="POST",
+                    url="/suno/v2/generate",
+                    endpoint="/suno/v2/generate",
+                    body_sent=msgspec.json.encode(checked),
+                )
+            record(submit="sending")
+            task_id = await self.generate(checked, resend_if_ambiguous=resend_if_ambiguous)
+            record(submit="submitted", task_id=task_id)
+            await emit(on_event, GenerationSubmitted(task_id=task_id, model=checked.model))
+        clips = state.clips if state is not None and state.clips else None
+        if clips is None:
+            clips = await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)
+            record(clips=clips)
+        paths = await self.download_clips(clips, directory, on_event=on_event)
+        record(downloads={clip.id: str(path) for clip, path in zip(clips, paths, strict=True)})
+        return GenerationResult(task_id=task_id, clips=clips, files=[str(p) for p in paths])
 
     async def pure_music(
         self,
@@ -335,11 +427,37 @@ class SunoClient(BaseClient):
             TaskFailedError / TaskTimeoutError: the generation failed or took too long.
         """
         fields = check_pure_music(tags, title)
-        return await self.generate_and_wait(
-            task="create",
+        request = GenerateRequest(
+            task=GenerateTask.CREATE,
             model=model,
             make_instrumental=True,
-            timeout=timeout,
-            on_event=on_event,
-            **fields,
+            tags=fields["tags"],
+            title=fields.get("title", msgspec.UNSET),
         )
+        return await self.generate_and_wait(request, timeout=timeout, on_event=on_event)
+
+
+def _checked_generate(request: GenerateRequest | None, fields: dict[str, Any]) -> GenerateRequest:
+    """The request to send, with every field type-checked and the task's required fields there.
+
+    Raises:
+        ConfigError: unknown fields, a wrong type, an unknown task or model, a missing field.
+    """
+    if request is not None and fields:
+        raise ConfigError("pass a GenerateRequest or keyword fields, not both.")
+    unknown = sorted(set(fields) - set(GenerateRequest.__struct_fields__))
+    if unknown:
+        raise ConfigError(
+            f"generate got unknown fields: {', '.join(unknown)}.", argument=unknown[0]
+        )
+    # A Struct built by hand is not type-checked by msgspec; a round trip checks it.
+    raw = msgspec.to_builtins(request) if request is not None else fields
+    try:
+        checked = msgspec.convert(raw, GenerateRequest)
+    except msgspec.ValidationError as exc:
+        path = _FIELD_PATH.search(str(exc))
+        raise ConfigError(
+            f"invalid generate request: {exc}.", argument=path.group(1) if path else None
+        ) from None
+    check_generate_request(checked)
+    return checked

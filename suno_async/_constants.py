@@ -27,6 +27,8 @@ DEFAULT_MAX_RETRIES: Final = 4
 RETRY_INITIAL_DELAY: Final = 0.5
 RETRY_FACTOR: Final = 2.0
 RETRY_MAX_DELAY: Final = 8.0
+#: Seconds one call may spend in retries, all attempts and waits included.
+RETRY_MAX_ELAPSED: Final = 120.0
 #: Proportional jitter: each delay is scaled by a factor drawn from [1 - j, 1 + j].
 RETRY_JITTER: Final = 0.2
 #: The longest ``Retry-After`` the client will honour; longer values are cut to this (seconds).
@@ -43,6 +45,12 @@ DEFAULT_MAX_CONCURRENT_UPLOADS: Final = 6
 DEFAULT_MAX_CONCURRENT_DOWNLOADS: Final = 4
 #: Attempts per audio URL in the training workflow (the provider says: retry in the same session).
 DEFAULT_UPLOAD_ATTEMPTS: Final = 2
+
+#: Times an upload whose answer was lost is sent again (re-sending uploads is allowed).
+MAX_LOST_UPLOAD_ANSWERS: Final = 3
+#: Times a customModel/create whose answer was lost, and which the session's status shows
+#: did not arrive, is sent again.
+MAX_LOST_CREATE_ANSWERS: Final = 3
 
 #: Upload failure codes that would fail again if retried (4001: "Audio source not found.").
 PERMANENT_UPLOAD_FAIL_CODES: Final = frozenset({4001})
@@ -76,8 +84,5 @@ SUNOAPI_CALL_COST: Final = 10
 SUNOAPI_API_KEY_ENV: Final = "SUNOAPI_API_KEY"
 SUNOAPI_BASE_URL_ENV: Final = "SUNOAPI_BASE_URL"
 SUNOAPI_DEFAULT_BASE_URL: Final = "https://api.sunoapi.com"
-
-#: Chunk size used when streaming audio to disk (bytes).
-DOWNLOAD_CHUNK_SIZE: Final = 64 * 1024
 
 USER_AGENT: Final = "suno_async"

@@ -100,11 +100,12 @@ class GenerationFinished(_EventBase, frozen=True, kw_only=True, tag=True):
 
 
 class DownloadFinished(_EventBase, frozen=True, kw_only=True, tag=True):
-    """A clip's audio was saved to ``path`` (``size`` in bytes)."""
+    """A clip's audio is at ``path`` (``size`` in bytes); ``skipped`` if it was there already."""
 
     clip_id: str
     path: str
     size: int
+    skipped: bool = False
 
 
 Event: TypeAlias = (

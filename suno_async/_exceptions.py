@@ -3,6 +3,7 @@
     SunoError
     ├── ConfigError (also ValueError)      bad key, base URL or argument; raised before any request
     ├── ClientClosedError (also RuntimeError)  the client was closed and cannot be used again
+    ├── CreditBudgetError                  a call's known cost would pass the client's budget
     ├── APIError
     │   ├── APIConnectionError             the request did not get a usable answer
     │   │   ├── APITimeoutError (also TimeoutError)
@@ -33,7 +34,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from suno_async._workflows import UploadOutcome
+    from suno_async._results import UploadOutcome
     from suno_async.models.clip import Clip
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "ClipFailedError",
     "ConfigError",
     "ConflictError",
+    "CreditBudgetError",
     "InsufficientCreditsError",
     "InternalServerError",
     "NotEnoughClipsError",
@@ -84,6 +86,20 @@ class ClientClosedError(SunoError, RuntimeError):
     """The client was closed; a closed client cannot be reopened. Create a new one."""
 
 
+class CreditBudgetError(SunoError):
+    """The call's known cost would take the client past its credit budget; nothing was sent.
+
+    ``cost`` is the call's price, ``spent`` what the client has spent (or may have: an
+    ambiguous submit counts), ``limit`` the budget (``max_credits``).
+    """
+
+    def __init__(self, message: str, *, cost: int, spent: int, limit: int) -> None:
+        super().__init__(message)
+        self.cost = cost
+        self.spent = spent
+        self.limit = limit
+
+
 class APIError(SunoError):
     """A request to the provider (or its CDN) did not succeed.
 
@@ -112,8 +128,10 @@ class AmbiguousSubmitError(APIConnectionError):
     Raised when the connection broke after the request was sent, when the answer could not be
     read, or when the server answered 5xx (a gateway error can hide work that started). The
     library does not re-send it blindly: doing so could start (and bill) the work twice.
-    ``endpoint`` names the call and ``status_code`` the 5xx status, if one came; look the work up
-    (for ``customModel/create``, poll the status of the session id) before sending it again.
+    ``endpoint`` names the call, ``status_code`` the 5xx status if one came, and ``body_sent``
+    the JSON body of the request (what to look for among the account's recent work). Look the
+    work up (for ``customModel/create``, poll the status of the session id) before sending it
+    again.
     """
 
     retryable = False
@@ -126,10 +144,12 @@ class AmbiguousSubmitError(APIConnectionError):
         url: str = "",
         endpoint: str = "",
         status_code: int | None = None,
+        body_sent: bytes | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url)
         self.endpoint = endpoint
         self.status_code = status_code
+        self.body_sent = body_sent
 
 
 class APIStatusError(APIError):

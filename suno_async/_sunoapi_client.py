@@ -55,9 +55,10 @@ class SunoApiClient(BaseClient):
     :meth:`wait_for_clips` (all waits of one client share their lookups, batched by up to
     ``clip_batch_size`` ids per request). The v3.0 family is under :attr:`v30`.
 
-    Takes the same arguments as :class:`SunoClient` (transport, retries, clock, limiter), plus
-    ``clip_batch_size``. The key defaults to ``SUNOAPI_API_KEY``, the base URL to
-    ``SUNOAPI_BASE_URL``, then ``https://api.sunoapi.com``.
+    Takes the same arguments as :class:`SunoClient` (transport, retries, clock, limiter, a
+    ``max_credits`` budget at 10 credits per create or extend), plus ``clip_batch_size``. The
+    key defaults to ``SUNOAPI_API_KEY``, the base URL to ``SUNOAPI_BASE_URL``, then
+    ``https://api.sunoapi.com``.
 
     Raises:
         ConfigError: no API key, a malformed base URL, or a non-positive number.
@@ -134,7 +135,7 @@ class SunoApiClient(BaseClient):
         return await self._submit("/extend", body)
 
     async def _submit(self, route: str, body: msgspec.Struct) -> GenerateBatch:
-        batch = await self._call("POST", _V35 + route, _BATCH, body=body, safe=False)
+        batch = await self._paid_call(c.SUNOAPI_CALL_COST, route[1:], _V35 + route, _BATCH, body)
         if not batch.clips:
             raise ResponseValidationError(f"POST {_V35}{route} answered a batch without clips.")
         return batch
@@ -244,7 +245,9 @@ class SunoApiV30:
         return await self._submit("/random/create-lyrics-song", _random(description))
 
     async def _submit(self, route: str, body: msgspec.Struct) -> str:
-        answer = await self._client._call("POST", _V30 + route, _V30_REF, body=body, safe=False)
+        answer = await self._client._paid_call(
+            c.SUNOAPI_CALL_COST, route[1:], _V30 + route, _V30_REF, body
+        )
         return _unwrap(answer, "POST", _V30 + route).task_id
 
     async def get_task(self, task_id: str) -> V30Task:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
-import secrets
+import re
 import time
 from collections.abc import Callable, Coroutine, Generator, Mapping
 from dataclasses import dataclass
@@ -70,6 +71,8 @@ class RetryPolicy:
     max_delay: float = c.RETRY_MAX_DELAY
     jitter: float = c.RETRY_JITTER
     retry_after_cap: float = c.RETRY_AFTER_CAP
+    #: Seconds one call may spend retrying, all attempts and waits included (``None``: no cap).
+    max_elapsed: float | None = c.RETRY_MAX_ELAPSED
 
     def __post_init__(self) -> None:
         if (
@@ -87,6 +90,8 @@ class RetryPolicy:
             raise ConfigError(
                 "RetryPolicy needs 0 <= jitter < 1 and retry_after_cap >= 0.", argument="retry"
             )
+        if self.max_elapsed is not None and not self.max_elapsed > 0:
+            raise ConfigError("RetryPolicy.max_elapsed must be above 0 or None.", argument="retry")
 
 
 @dataclass(slots=True)
@@ -221,7 +226,13 @@ def status_error(
 
 
 def connection_error(
-    exc: BaseException, *, method: str, url: str, safe: bool, endpoint: str
+    exc: BaseException,
+    *,
+    method: str,
+    url: str,
+    safe: bool,
+    endpoint: str,
+    body_sent: bytes | None = None,
 ) -> APIConnectionError:
     """Map an aiohttp or OS failure to the library's connection errors."""
     if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
@@ -246,6 +257,7 @@ def connection_error(
             method=method,
             url=url,
             endpoint=endpoint,
+            body_sent=body_sent,
         )
     if isinstance(exc, TimeoutError):
         return APITimeoutError(
@@ -291,6 +303,7 @@ class Transport:
         self._send_safe = self._with_retries(self._send_once, _give_up_safe)
         self._send_unsafe = self._with_retries(self._send_once, _give_up_unsafe)
         self._download_retrying = self._with_retries(self._download_once, _give_up_safe)
+        self._download_locks: dict[str, anyio.Lock] = {}
 
     def _with_retries(
         self,
@@ -303,6 +316,7 @@ class Transport:
             wait_gen,
             APIError,
             max_tries=lambda: self.retry.max_retries + 1,
+            max_time=lambda: math.inf if self.retry.max_elapsed is None else self.retry.max_elapsed,
             giveup=give_up,
             jitter=None,
             on_backoff=self._log_retry,
@@ -392,10 +406,12 @@ class Transport:
                 status = resp.status
                 if status >= 300:
                     self.stats.errors += 1
-                    raise self._status_failure(resp, raw, method, path, safe, endpoint)
+                    raise self._status_failure(resp, raw, method, path, safe, endpoint, body)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             self.stats.errors += 1
-            failure = connection_error(exc, method=method, url=path, safe=safe, endpoint=endpoint)
+            failure = connection_error(
+                exc, method=method, url=path, safe=safe, endpoint=endpoint, body_sent=body
+            )
             if not isinstance(exc, aiohttp.ClientResponseError):
                 raise failure from exc
         if failure is not None:
@@ -423,6 +439,7 @@ class Transport:
                     method=method,
                     url=path,
                     endpoint=endpoint,
+                    body_sent=body,
                 ) from exc
             err = ResponseValidationError(
                 f"{method} {path}: the answer was not valid JSON ({exc}).",
@@ -441,6 +458,7 @@ class Transport:
         path: str,
         safe: bool,
         endpoint: str,
+        body: bytes | None,
     ) -> APIError:
         error = status_error(resp.status, resp.reason or "", raw, resp.headers, method, path)
         if safe or resp.status < 500:
@@ -454,6 +472,7 @@ class Transport:
             url=path,
             endpoint=endpoint,
             status_code=resp.status,
+            body_sent=body,
         )
 
     async def download(
@@ -462,41 +481,63 @@ class Transport:
         dest: anyio.Path,
         *,
         read_timeout: float = c.DEFAULT_DOWNLOAD_READ_TIMEOUT,
-        chunk_size: int = c.DOWNLOAD_CHUNK_SIZE,
     ) -> int:
-        """Stream the audio at ``url`` into ``dest``; return the number of bytes written.
+        """Stream the audio at ``url`` into ``dest``; return the file's size in bytes.
 
-        The body goes to a temporary file beside ``dest`` that is renamed over it only once
-        complete, so ``dest`` never holds a partial or non-audio file. No ``Authorization``
-        header is sent: audio lives on a CDN, not on the API host. Retried like a safe request.
+        The body goes to ``.<name>.part`` beside ``dest``, renamed over ``dest`` only once
+        complete, so ``dest`` never holds a partial or non-audio file. A transfer that breaks
+        is resumed from where it stopped with an HTTP ``Range`` request (by the retries here, or
+        by a later call for the same ``dest``) when the server answers ranges, and restarted
+        when it does not. The part file is kept after a connection failure or a cancellation,
+        for that resumption, and removed after a failure of the content itself. No
+        ``Authorization`` header is sent: audio lives on a CDN, not on the API host. Retried
+        like a safe request.
 
         Raises:
             APIStatusError: the CDN answered with an error status.
-            ResponseValidationError: the body is not audio (for example an HTML error page).
+            ResponseValidationError: the body is empty or not audio (for example an HTML page).
             APIConnectionError: the transfer failed after all retries.
         """
-        written: int = await self._download_retrying(url, dest, read_timeout, chunk_size)
+        part = dest.with_name(f".{dest.name}.part")
+        lock = self._download_locks.setdefault(str(part), anyio.Lock())
+        try:
+            async with lock:
+                written: int = await self._download_retrying(url, dest, part, read_timeout)
+        finally:
+            if not lock.statistics().tasks_waiting:
+                self._download_locks.pop(str(part), None)
         return written
 
     async def _download_once(
-        self, url: str, dest: anyio.Path, read_timeout: float, chunk_size: int
+        self, url: str, dest: anyio.Path, part: anyio.Path, read_timeout: float
     ) -> int:
         timeout = aiohttp.ClientTimeout(
             total=None, connect=self._timeout.connect, sock_read=read_timeout
         )
         shown = _without_query(url)  # signed CDN URLs carry tokens in the query
-        tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
-        written = 0
+        have = (await part.stat()).st_size if await part.exists() else 0
+        headers = {"User-Agent": c.USER_AGENT}
+        if have:
+            headers["Range"] = f"bytes={have}-"
         self.stats.requests += 1
         try:
             async with self.session.get(
-                url,
-                timeout=timeout,
-                headers={"User-Agent": c.USER_AGENT},
-                raise_for_status=False,
+                url, timeout=timeout, headers=headers, raise_for_status=False
             ) as resp:
-                if resp.status != 200:
+                if have and resp.status == 416 and _range_total(resp) == have:
+                    await part.replace(dest)  # the part was complete already
+                    return have
+                resumed = have > 0 and resp.status == 206 and _range_start(resp) == have
+                if resp.status != 200 and not resumed:
                     self.stats.errors += 1
+                    if have and resp.status in (206, 416):
+                        await part.unlink(missing_ok=True)  # unusable range: start over
+                        raise APIConnectionError(
+                            f"GET {shown}: the server could not resume at byte {have}; "
+                            "starting over.",
+                            method="GET",
+                            url=shown,
+                        )
                     body = await resp.content.read(4096)
                     raise status_error(
                         resp.status, resp.reason or "", body, resp.headers, "GET", shown
@@ -510,34 +551,48 @@ class Transport:
                         method="GET",
                         url=shown,
                     )
-                async with await anyio.open_file(tmp, "wb") as out:
-                    head = b""
-                    async for chunk in resp.content.iter_chunked(chunk_size):
-                        if len(head) < _SNIFF_BYTES:
-                            head += chunk
-                            if len(head) < _SNIFF_BYTES:
-                                continue
-                            _check_audio(head, shown)
-                            chunk, head = head, head[:_SNIFF_BYTES]
-                        await out.write(chunk)
-                        written += len(chunk)
-                    if written == 0:
-                        _check_audio(head, shown)  # a body shorter than the sniff window
-                        await out.write(head)
-                        written = len(head)
-            await tmp.replace(dest)
+                size = await self._write_body(resp, part, shown, offset=have if resumed else 0)
+            await part.replace(dest)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             self.stats.errors += 1
-            await _remove_quietly(tmp)
             failure = connection_error(exc, method="GET", url=shown, safe=True, endpoint="")
             if not isinstance(exc, aiohttp.ClientResponseError):
                 raise failure from exc
-        except BaseException:
-            await _remove_quietly(tmp)
+        except (APIStatusError, ResponseValidationError) as exc:
+            if not exc.retryable:  # the content is wrong: nothing worth resuming
+                await _remove_quietly(part)
             raise
         else:
-            return written
+            return size
         raise failure  # outside the handler: see _send_once
+
+    @staticmethod
+    async def _write_body(
+        resp: aiohttp.ClientResponse, part: anyio.Path, url: str, *, offset: int
+    ) -> int:
+        """Write the body to ``part`` (appending after ``offset`` bytes); return the total size.
+
+        A fresh body is checked to start like audio before anything is written.
+        """
+        written = offset
+        async with await anyio.open_file(part, "ab" if offset else "wb") as out:
+            head = b"" if not offset else b"\0" * _SNIFF_BYTES  # a resumed body was checked
+            # iter_any, not iter_chunked: bytes that arrived before a connection broke are
+            # written (and kept for a resume) instead of being dropped with the error.
+            async for chunk in resp.content.iter_any():
+                if len(head) < _SNIFF_BYTES:
+                    head += chunk
+                    if len(head) < _SNIFF_BYTES:
+                        continue
+                    _check_audio(head, url)
+                    chunk, head = head, head[:_SNIFF_BYTES]
+                await out.write(chunk)
+                written += len(chunk)
+            if written == offset and not offset:
+                _check_audio(head, url)  # a body shorter than the sniff window
+                await out.write(head)
+                written = len(head)
+        return written
 
 
 _SNIFF_BYTES: Final = 16  # enough for every signature looks_like_audio knows
@@ -555,6 +610,21 @@ def _check_audio(head: bytes, url: str) -> None:
 
 def _without_query(url: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0]
+
+
+def _range_start(resp: aiohttp.ClientResponse) -> int | None:
+    """The first byte of a ``Content-Range: bytes N-M/T`` answer, if it has one."""
+    match = _CONTENT_RANGE.match(resp.headers.get("Content-Range", ""))
+    return int(match.group(1)) if match and match.group(1) else None
+
+
+def _range_total(resp: aiohttp.ClientResponse) -> int | None:
+    """The total size of a ``Content-Range`` answer (``bytes */T`` or ``bytes N-M/T``)."""
+    match = _CONTENT_RANGE.match(resp.headers.get("Content-Range", ""))
+    return int(match.group(3)) if match and match.group(3).isdigit() else None
+
+
+_CONTENT_RANGE: Final = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
 
 
 async def _remove_quietly(path: anyio.Path) -> None:

@@ -40,7 +40,13 @@ from urllib.parse import urlsplit
 import anyio
 import msgspec
 
-from suno_async._constants import MIN_TRAINING_CLIPS, PERMANENT_UPLOAD_FAIL_CODES
+from suno_async._constants import (
+    CREATE_CUSTOM_MODEL_COST,
+    MAX_LOST_CREATE_ANSWERS,
+    MAX_LOST_UPLOAD_ANSWERS,
+    MIN_TRAINING_CLIPS,
+    PERMANENT_UPLOAD_FAIL_CODES,
+)
 from suno_async._events import (
     DownloadFinished,
     EventHandler,
@@ -63,6 +69,8 @@ from suno_async._exceptions import (
     TaskError,
     TaskFailedError,
 )
+from suno_async._journal import Journal, Submission, TrainingJournal
+from suno_async._results import TrainingResult, UploadOutcome
 from suno_async._validation import check_audio_urls, check_name, check_positive_int
 from suno_async.models.clip import Clip
 from suno_async.models.mountsea import CUSTOM_MODEL_PREFIX, CustomModel, TaskStatus
@@ -71,61 +79,12 @@ if TYPE_CHECKING:
     from suno_async._base_client import BaseClient
     from suno_async._client import SunoClient
 
-__all__ = ["TrainingResult", "UploadOutcome", "download_clips", "train_custom_model"]
+__all__ = ["download_clips", "run_all", "train_custom_model"]
 
 logger = logging.getLogger("suno_async")
 
 _CUSTOM_MODEL: Final = msgspec.json.Decoder(CustomModel)
 _UNSAFE_FILENAME: Final = re.compile(r"[^A-Za-z0-9._-]")
-
-
-class UploadOutcome(msgspec.Struct, frozen=True, kw_only=True):
-    """What became of one audio URL: its clip id, the error that stopped it, or nothing at all
-    for a spare that was not needed (``attempts == 0``).
-
-    ``task_ids`` lists the upload task of every attempt, in order.
-    """
-
-    url: str
-    clip_id: str | None
-    task_ids: tuple[str, ...] = ()
-    attempts: int = 0
-    error: str | None = None
-    fail_code: int | str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True if the URL produced a clip."""
-        return self.clip_id is not None
-
-    @property
-    def skipped(self) -> bool:
-        """True for a spare URL that was never uploaded because it was not needed."""
-        return self.clip_id is None and self.error is None
-
-
-class TrainingResult(msgspec.Struct, frozen=True, kw_only=True):
-    """A trained custom model: pass ``model_id`` as ``model`` to generate.
-
-    ``outcomes`` has one entry per audio URL, in the order given: the clips trained on, the
-    URLs that failed and why, and the spares that were not needed.
-    """
-
-    model_id: str
-    name: str
-    session_id: str
-    task_id: str
-    outcomes: tuple[UploadOutcome, ...]
-
-    @property
-    def clip_ids(self) -> tuple[str, ...]:
-        """The clip ids the model was trained on, in URL order."""
-        return tuple(o.clip_id for o in self.outcomes if o.clip_id is not None)
-
-    @property
-    def failed(self) -> tuple[UploadOutcome, ...]:
-        """The URLs that were tried and produced no clip."""
-        return tuple(o for o in self.outcomes if o.clip_id is None and not o.skipped)
 
 
 async def run_all(jobs: Iterable[Callable[[], Awaitable[None]]]) -> None:
@@ -153,6 +112,61 @@ class _OutOfReach(Exception):
     """Six successful uploads can no longer be reached."""
 
 
+class _TrainingLog:
+    """Records a training run's steps in its journal, if it has one (else does nothing)."""
+
+    def __init__(self, journal: Journal[TrainingJournal] | None) -> None:
+        self._journal = journal
+
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str] | None, name: str, urls: Sequence[str], clip_count: int
+    ) -> _TrainingLog:
+        if path is None:
+            return cls(None)
+        fresh = TrainingJournal(name=name, audio_urls=list(urls), clip_count=clip_count)
+        return cls(Journal.open(path, fresh))
+
+    @property
+    def state(self) -> TrainingJournal | None:
+        return self._journal.state if self._journal else None
+
+    def _update(self, **changes: object) -> None:
+        if self._journal is not None:
+            for key, value in changes.items():
+                setattr(self._journal.state, key, value)
+            self._journal.save()
+
+    def upload(self, outcome: UploadOutcome) -> None:
+        if self._journal is not None:
+            self._update(uploads={**self._journal.state.uploads, outcome.url: outcome})
+
+    def session(self, session_id: str) -> None:
+        self._update(session_id=session_id)
+
+    def create(self, state: Submission, task_id: str | None = None) -> None:
+        self._update(create=state, task_id=task_id)
+
+    def model(self, model_id: str) -> None:
+        self._update(model_id=model_id)
+
+
+async def _send_upload(
+    client: SunoClient, session_id: str, url: str, semaphore: anyio.Semaphore
+) -> str:
+    """POST one upload; an upload whose answer was lost is sent again (the provider allows
+    re-sending uploads in a session), up to MAX_LOST_UPLOAD_ANSWERS times."""
+    for lost in range(MAX_LOST_UPLOAD_ANSWERS + 1):
+        try:
+            async with semaphore:
+                return await client.upload_custom_model_audio(session_id, url)
+        except AmbiguousSubmitError:
+            if lost == MAX_LOST_UPLOAD_ANSWERS:
+                raise
+            logger.info("the answer to the upload of %s was lost; sending it again", url)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 async def _upload_until_clip(
     client: SunoClient,
     session_id: str,
@@ -160,52 +174,66 @@ async def _upload_until_clip(
     *,
     attempts: int,
     semaphore: anyio.Semaphore,
+    log: _TrainingLog,
+    earlier: UploadOutcome | None,
     on_event: EventHandler | None,
 ) -> UploadOutcome:
     """Upload ``url`` until it gives a clip or its attempts run out.
 
-    A failed or timed-out upload task, or an upload whose answer was lost, is tried again in
-    the same session, unless its failure code says it would fail again. A 400 is this URL's own
-    problem and is not retried. Anything else (bad key, no credits, network down) concerns every
-    upload and propagates.
+    An upload task that failed or timed out is tried again in the same session, unless its
+    failure code says it would fail again. A 400 is this URL's own problem and is not retried.
+    Anything else (bad key, no credits, network down) concerns every upload and propagates.
+    ``earlier`` is what a previous run of the journal did: its last task is waited for, not
+    sent again.
     """
-    task_ids: list[str] = []
+    task_ids = list(earlier.task_ids) if earlier else []
+    waiting = task_ids[-1] if task_ids else None
     error: TaskError | AmbiguousSubmitError | BadRequestError | None = None
-    attempt = 0
-    while attempt < attempts:
-        attempt += 1
+    while True:
+        if waiting is None:
+            if len(task_ids) >= attempts:
+                break
+            try:
+                waiting = await _send_upload(client, session_id, url, semaphore)
+            except (AmbiguousSubmitError, BadRequestError) as exc:
+                error = exc
+                break
+            task_ids.append(waiting)
+            log.upload(UploadOutcome(url=url, clip_id=None, task_ids=tuple(task_ids)))
+            await emit(on_event, UploadSubmitted(url=url, task_id=waiting, attempt=len(task_ids)))
         try:
-            async with semaphore:
-                task_id = await client.upload_custom_model_audio(session_id, url)
-            task_ids.append(task_id)
-            await emit(on_event, UploadSubmitted(url=url, task_id=task_id, attempt=attempt))
-            clip = await client.wait_for_upload(task_id, on_event=on_event)
-        except (TaskError, AmbiguousSubmitError, BadRequestError) as exc:
+            clip = await client.wait_for_upload(waiting, on_event=on_event)
+        except TaskError as exc:
             error = exc
         else:
-            await emit(on_event, UploadFinished(url=url, clip_id=clip.id))
-            return UploadOutcome(
-                url=url, clip_id=clip.id, task_ids=tuple(task_ids), attempts=attempt
+            outcome = UploadOutcome(
+                url=url, clip_id=clip.id, task_ids=tuple(task_ids), attempts=len(task_ids)
             )
-        permanent = isinstance(error, BadRequestError) or (
-            isinstance(error, TaskFailedError) and error.fail_code in PERMANENT_UPLOAD_FAIL_CODES
+            log.upload(outcome)
+            await emit(on_event, UploadFinished(url=url, clip_id=clip.id))
+            return outcome
+        waiting = None
+        permanent = isinstance(error, TaskFailedError) and (
+            error.fail_code in PERMANENT_UPLOAD_FAIL_CODES
         )
-        will_retry = attempt < attempts and not permanent
-        logger.info("upload of %s failed (attempt %d): %s", url, attempt, error)
+        will_retry = len(task_ids) < attempts and not permanent
+        logger.info("upload of %s failed (attempt %d): %s", url, len(task_ids), error)
         await emit(
             on_event,
-            UploadFailed(url=url, error=str(error), attempt=attempt, will_retry=will_retry),
+            UploadFailed(url=url, error=str(error), attempt=len(task_ids), will_retry=will_retry),
         )
         if not will_retry:
             break
-    return UploadOutcome(
+    outcome = UploadOutcome(
         url=url,
         clip_id=None,
         task_ids=tuple(task_ids),
-        attempts=attempt,
+        attempts=len(task_ids),
         error=str(error),
         fail_code=error.fail_code if isinstance(error, TaskFailedError) else None,
     )
+    log.upload(outcome)
+    return outcome
 
 
 async def _upload_all(
@@ -216,14 +244,29 @@ async def _upload_all(
     wanted: int,
     attempts: int,
     max_concurrency: int,
+    log: _TrainingLog,
     on_event: EventHandler | None,
 ) -> list[UploadOutcome]:
-    """Upload until ``wanted`` clips succeeded or the URLs ran out; one outcome per URL."""
+    """Upload until ``wanted`` clips succeeded or the URLs ran out; one outcome per URL.
+
+    URLs a journal shows finished (a clip or a final error) are not uploaded again; URLs it
+    shows in flight come first, and are waited for.
+    """
     semaphore = anyio.Semaphore(max_concurrency)
-    queue = deque(enumerate(urls))
+    earlier = log.state.uploads if log.state else {}
     outcomes: list[UploadOutcome | None] = [None] * len(urls)
-    started: set[int] = set()
-    succeeded = active = 0
+    in_flight: list[tuple[int, str]] = []
+    fresh: list[tuple[int, str]] = []
+    for index, url in enumerate(urls):
+        previous = earlier.get(url)
+        if previous is not None and (previous.ok or previous.error is not None):
+            outcomes[index] = previous
+        else:
+            (in_flight if previous is not None else fresh).append((index, url))
+    queue = deque(in_flight + fresh)
+    started = {index for index, _ in in_flight}
+    succeeded = sum(1 for o in outcomes if o is not None and o.ok)
+    active = 0
 
     async def lane() -> None:
         nonlocal succeeded, active
@@ -238,6 +281,8 @@ async def _upload_all(
                     url,
                     attempts=attempts,
                     semaphore=semaphore,
+                    log=log,
+                    earlier=earlier.get(url),
                     on_event=on_event,
                 )
             finally:
@@ -247,8 +292,12 @@ async def _upload_all(
             if succeeded + active + len(queue) < MIN_TRAINING_CLIPS:
                 raise _OutOfReach
 
+    if succeeded + len(queue) < MIN_TRAINING_CLIPS:
+        lanes = 0  # a journal shows too many failures already
+    else:
+        lanes = max(0, min(wanted - succeeded, len(queue)))
     with contextlib.suppress(_OutOfReach):
-        await run_all(lane for _ in range(min(wanted, len(urls))))
+        await run_all(lane for _ in range(lanes))
     return [
         outcome
         if outcome is not None
@@ -277,23 +326,47 @@ async def _training_exists(client: SunoClient, session_id: str) -> bool:
 
 
 async def _submit_create(
-    client: SunoClient, session_id: str, clip_ids: list[str], name: str
+    client: SunoClient,
+    session_id: str,
+    clip_ids: list[str],
+    name: str,
+    log: _TrainingLog | None = None,
 ) -> str:
-    """Submit create once; return the training's task id (the session id)."""
-    try:
-        return await client.create_custom_model(session_id, clip_ids, name)
-    except ConflictError:
-        logger.info("training of session %s was already submitted; waiting for it", session_id)
+    """Get the session's training submitted exactly once; return its task id (the session id).
+
+    A create whose answer was lost (or that a crashed run left ``"sending"``) is looked up by
+    the session's status before it is sent again; a 409 means it is already training.
+    """
+    log = log or _TrainingLog(None)
+    state = log.state
+    if state is not None and state.create == "submitted" and state.task_id:
+        return state.task_id
+    if (
+        state is not None
+        and state.create == "sending"
+        and await _training_exists(client, session_id)
+    ):
+        log.create("submitted", session_id)
         return session_id
-    except AmbiguousSubmitError:
-        if await _training_exists(client, session_id):
+    for attempt in range(MAX_LOST_CREATE_ANSWERS + 1):
+        log.create("sending")
+        try:
+            task_id = await client.create_custom_model(session_id, clip_ids, name)
+        except ConflictError:
+            logger.info("training of session %s was already submitted; waiting for it", session_id)
+            task_id = session_id
+        except AmbiguousSubmitError:
+            if not await _training_exists(client, session_id):
+                client._refund(CREATE_CUSTOM_MODEL_COST)  # counted as maybe-charged: it was not
+                if attempt == MAX_LOST_CREATE_ANSWERS:
+                    raise
+                logger.info("create for session %s did not arrive; sending it again", session_id)
+                continue
             logger.info("create for session %s arrived although its answer was lost", session_id)
-            return session_id
-    logger.info("create for session %s did not arrive; sending it again", session_id)
-    try:
-        return await client.create_custom_model(session_id, clip_ids, name)
-    except ConflictError:
-        return session_id
+            task_id = session_id
+        log.create("submitted", task_id)
+        return task_id
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def train_custom_model(
@@ -304,6 +377,7 @@ async def train_custom_model(
     clip_count: int,
     max_concurrent_uploads: int,
     upload_attempts: int,
+    journal: str | os.PathLike[str] | None,
     on_event: EventHandler | None,
 ) -> TrainingResult:
     """See :meth:`SunoClient.train_custom_model`."""
@@ -318,18 +392,29 @@ async def train_custom_model(
             f"({len(urls)}), got {clip_count}.",
             argument="clip_count",
         )
+    log = _TrainingLog.open(journal, name, urls, clip_count)
+    state = log.state
+    if state is not None and state.model_id and state.session_id and state.task_id:
+        return _result_from(state, urls)
 
-    session_id = await client.prepare_custom_model()
+    session_id = state.session_id if state is not None and state.session_id else None
+    if session_id is None:
+        session_id = await client.prepare_custom_model()
+        log.session(session_id)
     await emit(on_event, SessionPrepared(session_id=session_id))
-    outcomes = await _upload_all(
-        client,
-        session_id,
-        urls,
-        wanted=clip_count,
-        attempts=upload_attempts,
-        max_concurrency=max_concurrent_uploads,
-        on_event=on_event,
-    )
+    if state is not None and state.create != "none":
+        outcomes = [state.uploads.get(url) or UploadOutcome(url=url, clip_id=None) for url in urls]
+    else:
+        outcomes = await _upload_all(
+            client,
+            session_id,
+            urls,
+            wanted=clip_count,
+            attempts=upload_attempts,
+            max_concurrency=max_concurrent_uploads,
+            log=log,
+            on_event=on_event,
+        )
     clip_ids = [o.clip_id for o in outcomes if o.clip_id is not None]
     if len(clip_ids) < MIN_TRAINING_CLIPS:
         failures = "; ".join(
@@ -343,7 +428,7 @@ async def train_custom_model(
             outcomes=outcomes,
             required=MIN_TRAINING_CLIPS,
         )
-    task_id = await _submit_create(client, session_id, clip_ids, name)
+    task_id = await _submit_create(client, session_id, clip_ids, name, log)
     await emit(
         on_event,
         TrainingSubmitted(session_id=session_id, task_id=task_id, clip_count=len(clip_ids)),
@@ -353,9 +438,12 @@ async def train_custom_model(
     except SunoError as exc:
         exc.add_note(
             f"The training was submitted (and billed) for session {session_id}; to pick it up, "
-            f"call client.wait_for_training({session_id!r}) instead of training again."
+            f"call client.wait_for_training({session_id!r})"
+            + (" or run again with the same journal" if journal is not None else "")
+            + " instead of training again."
         )
         raise
+    log.model(model.id)
     await emit(on_event, TrainingFinished(session_id=session_id, model_id=model.id))
     return TrainingResult(
         model_id=model.id,
@@ -363,6 +451,19 @@ async def train_custom_model(
         session_id=session_id,
         task_id=task_id,
         outcomes=tuple(outcomes),
+    )
+
+
+def _result_from(state: TrainingJournal, urls: Sequence[str]) -> TrainingResult:
+    """The result of a run its journal shows finished."""
+    return TrainingResult(
+        model_id=state.model_id or "",
+        name=state.name,
+        session_id=state.session_id or "",
+        task_id=state.task_id or "",
+        outcomes=tuple(
+            state.uploads.get(url) or UploadOutcome(url=url, clip_id=None) for url in urls
+        ),
     )
 
 
@@ -395,9 +496,10 @@ async def download_clips(
     directory: str | os.PathLike[str],
     *,
     max_concurrency: int,
+    overwrite: bool,
     on_event: EventHandler | None,
 ) -> list[anyio.Path]:
-    """See :meth:`SunoClient.download_clips`."""
+    """See :meth:`BaseClient.download_clips`."""
     check_positive_int("max_concurrency", max_concurrency)
     missing = [clip.id for clip in clips if not clip.audio_url]
     if missing:
@@ -413,6 +515,14 @@ async def download_clips(
 
     def job(clip: Clip, path: anyio.Path) -> Callable[[], Awaitable[None]]:
         async def download() -> None:
+            if not overwrite and await path.exists():
+                # Files appear only by an atomic rename once complete: this one is whole.
+                size = (await path.stat()).st_size
+                await emit(
+                    on_event,
+                    DownloadFinished(clip_id=clip.id, path=str(path), size=size, skipped=True),
+                )
+                return
             async with semaphore:
                 size = await client.download(clip.audio_url or "", path)
             await emit(on_event, DownloadFinished(clip_id=clip.id, path=str(path), size=size))

@@ -71,7 +71,7 @@ async def test_download_of_missing_audio(
     target = tmp_path / "x.wav"
     with pytest.raises(NotFoundError):
         await client.download(emulator.missing_audio_url("nope"), target)
-    assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - a directory listing in a test
+    assert not any(tmp_path.iterdir())
 
 
 async def test_download_refuses_an_html_page(tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ async def test_download_refuses_an_html_page(tmp_path: Path) -> None:
     async with tiny_server(html) as base, SunoClient(api_key="k", base_url=base) as client:
         with pytest.raises(ResponseValidationError, match="expected audio"):
             await client.download(f"{base}/clip.mp3", tmp_path / "clip.mp3")
-    assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - a directory listing in a test
+    assert not any(tmp_path.iterdir())
 
 
 async def test_download_refuses_non_audio_bytes(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ async def test_download_refuses_non_audio_bytes(tmp_path: Path) -> None:
     async with tiny_server(fake) as base, SunoClient(api_key="k", base_url=base) as client:
         with pytest.raises(ResponseValidationError, match="not audio"):
             await client.download(f"{base}/clip.mp3", tmp_path / "clip.mp3")
-    assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - a directory listing in a test
+    assert not any(tmp_path.iterdir())
 
 
 async def test_download_retries_a_failing_cdn(tmp_path: Path) -> None:
@@ -115,19 +115,23 @@ async def test_download_retries_a_failing_cdn(tmp_path: Path) -> None:
         size = await client.download(f"{base}/a.mp3", tmp_path / "a.mp3")
     assert size == 5003
     assert seen == [None, None]
-    files = [p.name for p in tmp_path.iterdir()]  # noqa: ASYNC240 - a listing in a test
+    files = [p.name for p in tmp_path.iterdir()]
     assert files == ["a.mp3"]
     assert (await anyio.Path(tmp_path / "a.mp3").read_bytes()).startswith(b"ID3")
 
 
-async def test_download_cut_off_leaves_no_partial_file(tmp_path: Path) -> None:
-    """A body cut off mid-stream is retried; when it keeps failing no file or .part remains."""
+async def test_download_cut_off_keeps_only_a_hidden_part(tmp_path: Path) -> None:
+    """A body cut off mid-stream never appears as the file; the hidden part is kept and the
+    retry asks for the rest with a Range header."""
+    ranges: list[str | None] = []
 
     async def cut(request: web.Request) -> web.StreamResponse:
+        ranges.append(request.headers.get("Range"))
         response = web.StreamResponse(headers={"Content-Length": "100000"})
         response.content_type = "audio/mpeg"
         await response.prepare(request)
         await response.write(b"ID3" + b"\0" * 5000)
+        await anyio.sleep(0.02)  # let the bytes reach the client before hanging up
         assert request.transport is not None
         request.transport.close()
         return response
@@ -141,7 +145,77 @@ async def test_download_cut_off_leaves_no_partial_file(tmp_path: Path) -> None:
         with pytest.raises(APIConnectionError):
             await client.download(f"{base}/a.mp3", tmp_path / "a.mp3")
         assert client.stats.requests == 2
-    assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - a directory listing in a test
+    assert ranges == [None, "bytes=5003-"]
+    names = [p.name for p in tmp_path.iterdir()]
+    assert names == [".a.mp3.part"]
+
+
+def ranged_audio(body: bytes, cut_first_at: int) -> tuple[list[str | None], object]:
+    """A CDN handler that honours Range and cuts its first answer off after some bytes."""
+    seen: list[str | None] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        header = request.headers.get("Range")
+        seen.append(header)
+        start = int(header.removeprefix("bytes=").rstrip("-")) if header else 0
+        if start >= len(body):
+            return web.Response(status=416, headers={"Content-Range": f"bytes */{len(body)}"})
+        status = 206 if header else 200
+        extra = {"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"} if header else {}
+        response = web.StreamResponse(
+            status=status, headers={"Content-Length": str(len(body) - start), **extra}
+        )
+        response.content_type = "audio/wav"
+        await response.prepare(request)
+        if len(seen) == 1:
+            await response.write(body[:cut_first_at])
+            await anyio.sleep(0.02)  # let the bytes reach the client before hanging up
+            assert request.transport is not None
+            request.transport.close()
+            return response
+        await response.write(body[start:])
+        await response.write_eof()
+        return response
+
+    return seen, handler
+
+
+async def test_download_resumes_with_range(tmp_path: Path) -> None:
+    """After a cut, the rest comes from a 206 answer and the file is whole and exact."""
+    body = b"RIFF\0\0\0\0WAVEfmt " + bytes(range(256)) * 400
+    seen, handler = ranged_audio(body, cut_first_at=30_000)
+    async with (
+        tiny_server(handler) as base,  # type: ignore[arg-type]
+        SunoClient(api_key="k", base_url=base, retry=FAST_RETRY) as client,
+    ):
+        size = await client.download(f"{base}/a.wav", tmp_path / "a.wav")
+    assert size == len(body)
+    assert seen == [None, "bytes=30000-"]
+    assert (await anyio.Path(tmp_path / "a.wav").read_bytes()) == body
+    names = [p.name for p in tmp_path.iterdir()]
+    assert names == ["a.wav"]
+
+
+async def test_download_resumes_across_calls(tmp_path: Path) -> None:
+    """A part left by an earlier, failed call is resumed by the next call for the same file;
+    a part that is already whole is finished without a body (416)."""
+    body = b"ID3" + bytes(range(256)) * 100
+    seen, handler = ranged_audio(body, cut_first_at=10_000)
+    async with (
+        tiny_server(handler) as base,  # type: ignore[arg-type]
+        SunoClient(api_key="k", base_url=base, retry=FAST_RETRY, max_retries=0) as client,
+    ):
+        from suno_async import APIConnectionError
+
+        with pytest.raises(APIConnectionError):
+            await client.download(f"{base}/b.mp3", tmp_path / "b.mp3")
+        assert await client.download(f"{base}/b.mp3", tmp_path / "b.mp3") == len(body)
+        assert seen == [None, "bytes=10000-"]
+        (tmp_path / "c.mp3").write_bytes(b"")
+        await anyio.Path(tmp_path / ".c.mp3.part").write_bytes(body)
+        assert await client.download(f"{base}/c.mp3", tmp_path / "c.mp3") == len(body)
+        assert seen[-1] == f"bytes={len(body)}-"
+    assert (await anyio.Path(tmp_path / "c.mp3").read_bytes()) == body
 
 
 async def test_download_refuses_an_empty_body(tmp_path: Path) -> None:
@@ -153,7 +227,7 @@ async def test_download_refuses_an_empty_body(tmp_path: Path) -> None:
     async with tiny_server(empty) as base, SunoClient(api_key="k", base_url=base) as client:
         with pytest.raises(ResponseValidationError, match="empty"):
             await client.download(f"{base}/a.mp3", tmp_path / "a.mp3")
-    assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - a directory listing in a test
+    assert not any(tmp_path.iterdir())
 
 
 async def test_download_sniffs_across_tiny_chunks(tmp_path: Path) -> None:

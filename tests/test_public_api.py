@@ -21,6 +21,7 @@ EXPECTED = {
     "TrainingSubmitted", "UploadFailed", "UploadFinished", "UploadOutcome", "UploadSubmitted",
     "VirtualClock", "WorkflowError", "__version__", "ClipFailedError", "GenerateBatch",
     "SunoApiClient", "SunoApiV30", "V30Input", "V30Task", "V30TaskStatus", "WaitUntil",
+    "GenerationResult", "CreditBudgetError",
 }  # fmt: skip
 
 

@@ -1,0 +1,144 @@
+"""Journals: the state of a workflow on disk, so a run killed at any point can carry on.
+
+A journal is a small JSON file rewritten atomically (temporary file, fsync, rename) after every
+step, so after a crash it holds either the state before a step or the state after it, never
+half of one. It records ids and outcomes only; it never holds the API key. A journal belongs to
+one run: resuming it with other inputs raises :class:`ConfigError`.
+
+Before a request that starts paid work is sent, the journal records the intent (``"sending"``),
+and after the answer the result (``"submitted"`` with the task id). A run that finds
+``"sending"`` on resuming does not know whether the request arrived, and reconciles before
+sending anything (for ``customModel/create``, by the session's status).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Final, Generic, Literal, TypeVar
+
+import msgspec
+
+from suno_async._exceptions import ConfigError
+from suno_async._results import UploadOutcome
+from suno_async.models.clip import Clip
+
+__all__ = ["GenerationJournal", "Journal", "TrainingJournal"]
+
+JOURNAL_VERSION: Final = 1
+
+Submission = Literal["none", "sending", "submitted"]
+
+
+class TrainingJournal(msgspec.Struct, kw_only=True):
+    """What a training run has done so far."""
+
+    version: int = JOURNAL_VERSION
+    kind: Literal["train"] = "train"
+    name: str
+    audio_urls: list[str]
+    clip_count: int
+    session_id: str | None = None
+    uploads: dict[str, UploadOutcome] = msgspec.field(default_factory=dict)
+    create: Submission = "none"
+    task_id: str | None = None
+    model_id: str | None = None
+
+
+class GenerationJournal(msgspec.Struct, kw_only=True):
+    """What a generate-and-download run has done so far (``request`` as sent, JSON)."""
+
+    version: int = JOURNAL_VERSION
+    kind: Literal["generate"] = "generate"
+    request: dict[str, object]
+    submit: Submission = "none"
+    task_id: str | None = None
+    clips: list[Clip] | None = None
+    downloads: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+_S = TypeVar("_S", TrainingJournal, GenerationJournal)
+_ENCODER: Final = msgspec.json.Encoder()
+
+
+class Journal(Generic[_S]):
+    """A journal file and the state it holds; :meth:`save` after every change."""
+
+    def __init__(self, path: Path, state: _S) -> None:
+        self.path = path
+        self.state: _S = state
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], fresh: _S) -> Journal[_S]:
+        """The journal at ``path``: its saved state if the file exists, else ``fresh`` (saved).
+
+        Raises:
+            ConfigError: the file is not a journal of this kind and version, or it belongs to
+                a run with other inputs (compare the fields that ``fresh`` sets).
+        """
+        where = Path(path)
+        kind = type(fresh)
+        if not where.exists():
+            journal = cls(where, fresh)
+            journal.save()
+            return journal
+        try:
+            state: _S = msgspec.json.decode(where.read_bytes(), type=kind)
+        except (msgspec.DecodeError, OSError) as exc:
+            raise ConfigError(
+                f"journal {where} cannot be read as a {fresh.kind} journal ({exc}). Use another "
+                "path, or delete the file to start over.",
+                argument="journal",
+            ) from None
+        if state.version != JOURNAL_VERSION:
+            raise ConfigError(
+                f"journal {where} has version {state.version}; this library writes "
+                f"{JOURNAL_VERSION}.",
+                argument="journal",
+            )
+        identity = _identity(fresh)
+        if _identity(state) != identity:
+            raise ConfigError(
+                f"journal {where} belongs to another run (its inputs differ). Use another path "
+                "for a new run, or delete it to start over.",
+                argument="journal",
+            )
+        return cls(where, state)
+
+    def save(self) -> None:
+        """Write the state atomically: the file holds the old state or the new, never half."""
+        data = _ENCODER.encode(self.state)
+        directory = self.path.parent
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_directory(directory)
+
+
+def _identity(state: TrainingJournal | GenerationJournal) -> tuple[object, ...]:
+    if isinstance(state, TrainingJournal):
+        return ("train", state.name, tuple(state.audio_urls), state.clip_count)
+    return ("generate", msgspec.json.encode(state.request))
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a directory.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
