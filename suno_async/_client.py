@@ -163,28 +163,29 @@ class SunoClient(BaseClient):
 
         The provider offers no way to look a generation up without its task id, so when the
         answer is lost the call raises :class:`AmbiguousSubmitError` (its ``body_sent`` is what
-        was asked for). With ``resend_if_ambiguous=True`` it is sent once more instead, which
-        may start and bill a second generation.
+        was asked for). With ``resend_if_ambiguous=True`` it is sent again instead (up to three
+        times), which may start and bill more than one generation.
 
         Raises:
             ConfigError: unknown task or model, a missing required field, a malformed field.
             CreditBudgetError: the generation's 40 credits would pass ``max_credits``.
             InsufficientCreditsError: the account cannot pay for the generation.
-            AmbiguousSubmitError: the answer was lost (twice, with ``resend_if_ambiguous``).
+            AmbiguousSubmitError: the answer was lost (four times running, with
+                ``resend_if_ambiguous``).
         """
         checked = _checked_generate(request, fields)
-        for attempt in (1, 2):
+        for lost in range(c.MAX_LOST_GENERATE_ANSWERS + 1):
             try:
                 result = await self._paid_call(
                     c.GENERATE_COST, "generate", "/suno/v2/generate", _CREATED, checked
                 )
             except AmbiguousSubmitError:
-                if not resend_if_ambiguous or attempt == 2:
+                if not resend_if_ambiguous or lost == c.MAX_LOST_GENERATE_ANSWERS:
                     raise
                 logger.warning("generate: the answer was lost; sending it again as asked")
             else:
-                break
-        return result.task_id
+                return result.task_id
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def get_status(self, task_id: str) -> TaskSnapshot:
         """``GET /suno/v2/status``: the task's current status and, once done, its data.

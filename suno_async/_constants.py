@@ -52,6 +52,9 @@ MAX_LOST_UPLOAD_ANSWERS: Final = 3
 #: did not arrive, is sent again.
 MAX_LOST_CREATE_ANSWERS: Final = 3
 
+#: Times a generate whose answer was lost is sent again, when the caller opted in.
+MAX_LOST_GENERATE_ANSWERS: Final = 3
+
 #: Upload failure codes that would fail again if retried (4001: "Audio source not found.").
 PERMANENT_UPLOAD_FAIL_CODES: Final = frozenset({4001})
 

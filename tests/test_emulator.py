@@ -182,9 +182,11 @@ def test_public_api_is_sorted_and_complete() -> None:
     """The package exports exactly its public names, in a sorted ``__all__``."""
     assert emulator_pkg.__all__ == sorted(emulator_pkg.__all__)
     assert set(emulator_pkg.__all__) == {
+        "Chaos",
         "Emulator",
         "EmulatorConfig",
         "RequestRecord",
+        "TaskScript",
         "VirtualClock",
         "serve",
     }

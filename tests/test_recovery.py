@@ -291,3 +291,15 @@ async def test_key_never_leaks_through_a_whole_run(
     texts += [caplog.text, (tmp_path / "t.json").read_text(), (tmp_path / "g.json").read_text()]
     assert len(texts) >= 6
     assert all(secret not in text for text in texts)
+
+
+async def test_generate_resend_keeps_trying_when_opted_in(emulator: Emulator) -> None:
+    """Opted in, a generate whose answers keep getting lost is sent up to four times in all."""
+    emulator.drop_next("POST", GENERATE, after_work=True, times=3)
+    async with client_for(emulator) as client:
+        assert await client.generate(task="create", model="chirp-v50", resend_if_ambiguous=True)
+        assert emulator.count("POST", GENERATE) == 4
+        emulator.drop_next("POST", GENERATE, after_work=True, times=4)
+        with pytest.raises(AmbiguousSubmitError):
+            await client.generate(task="create", model="chirp-v50", resend_if_ambiguous=True)
+    assert emulator.count("POST", GENERATE) == 8

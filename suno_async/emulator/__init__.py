@@ -20,13 +20,23 @@ custom-model provider's task timelines, results and credit rules), ``_validation
 checks), ``_sunoapi`` (sunoapi.com's clip timelines, answers and credits),
 ``_sunoapi_validation`` (its request checks), ``_sunoapi_routes`` (its routes), ``_app``
 (routes, auth, content types), ``_errors`` (error bodies), ``_http`` (JSON in and out),
-``_faults`` (scripted failures), ``_fetch`` (what counts as audio), ``_audio`` (the audio it
-makes and its cache) and ``_server`` (lifecycle, ``serve``).
+``_faults`` (scripted failures), ``_chaos`` (random failures), ``_fetch`` (what counts as
+audio), ``_audio`` (the audio it makes and its cache) and ``_server`` (lifecycle, ``serve``).
 """
 
 from suno_async._clock import VirtualClock
 from suno_async.emulator._app import RequestRecord
+from suno_async.emulator._chaos import Chaos
 from suno_async.emulator._config import EmulatorConfig
+from suno_async.emulator._faults import TaskScript
 from suno_async.emulator._server import Emulator, serve
 
-__all__ = ["Emulator", "EmulatorConfig", "RequestRecord", "VirtualClock", "serve"]
+__all__ = [
+    "Chaos",
+    "Emulator",
+    "EmulatorConfig",
+    "RequestRecord",
+    "TaskScript",
+    "VirtualClock",
+    "serve",
+]

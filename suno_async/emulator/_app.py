@@ -21,9 +21,31 @@ an empty JSON body is ``{}`` as well. ``customModel/prepare`` needs no body and 
 ``Content-Type`` or none.
 
 Middleware, outermost first: the request log (every request, CDN ones too, with the status it
-got), error bodies (sunoapi.com's form on ``/api/`` paths, NestJS's elsewhere, see
-:mod:`~suno_async.emulator._errors`), scripted HTTP faults (before the bearer check and before
-any work), the bearer check.
+got), HTTP faults (scripted ones, then chaos, then the configured latency; see below), error
+bodies (sunoapi.com's form on ``/api/`` paths, NestJS's elsewhere, see
+:mod:`~suno_async.emulator._errors`), the bearer check. HTTP faults sit outside the error
+bodies so that a fault acting "after the work" sees the route's real answer, errors included.
+
+HTTP faults, per request (:mod:`~suno_async.emulator._faults`, :mod:`~suno_async.emulator._chaos`):
+
+* The first scripted fault queued for the request's method and path is taken; only if there is
+  none does chaos draw one (chaos only ever touches ``/suno/v2/`` and ``/api/`` paths, and
+  never the emulator's own fetch of upload audio).
+* An answer fault (``inject_http``, chaos 429/5xx) is sent before the bearer check and before
+  any work, with the path's error body unless the script gave one.
+* A drop closes the connection: before the work (logged with status 499) or after it (the
+  route ran; logged with the status it would have sent, which the client never gets).
+* A slow fault runs the route and then holds its answer, whatever it is, for its seconds of
+  real time (``asyncio.sleep``: it stands for the network and the server, not for task time).
+* A malformed answer: with ``after_work`` the route runs and its status and headers are kept,
+  but its body is cut to its first half (``"truncated"``) or replaced by a short HTML page
+  (``"invalid"``) while the ``Content-Type`` still says JSON. Without ``after_work`` nothing
+  runs and the status is the route's success status (201 for a ``/suno/v2/`` POST, else 200);
+  the JSON cut is then a stand-in ``{"message": ...}``. ``Content-Length`` always matches the
+  bytes sent, so the client reads a complete answer and fails to parse it.
+* Then the configured latency (``EmulatorConfig.slow_seconds``, real time too) is added before
+  any answer it applies to, on top of a slow fault's seconds; a dropped connection waits for
+  nothing.
 
 Choices where the providers are silent:
 
@@ -52,6 +74,7 @@ import asyncio
 import hmac
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -60,6 +83,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from suno_async.emulator._audio import synth_wav
+from suno_async.emulator._chaos import FETCH_HEADER, ChaosEngine
 from suno_async.emulator._errors import ApiError, error_body_for, is_sunoapi_path, reason_phrase
 from suno_async.emulator._faults import HttpFault, HttpFaults
 from suno_async.emulator._http import json_body, json_response
@@ -68,6 +92,7 @@ from suno_async.emulator._sunoapi import SunoApiState
 from suno_async.emulator._sunoapi_routes import SUNOAPI_KEY, add_sunoapi_routes
 
 __all__ = [
+    "CHAOS_KEY",
     "HTTP_FAULTS_KEY",
     "REQUESTS_KEY",
     "STATE_KEY",
@@ -103,6 +128,7 @@ class RequestRecord:
 STATE_KEY: Final = web.AppKey("state", EmulatorState)
 REQUESTS_KEY: Final = web.AppKey[list[RequestRecord]]("requests")
 HTTP_FAULTS_KEY: Final = web.AppKey("http_faults", HttpFaults)
+CHAOS_KEY: Final = web.AppKey("chaos", ChaosEngine)
 
 UNAUTHORIZED: Final = "Missing or invalid bearer token: send 'Authorization: Bearer <api key>'."
 SUNOAPI_NO_AUTH: Final = "Authorization header is missing."
@@ -114,6 +140,13 @@ _INJECTED_MESSAGES: Final = {
     503: "Service unavailable: retry later.",
     504: "Gateway timeout: the upstream service took too long.",
 }
+#: What ``malform_next(..., mode="invalid")`` sends instead of JSON: an HTML page, as a proxy
+#: or captive portal in the way would send.
+_NOT_JSON: Final = b"<!DOCTYPE html>\n<html><body><h1>Service busy</h1></body></html>\n"
+#: The JSON that ``malform_next(..., after_work=False)`` cuts, as no route ran to answer.
+_STAND_IN: Final = msgspec.json.encode(
+    {"message": "A malformed answer: the emulator did not handle this request."}
+)
 _RANGE: Final = re.compile(r"bytes=(\d*)-(\d*)")
 _SAMPLE: Final = re.compile(r"track-([1-9][0-9]{0,5})\.wav")
 
@@ -200,16 +233,68 @@ async def _error_bodies(request: web.Request, handler: Handler) -> web.StreamRes
         return _error(path, 500, "Internal server error.")
 
 
+def _hang_up(request: web.Request) -> None:
+    if request.transport is not None:
+        request.transport.close()
+
+
+def _success_status(method: str, path: str) -> int:
+    """The status a route answers when it works: 201 for the custom-model provider's POSTs."""
+    return 201 if method == "POST" and path.startswith("/suno/v2/") else 200
+
+
+def _malformed(
+    fault: HttpFault, status: int, body: bytes, headers: Mapping[str, str]
+) -> web.Response:
+    """The answer ``status`` with ``body`` made unparseable as ``fault.mode`` says."""
+    sent = body[: len(body) // 2] if fault.mode == "truncated" else _NOT_JSON
+    kept = {k: v for k, v in headers.items() if k.lower() != "content-length"}
+    if not any(k.lower() == "content-type" for k in kept):
+        kept["Content-Type"] = "application/json; charset=utf-8"
+    # aiohttp sets Content-Length from the body actually sent, so the client reads all of it
+    # and then fails to parse it, rather than seeing a connection error.
+    return web.Response(status=status, body=sent, headers=kept)
+
+
+async def _apply_fault(
+    fault: HttpFault, request: web.Request, handler: Handler
+) -> web.StreamResponse:
+    if fault.action == "answer":
+        return _fault_response(fault, request.path)
+    if fault.action == "drop":
+        response = await handler(request) if fault.after_work else web.Response(status=499)
+        _hang_up(request)
+        return response
+    if fault.action == "slow":
+        return await handler(request)  # the caller holds the answer
+    # "malform"
+    if fault.after_work:
+        response = await handler(request)
+        raw = response.body if isinstance(response, web.Response) else None
+        body = raw if isinstance(raw, bytes) else b""
+        return _malformed(fault, response.status, body, response.headers)
+    status = _success_status(request.method, request.path)
+    return _malformed(fault, status, _STAND_IN, {})
+
+
 @web.middleware
 async def _inject_faults(request: web.Request, handler: Handler) -> web.StreamResponse:
     fault = request.app[HTTP_FAULTS_KEY].take(request.method, request.path)
     if fault is None:
-        return await handler(request)
-    if fault.drop is None:
-        return _fault_response(fault, request.path)
-    response = await handler(request) if fault.drop == "after" else web.Response(status=499)
-    if request.transport is not None:
-        request.transport.close()
+        marker = request.headers.get(FETCH_HEADER)
+        fault = request.app[CHAOS_KEY].draw(request.method, request.path, marker)
+    delay = request.app[STATE_KEY].config.slow_for(request.path)
+    if fault is None:
+        response = await handler(request)
+    else:
+        response = await _apply_fault(fault, request, handler)
+        if fault.action == "drop":
+            return response  # nothing is answered, so nothing waits
+        if fault.action == "slow":
+            delay += fault.seconds
+    if delay > 0:
+        # Real time on purpose: this is network and server latency, not task time.
+        await asyncio.sleep(delay)
     return response
 
 
@@ -334,14 +419,21 @@ def make_app(
     requests: list[RequestRecord],
     http_faults: HttpFaults,
     sunoapi: SunoApiState,
+    *,
+    chaos: ChaosEngine | None = None,
 ) -> web.Application:
-    """The aiohttp application serving ``state`` and ``sunoapi``, logging to ``requests``."""
+    """The aiohttp application serving ``state`` and ``sunoapi``, logging to ``requests``.
+
+    ``http_faults`` holds the scripted HTTP faults and ``chaos`` draws the random ones (none if
+    ``None``).
+    """
     app = web.Application(
-        middlewares=[_log_requests, _error_bodies, _inject_faults, _require_bearer]
+        middlewares=[_log_requests, _inject_faults, _error_bodies, _require_bearer]
     )
     app[STATE_KEY] = state
     app[REQUESTS_KEY] = requests
     app[HTTP_FAULTS_KEY] = http_faults
+    app[CHAOS_KEY] = chaos if chaos is not None else ChaosEngine(None)
     app.router.add_post("/suno/v2/customModel/prepare", _prepare)
     app.router.add_post("/suno/v2/customModel/upload", _upload)
     app.router.add_post("/suno/v2/customModel/create", _create)

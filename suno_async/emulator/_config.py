@@ -20,13 +20,29 @@ Choices where the providers are silent:
   ``complete``; the provider documents no timings.
 * ``offline_audio_hosts`` holds the docs' placeholder host ``example.com``, so the docs' own
   example runs without network access: an audio-looking path there counts as audio.
+
+Faults that belong to a whole run (the command line sets them; tests may too):
+
+* ``slow_seconds`` models network and server latency, so it is *real* (wall-clock) time, not
+  emulator-clock time: every answer on an API route (``/suno/v2/`` and ``/api/``) or, with
+  ``slow_path``, every answer to that one path (any path, the CDN's too) is held that long
+  after the work is done. The work happens when the request arrives, so a client that gives up
+  sooner has still started the task. Error answers (scripted, chaos or the route's own) wait
+  too; dropped connections do not. It adds to a scripted ``slow_next`` delay.
+* ``chaos`` (:class:`~suno_async.emulator._chaos.Chaos`): random 429s, 5xx and dropped
+  connections on the API routes; see :mod:`~suno_async.emulator._chaos`.
+* ``task_scripts`` (:class:`~suno_async.emulator._faults.TaskScript`): task faults queued when
+  the emulator is made, in order, before any queued by a method call.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from suno_async._constants import CREATE_CUSTOM_MODEL_COST, GENERATE_COST, SUNOAPI_CALL_COST
+from suno_async.emulator._chaos import Chaos, is_api_path
+from suno_async.emulator._faults import TaskScript
 
 __all__ = ["EmulatorConfig"]
 
@@ -66,10 +82,20 @@ class EmulatorConfig:
             must satisfy ``0 <= submitted <= queued <= generate``.
         offline_audio_hosts: Hosts (and their subdomains) that are never fetched: a URL path
             ending in a common audio extension there counts as audio, anything else as missing.
+        slow_seconds: Real (wall-clock) seconds every API answer is held after the work is
+            done; 0 for none.
+        slow_path: If set, ``slow_seconds`` applies to answers to this path only (any path,
+            without a query) instead of to every API route.
+        chaos: Random faults on the API routes (:class:`~suno_async.emulator._chaos.Chaos`);
+            ``None`` for none.
+        task_scripts: Task faults queued when the emulator is made, in order
+            (:class:`~suno_async.emulator._faults.TaskScript`).
 
     Raises:
-        ValueError: A number is out of range, or ``api_key`` is empty (use ``None``).
-        TypeError: ``offline_audio_hosts`` is not a frozenset.
+        ValueError: A number is out of range, ``api_key`` is empty (use ``None``) or
+            ``slow_path`` is not a path.
+        TypeError: ``offline_audio_hosts`` is not a frozenset, ``chaos`` not a ``Chaos`` or
+            ``task_scripts`` not a tuple of ``TaskScript``.
     """
 
     api_key: str | None = None
@@ -89,6 +115,10 @@ class EmulatorConfig:
     sunoapi_queued_seconds: float = 8.0
     sunoapi_generate_seconds: float = 40.0
     offline_audio_hosts: frozenset[str] = field(default_factory=lambda: frozenset({"example.com"}))
+    slow_seconds: float = 0.0
+    slow_path: str | None = None
+    chaos: Chaos | None = None
+    task_scripts: tuple[TaskScript, ...] = ()
 
     def __post_init__(self) -> None:
         if self.api_key is not None and not self.api_key.strip():
@@ -133,3 +163,34 @@ class EmulatorConfig:
             )
         if not isinstance(self.offline_audio_hosts, frozenset):
             raise TypeError("offline_audio_hosts must be a frozenset of host names")
+        slow = self.slow_seconds
+        if (
+            isinstance(slow, bool)
+            or not isinstance(slow, int | float)
+            or not math.isfinite(slow)
+            or slow < 0
+        ):
+            raise ValueError(f"slow_seconds must be a finite number >= 0, got {slow!r}")
+        if self.slow_path is not None and (
+            not isinstance(self.slow_path, str)
+            or not self.slow_path.startswith("/")
+            or "?" in self.slow_path
+        ):
+            raise ValueError(
+                f"slow_path must be a URL path starting with '/', without a query, "
+                f"got {self.slow_path!r}"
+            )
+        if self.chaos is not None and not isinstance(self.chaos, Chaos):
+            raise TypeError(f"chaos must be a Chaos or None, got {type(self.chaos).__name__}")
+        if not isinstance(self.task_scripts, tuple) or not all(
+            isinstance(script, TaskScript) for script in self.task_scripts
+        ):
+            raise TypeError("task_scripts must be a tuple of TaskScript")
+
+    def slow_for(self, path: str) -> float:
+        """Real seconds the answer to ``path`` is held by ``slow_seconds`` (0 if none)."""
+        if not self.slow_seconds:
+            return 0.0
+        if self.slow_path is not None:
+            return float(self.slow_seconds) if path == self.slow_path else 0.0
+        return float(self.slow_seconds) if is_api_path(path) else 0.0

@@ -10,7 +10,11 @@ Leaving the ``async with`` cancels the audio fetches still running, closes the e
 client session and shuts the server down, so nothing is left open.
 
 The emulator is single-use: once closed it cannot be started again. Fault scripts may be queued
-before it starts.
+before it starts; the configuration's ``task_scripts`` are queued when it is made, before them.
+
+Its own client session (the fetch of upload audio) sends ``X-Suno-Emulator-Fetch: <random
+token>`` with every request, to whatever host, so that chaos never hits that fetch even when an
+upload names one of this emulator's API routes.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import logging
 import socket
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 from urllib.parse import quote
 
 import aiohttp
@@ -29,8 +33,9 @@ from aiohttp import web
 
 from suno_async._clock import Clock, SystemClock
 from suno_async.emulator._app import RequestRecord, make_app
+from suno_async.emulator._chaos import FETCH_HEADER, ChaosEngine
 from suno_async.emulator._config import EmulatorConfig
-from suno_async.emulator._faults import HttpFaults, Outcome
+from suno_async.emulator._faults import HttpFaults, Outcome, TaskScript
 from suno_async.emulator._state import EmulatorState
 from suno_async.emulator._sunoapi import SunoApiState
 
@@ -57,6 +62,11 @@ class Emulator:
     tasks of one kind, first queued first used: ``"upload"``, ``"training"`` or ``"generate"``
     (the custom-model provider) or ``"music"`` (one sunoapi.com create or extend call, v3.5 or
     v3.0, both of its clips).
+
+    HTTP fault scripts (``inject_http``, ``drop_next``, ``slow_next``, ``malform_next``) each
+    apply to the next ``times`` requests with one method and path (any path, the CDN's too);
+    a request takes at most one, the first queued. Chaos (``config.chaos``) draws a fault only
+    for API requests that took no script.
     """
 
     def __init__(
@@ -75,10 +85,13 @@ class Emulator:
         self._sunoapi = SunoApiState(self._config, self._clock, self._state.faults, self._state.iso)
         self._requests: list[RequestRecord] = []
         self._http_faults = HttpFaults()
+        self._chaos = ChaosEngine(self._config.chaos)
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
         self._base_url: str | None = None
         self._used = False
+        for script in self._config.task_scripts:
+            self._queue_task_script(script)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -91,10 +104,14 @@ class Emulator:
             host, port = sock.getsockname()[:2]
             shown = f"[{host}]" if ":" in host else host
             self._base_url = f"http://{shown}:{port}"
-            self._http = aiohttp.ClientSession(trust_env=False)
+            self._http = aiohttp.ClientSession(
+                trust_env=False, headers={FETCH_HEADER: self._chaos.fetch_token}
+            )
             self._state.start(self._base_url, self._http)
             self._sunoapi.start(self._base_url)
-            app = make_app(self._state, self._requests, self._http_faults, self._sunoapi)
+            app = make_app(
+                self._state, self._requests, self._http_faults, self._sunoapi, chaos=self._chaos
+            )
             self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT)
             await self._runner.setup()
             await web.SockSite(self._runner, sock).start()
@@ -192,7 +209,25 @@ class Emulator:
         method, path = method.upper(), path.split("?", 1)[0]
         return sum(1 for r in self._requests if r.method == method and r.path == path)
 
+    # -- chaos -----------------------------------------------------------------------------
+
+    @property
+    def chaos_stats(self) -> dict[str, int]:
+        """What chaos did so far: ``{"rate_limit", "server_error", "drop_before",
+        "drop_after"}`` counts (all 0 without chaos). A copy."""
+        return self._chaos.stats
+
     # -- fault scripting -------------------------------------------------------------------
+
+    def _queue_task_script(self, script: TaskScript) -> None:
+        if script.effect == "fail":
+            self.fail_next_tasks(script.kind, script.times, script.reason, script.code)
+        elif script.effect == "timeout":
+            self.timeout_next_tasks(script.kind, script.times)
+        elif script.effect == "stall":
+            self.stall_next_tasks(script.kind, script.times)
+        else:
+            self.unknown_status_next_tasks(script.kind, script.value, script.times)
 
     def fail_next_tasks(
         self,
@@ -272,12 +307,56 @@ class Emulator:
         With ``after_work`` the request is handled first (a task is created, credits are
         charged) and only the answer is lost; without it nothing happens on the server.
 
+        A dropped GET may be sent again at once by the client's HTTP library (aiohttp's client
+        does so once for idempotent methods), which then meets the next script or none.
+
         Raises:
             ValueError: ``times`` < 1 or ``path`` lacks its leading ``/``.
         """
-        self._http_faults.add(
-            method, path, 499, times, None, None, drop="after" if after_work else "before"
-        )
+        self._http_faults.add_drop(method, path, after_work=after_work, times=times)
+
+    def slow_next(self, method: str, path: str, seconds: float, times: int = 1) -> None:
+        """Hold the answers to the next ``times`` requests to ``method path`` for ``seconds``.
+
+        The request is handled at once (a task is created, credits are charged); only its
+        answer, whatever it is, waits. ``seconds`` are real, wall-clock seconds, not emulator
+        clock time: this models network and server latency, which a ``VirtualClock`` does not
+        govern, so a client's own timeout can run out while the work is already done. Adds to
+        ``config.slow_seconds``. 0 answers at once (and still counts as the request's script).
+
+        Raises:
+            ValueError: ``seconds`` is negative or not finite, ``times`` < 1 or ``path`` lacks
+                its leading ``/``.
+        """
+        self._http_faults.add_slow(method, path, seconds, times)
+
+    def malform_next(
+        self,
+        method: str,
+        path: str,
+        mode: Literal["truncated", "invalid"] = "truncated",
+        *,
+        after_work: bool = True,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests to ``method path`` with a body that is not JSON.
+
+        With ``after_work`` (the default) the request is handled first (a task is created,
+        credits are charged) and the route's status and headers are kept; without it nothing
+        happens on the server and the status is the route's success status (201 for a
+        ``/suno/v2/`` POST, 200 otherwise).
+
+        * ``"truncated"``: the first half of the JSON body (a stand-in ``{"message": ...}``
+          without ``after_work``).
+        * ``"invalid"``: a short HTML page instead of the body.
+
+        Either way the ``Content-Type`` still says JSON and ``Content-Length`` matches the bytes
+        sent, so the client reads a complete answer and fails only when it parses it.
+
+        Raises:
+            ValueError: Unknown ``mode``, ``times`` < 1 or ``path`` lacks its leading ``/``.
+        """
+        self._http_faults.add_malform(method, path, mode, after_work=after_work, times=times)
 
 
 def _bind(host: str, port: int) -> socket.socket:
