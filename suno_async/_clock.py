@@ -8,11 +8,11 @@ no wall time at all and no test sleeps for real.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from contextvars import ContextVar
 from typing import Protocol, runtime_checkable
 
 import anyio
@@ -77,26 +77,26 @@ class SystemClock:
 
 
 class VirtualClock:
-    """Time that moves only when told to: by :meth:`advance`, or when every sleeper waits.
+    """Time that moves only when told to: by :meth:`advance`, or when the program is idle.
 
-    A discrete-event clock: ``sleep(s)`` registers a wake-up ``s`` after the moment the calling
-    task last woke (or now, for a task that has not slept before) and waits; ``sleep_until(t)``
-    registers one at ``t``. Once the tasks that
-    are ready to run have had their turn, the clock jumps to the earliest wake-up and wakes the
-    tasks due then. Concurrent sleepers therefore share the time that passes instead of adding
-    up their sleeps, and work waiting on this clock finishes as fast as the machine allows. The
-    clock does not wait for network I/O in flight: a task busy with a request when the clock
-    jumps finds more time passed when it sleeps next. A :meth:`cancel_after` scope fires when the
-    clock reaches its deadline. Asyncio only (the library's HTTP stack is asyncio-only).
+    A discrete-event clock in the manner of trio's ``MockClock`` with autojump: ``sleep(s)``
+    and ``sleep_until(t)`` register a wake-up and wait. When no task has registered or been
+    woken for ``autojump`` real seconds (a couple of milliseconds), the clock jumps to the
+    earliest wake-up, or to the earliest :meth:`cancel_after` deadline if that comes first (the
+    scope is cancelled at its deadline), and wakes the tasks due then. Tasks woken together that
+    sleep again therefore share the time that passes instead of adding up their sleeps, and
+    waiting on this clock takes milliseconds of real time. Network I/O on loopback normally
+    finishes within the idle window; a request still in flight when the clock jumps finds more
+    time passed. Asyncio only (the library's HTTP stack is asyncio-only).
     """
 
-    def __init__(self, start: float = 0.0) -> None:
+    def __init__(self, start: float = 0.0, *, autojump: float = 0.002) -> None:
         self._now = float(start)
+        self._autojump = autojump
         self._timers: list[tuple[float, anyio.CancelScope]] = []
         self._sleepers: list[tuple[float, int, anyio.Event]] = []  # a heap by wake-up time
         self._order = itertools.count()
-        self._jump_pending = False
-        self._woke: ContextVar[float | None] = ContextVar(f"woke-{id(self)}", default=None)
+        self._jump: asyncio.TimerHandle | None = None
 
     def now(self) -> float:
         return self._now
@@ -108,12 +108,10 @@ class VirtualClock:
         self._move_to(self._now + seconds)
 
     async def sleep(self, seconds: float) -> None:
-        woke = self._woke.get()
-        await self.sleep_until((self._now if woke is None else woke) + max(0.0, seconds))
+        await self.sleep_until(self._now + max(0.0, seconds))
 
     async def sleep_until(self, moment: float) -> None:
         if moment <= self._now:
-            self._woke.set(self._now)
             await anyio.lowlevel.checkpoint()
             return
         sleeper = (moment, next(self._order), anyio.Event())
@@ -125,11 +123,12 @@ class VirtualClock:
             if not sleeper[2].is_set():  # cancelled while asleep
                 self._sleepers.remove(sleeper)
                 heapq.heapify(self._sleepers)
-        self._woke.set(moment)
 
     @contextmanager
     def cancel_after(self, seconds: float) -> Iterator[anyio.CancelScope]:
         scope = anyio.CancelScope()
+        if seconds <= 0:
+            scope.cancel()
         timer = (self._now + max(0.0, seconds), scope)
         self._timers.append(timer)
         try:
@@ -139,24 +138,33 @@ class VirtualClock:
             self._timers.remove(timer)
 
     def _schedule_jump(self) -> None:
-        if not self._jump_pending:
-            self._jump_pending = True
-            asyncio.get_running_loop().call_soon(self._jump)
+        # Activity postpones the jump: it happens once the program has been idle a moment.
+        if self._jump is not None:
+            self._jump.cancel()
+        self._jump = asyncio.get_running_loop().call_later(self._autojump, self._jump_now)
 
-    def _jump(self) -> None:
-        self._jump_pending = False
-        if self._sleepers:
-            self._move_to(self._sleepers[0][0])
+    def _jump_now(self) -> None:
+        self._jump = None
+        if not self._sleepers:
+            return
+        target = self._sleepers[0][0]
+        deadlines = [deadline for deadline, scope in self._timers if not scope.cancel_called]
+        if deadlines:
+            target = min(target, min(deadlines))
+        self._move_to(target)
 
     def _move_to(self, moment: float) -> None:
         self._now = max(self._now, moment)
         for deadline, scope in self._timers:
             if deadline <= self._now:
                 scope.cancel()
+        woke = False
         while self._sleepers and self._sleepers[0][0] <= self._now:
             heapq.heappop(self._sleepers)[2].set()
-        if self._sleepers:
-            self._schedule_jump()
+            woke = True
+        if woke or self._sleepers:
+            with contextlib.suppress(RuntimeError):  # advance() outside a running loop
+                self._schedule_jump()
 
     def __repr__(self) -> str:
         return f"VirtualClock(now={self._now!r})"
