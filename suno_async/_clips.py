@@ -5,7 +5,14 @@ rounds: a round sleeps until the earliest clip is due (each clip keeps its own p
 then looks up every clip still pending, at most ``batch_size`` ids per request. One waiter
 drives each round and the others wait for it, so a thousand waiting clips cost
 ``ceil(1000 / batch_size)`` requests per round, not a thousand. When the driver leaves (its
-clips are done, or it was cancelled), the next waiter drives the next round.
+clips are done, or it was cancelled), the next waiter drives the next round. A clip registered
+while the driver sleeps and due sooner wakes it.
+
+A round whose lookup fails is shared by every clip in it: a failure worth retrying is
+tolerated :data:`~suno_async._constants.MAX_CONSECUTIVE_POLL_FAILURES` - 1 times in a row (the
+clips' schedules move on, so the next round comes at the usual pace); the next one, or a
+failure not worth retrying (a bad key, no credits), is raised in every wait whose clips were in
+the round.
 """
 
 from __future__ import annotations
@@ -19,11 +26,11 @@ from typing import Final, Literal
 import anyio
 
 from suno_async._clock import Clock
-from suno_async._constants import MAX_CLIP_LOOKUP_MISSES
+from suno_async._concurrency import run_all
+from suno_async._constants import MAX_CLIP_LOOKUP_MISSES, MAX_CONSECUTIVE_POLL_FAILURES
 from suno_async._events import EventHandler, TaskStatusChanged, emit
-from suno_async._exceptions import ClipFailedError, TaskFailedError, TaskTimeoutError
+from suno_async._exceptions import APIError, ClipFailedError, TaskFailedError, TaskTimeoutError
 from suno_async._polling import PollSchedule
-from suno_async._workflows import run_all
 from suno_async.models.clip import Clip, ClipStatus
 from suno_async.models.common import TaskKind
 
@@ -31,9 +38,10 @@ __all__ = ["ClipTracker", "WaitUntil"]
 
 logger = logging.getLogger("suno_async")
 
-#: ``"complete"``: the final audio exists. ``"streaming"``: audio can be played already (its
-#: URL is a stream that grows until the clip completes).
-WaitUntil = Literal["complete", "streaming"]
+#: ``"complete"``: every clip's final audio exists. ``"streaming"``: every clip can be played
+#: already (its URL is a stream that grows until the clip completes). ``"first_streaming"``:
+#: at least one clip can be played; the others are returned as they are.
+WaitUntil = Literal["complete", "streaming", "first_streaming"]
 
 _FINAL: Final = frozenset({ClipStatus.COMPLETE.value, ClipStatus.ERROR.value})
 _KNOWN: Final = frozenset(s.value for s in ClipStatus)
@@ -46,6 +54,7 @@ class _Tracked:
     due: float
     latest: Clip | None = None
     misses: int = 0
+    error: APIError | None = None
 
     @property
     def final(self) -> bool:
@@ -72,11 +81,19 @@ class ClipTracker:
         self._tracked: dict[str, _Tracked] = {}
         self._driving = False
         self._round_done: anyio.Event | None = None
+        self._nap: anyio.CancelScope | None = None
+        self._nap_until = 0.0
+        self._failures = 0
 
     @property
     def pending(self) -> int:
         """How many clips are being followed and not final yet."""
         return sum(1 for t in self._tracked.values() if not t.final)
+
+    @property
+    def followed(self) -> int:
+        """How many clips have a wait on them (finished waits leave nothing behind)."""
+        return len(self._tracked)
 
     async def wait(
         self,
@@ -86,12 +103,13 @@ class ClipTracker:
         schedule: PollSchedule,
         on_event: EventHandler | None,
     ) -> list[Clip]:
-        """Wait until every clip reached ``until``; return them in the order asked.
+        """Wait until the clips reached ``until``; return them in the order asked.
 
         Raises:
             ClipFailedError: a clip ended in ``error``.
             TaskFailedError: the provider kept answering without one of the clips.
             TaskTimeoutError: the schedule's timeout passed first.
+            APIError: the lookups failed (see the module docstring).
         """
         ids = list(dict.fromkeys(clip_ids))
         now = self._clock.now()
@@ -99,9 +117,12 @@ class ClipTracker:
             tracked = self._tracked.get(clip_id)
             if tracked is None:
                 delays = schedule.delays(self._rng)
-                self._tracked[clip_id] = _Tracked(waiters=1, delays=delays, due=now + next(delays))
-            else:
-                tracked.waiters += 1
+                tracked = _Tracked(waiters=0, delays=delays, due=now + next(delays))
+                self._tracked[clip_id] = tracked
+            tracked.waiters += 1
+            tracked.error = None
+            if self._nap is not None and tracked.due < self._nap_until:
+                self._nap.cancel()  # the driver sleeps past this clip's first look: wake it
         seen: dict[str, str] = {}
         try:
             with self._clock.cancel_after(schedule.timeout):
@@ -135,15 +156,18 @@ class ClipTracker:
         clips: list[Clip] = []
         for clip_id in ids:
             tracked = self._tracked[clip_id]
-            clip = tracked.latest
+            if tracked.error is not None:
+                raise tracked.error
             if tracked.misses >= MAX_CLIP_LOOKUP_MISSES:
                 raise TaskFailedError(
-                    f"clip {clip_id} is unknown to the provider ({tracked.misses} lookups in a "
-                    "row left it out). Check the clip id.",
+                    f"clip {clip_id} was left out of {tracked.misses} lookups in a row: the "
+                    "provider does not know it (or no longer does). Check the clip id.",
                     task_id=clip_id,
+                    snapshot=tracked.latest,
                     fail_reason="clip not found",
                     fail_code="not_found",
                 )
+            clip = tracked.latest
             if clip is None:
                 continue
             status = clip.status or ""
@@ -158,9 +182,13 @@ class ClipTracker:
             if status == ClipStatus.ERROR:
                 raise ClipFailedError.from_clip(clip)
             clips.append(clip)
+        if until == "first_streaming":
+            if any(_playable(clip) for clip in clips):
+                return [self._tracked[i].latest or Clip(id=i) for i in ids]
+            return None
         if len(clips) < len(ids):
             return None
-        if all(_reached(clip, until) for clip in clips):
+        if all(clip.is_complete or (until == "streaming" and _playable(clip)) for clip in clips):
             return clips
         return None
 
@@ -177,10 +205,17 @@ class ClipTracker:
             self._round_done.set()
 
     async def _run_round(self) -> None:
-        pending = {i: t for i, t in self._tracked.items() if not t.final}
-        if not pending:
-            return
-        await self._clock.sleep_until(min(t.due for t in pending.values()))
+        while True:  # sleep until the earliest clip is due; a newly due clip cuts the nap short
+            pending = [t for t in self._tracked.values() if not t.final]
+            if not pending:
+                return
+            self._nap_until = min(t.due for t in pending)
+            nap = self._nap = anyio.CancelScope()
+            with nap:
+                await self._clock.sleep_until(self._nap_until)
+            self._nap = None
+            if not nap.cancelled_caught:
+                break
         # Look up everything still pending (not only what is due): the cost is per request.
         ids = [i for i, t in self._tracked.items() if not t.final]
         found: dict[str, Clip] = {}
@@ -194,23 +229,34 @@ class ClipTracker:
             return run
 
         batches = [ids[i : i + self.batch_size] for i in range(0, len(ids), self.batch_size)]
-        await run_all(lookup(batch) for batch in batches)
+        failure: APIError | None = None
+        try:
+            await run_all(lookup(batch) for batch in batches)
+        except APIError as exc:
+            self._failures += 1
+            failure = exc
+            if exc.retryable and self._failures < MAX_CONSECUTIVE_POLL_FAILURES:
+                logger.warning("clip lookup failed (%s); polling on", exc)
+                failure = None
+        else:
+            self._failures = 0
         now = self._clock.now()
         for clip_id in ids:
             tracked = self._tracked.get(clip_id)
             if tracked is None:  # its waiters left during the lookup
                 continue
-            clip = found.get(clip_id)
-            if clip is None:
+            if failure is not None:
+                tracked.error = failure
+            elif clip_id in found:
+                tracked.latest, tracked.misses = found[clip_id], 0
+            elif not self._failures:
                 tracked.misses += 1
-            else:
-                tracked.latest, tracked.misses = clip, 0
             # Looked up just now, whether it was due or not: its schedule restarts from here,
             # which keeps all pending clips in step (one round per interval, not one per clip).
             tracked.due = now + next(tracked.delays)
+        if failure is not None:
+            self._failures = 0
 
 
-def _reached(clip: Clip, until: WaitUntil) -> bool:
-    if clip.status == ClipStatus.COMPLETE:
-        return True
-    return until == "streaming" and clip.status == ClipStatus.STREAMING and bool(clip.audio_url)
+def _playable(clip: Clip) -> bool:
+    return bool(clip.audio_url) and clip.status in (ClipStatus.STREAMING, ClipStatus.COMPLETE)

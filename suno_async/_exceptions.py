@@ -230,8 +230,8 @@ class TaskError(SunoError):
     """An asynchronous task did not produce a result.
 
     ``task_id`` names the task; ``snapshot`` is the last status answer seen (``None`` if none
-    arrived): a :class:`TaskSnapshot` for the custom-model provider, a ``V30Task`` or a
-    :class:`Clip` for sunoapi.com.
+    arrived): a :class:`TaskSnapshot` for the custom-model provider; for sunoapi.com a
+    ``V30Task``, a :class:`Clip`, or (a wait on several clips) a list of the clips' last states.
     """
 
     def __init__(self, message: str, *, task_id: str, snapshot: Any = None) -> None:
@@ -289,9 +289,9 @@ class ClipFailedError(TaskFailedError):
         """The error for a clip whose status is ``error``."""
         error_type = clip.metadata.error_type if clip.metadata else None
         error_message = clip.metadata.error_message if clip.metadata else None
-        detail = ": ".join(part for part in (error_type, error_message) if part)
+        detail = ": ".join(part.rstrip(".") for part in (error_type, error_message) if part)
         return cls(
-            f"clip {clip.id} failed{': ' + detail if detail else ''}.".replace("..", "."),
+            f"clip {clip.id} failed{': ' + detail if detail else ''}.",
             clip_id=clip.id,
             error_type=error_type,
             error_message=error_message,

@@ -1,6 +1,7 @@
 """Waiting for tasks: the poll schedule per kind of task, the deadline, the shared limiter.
 
-A poller asks ``GET /suno/v2/status`` for one task until it reaches a final status. Between
+A poller asks for one task's status (``GET /suno/v2/status``, or sunoapi.com's v3.0
+``clip/{task_id}``) until it reaches a final status. Between
 asks it waits by a schedule that starts short, grows by a factor and stops growing at a cap, as
 the provider recommends (start at 2-3 s, back off), with proportional jitter so that pollers
 started together do not stay in lock step. All pollers of one client share one limiter on status

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Final, TypeVar
+import math
+from collections.abc import Mapping, Sequence
+from typing import Final, TypeVar
+from urllib.parse import quote
 
+import aiohttp
 import msgspec
 
 from suno_async import _constants as c
 from suno_async._base_client import BaseClient
 from suno_async._clips import ClipTracker, WaitUntil
+from suno_async._clock import Clock
 from suno_async._events import EventHandler, GenerationFinished, GenerationSubmitted, emit
 from suno_async._exceptions import (
     ClipFailedError,
@@ -17,8 +21,8 @@ from suno_async._exceptions import (
     ResponseValidationError,
     TaskFailedError,
 )
-from suno_async._polling import poll_until
-from suno_async._transport import status_error
+from suno_async._polling import PollSchedule, poll_until
+from suno_async._transport import RetryPolicy, status_error
 from suno_async._validation import check_id, check_positive_int, check_pure_music, check_text
 from suno_async.models.clip import Clip, ClipStatus
 from suno_async.models.common import TaskKind
@@ -68,8 +72,37 @@ class SunoApiClient(BaseClient):
     _url_env = c.SUNOAPI_BASE_URL_ENV
     _default_url = c.SUNOAPI_DEFAULT_BASE_URL
 
-    def __init__(self, *, clip_batch_size: int = c.MAX_CLIP_IDS_PER_LOOKUP, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = c.DEFAULT_TIMEOUT,
+        connect_timeout: float = c.DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        max_concurrent_polls: int = c.DEFAULT_MAX_CONCURRENT_POLLS,
+        poll_schedules: Mapping[TaskKind, PollSchedule] | None = None,
+        clock: Clock | None = None,
+        allow_insecure_http: bool = False,
+        max_credits: int | None = None,
+        clip_batch_size: int = c.MAX_CLIP_IDS_PER_LOOKUP,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            session=session,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            retry=retry,
+            max_concurrent_polls=max_concurrent_polls,
+            poll_schedules=poll_schedules,
+            clock=clock,
+            allow_insecure_http=allow_insecure_http,
+            max_credits=max_credits,
+        )
         check_positive_int("clip_batch_size", clip_batch_size)
         self._tracker = ClipTracker(
             self.get_clips,
@@ -122,10 +155,16 @@ class SunoApiClient(BaseClient):
         Raises:
             ConfigError: a missing field, a negative ``continue_at``, or a text over its limit.
         """
-        if isinstance(continue_at, bool) or not isinstance(continue_at, int | float):
-            raise ConfigError("continue_at must be a number of seconds.", argument="continue_at")
-        if continue_at < 0:
-            raise ConfigError("continue_at must not be negative.", argument="continue_at")
+        if (
+            isinstance(continue_at, bool)
+            or not isinstance(continue_at, int | float)
+            or not math.isfinite(continue_at)
+            or continue_at < 0
+        ):
+            raise ConfigError(
+                f"continue_at must be a finite number of seconds >= 0, got {continue_at!r}.",
+                argument="continue_at",
+            )
         body = ExtendRequest(
             continue_clip_id=check_id("continue_clip_id", continue_clip_id),
             continue_at=float(continue_at),
@@ -135,7 +174,8 @@ class SunoApiClient(BaseClient):
         return await self._submit("/extend", body)
 
     async def _submit(self, route: str, body: msgspec.Struct) -> GenerateBatch:
-        batch = await self._paid_call(c.SUNOAPI_CALL_COST, route[1:], _V35 + route, _BATCH, body)
+        raw = await self._paid_call(c.SUNOAPI_CALL_COST, route[1:], _V35 + route, _RAW, body)
+        batch = _decode_v35(raw, _BATCH, "POST", _V35 + route)
         if not batch.clips:
             raise ResponseValidationError(f"POST {_V35}{route} answered a batch without clips.")
         return batch
@@ -148,18 +188,15 @@ class SunoApiClient(BaseClient):
         Raises:
             ConfigError: no ids, an empty id, or more ids than one lookup takes.
         """
-        if isinstance(clip_ids, str):
-            raise ConfigError("clip_ids must be a list of clip ids.", argument="clip_ids")
-        ids = [check_id("clip_ids", clip_id) for clip_id in clip_ids]
-        if not ids or len(ids) > self._tracker.batch_size:
+        ids = _clip_ids(clip_ids)
+        if len(ids) > self._tracker.batch_size:
             raise ConfigError(
                 f"clip_ids must hold 1 to {self._tracker.batch_size} ids, got {len(ids)}.",
                 argument="clip_ids",
             )
-        answer = await self._call(
-            "GET", _V35 + "/clips", _CLIPS, params={"ids": ",".join(ids)}, safe=True
-        )
-        return answer.clips
+        path = _V35 + "/clips"
+        raw = await self._call("GET", path, _RAW, params={"ids": ",".join(ids)}, safe=True)
+        return _decode_v35(raw, _CLIPS, "GET", path).clips
 
     async def wait_for_clips(
         self,
@@ -169,8 +206,11 @@ class SunoApiClient(BaseClient):
         timeout: float | None = None,
         on_event: EventHandler | None = None,
     ) -> list[Clip]:
-        """Wait until every clip is ``complete`` (or, with ``until="streaming"``, playable as
-        a stream); return them in the order given.
+        """Wait until every clip is ``complete``; return them in the order given.
+
+        With ``until="streaming"`` return once every clip is playable as a stream (its
+        ``audio_url`` grows until the clip completes); with ``until="first_streaming"`` as soon
+        as one is (the others as they are then).
 
         All waits of this client are served by shared, batched lookups.
 
@@ -180,13 +220,11 @@ class SunoApiClient(BaseClient):
             TaskTimeoutError: ``timeout`` (default: the ``music`` poll schedule's) passed.
         """
         self._check_open()
-        if isinstance(clip_ids, str):
-            raise ConfigError("clip_ids must be a list of clip ids.", argument="clip_ids")
-        ids = [check_id("clip_ids", clip_id) for clip_id in clip_ids]
-        if not ids:
-            raise ConfigError("clip_ids must not be empty.", argument="clip_ids")
-        if until not in ("complete", "streaming"):
-            raise ConfigError("until must be 'complete' or 'streaming'.", argument="until")
+        ids = _clip_ids(clip_ids)
+        if until not in ("complete", "streaming", "first_streaming"):
+            raise ConfigError(
+                "until must be 'complete', 'streaming' or 'first_streaming'.", argument="until"
+            )
         return await self._tracker.wait(
             ids,
             until=until,
@@ -256,7 +294,7 @@ class SunoApiV30:
         Raises:
             NotFoundError: no task has this id.
         """
-        path = f"{_V30}/clip/{check_id('task_id', task_id)}"
+        path = f"{_V30}/clip/{quote(check_id('task_id', task_id), safe='')}"
         answer = await self._client._call("GET", path, _V30_TASK, safe=True)
         return _unwrap(answer, "GET", path)
 
@@ -288,6 +326,8 @@ class SunoApiV30:
 
 
 def _judge_v30(task: V30Task) -> list[Clip] | None:
+    """Done when every clip is complete, whatever the task's own status says (only
+    ``completed`` is documented); failed when a clip or the task failed."""
     for clip in task.clips.values():
         if clip.status == ClipStatus.ERROR:
             raise ClipFailedError.from_clip(clip)
@@ -296,7 +336,7 @@ def _judge_v30(task: V30Task) -> list[Clip] | None:
             f"task {task.task_id} failed.", task_id=task.task_id, snapshot=task, fail_reason=None
         )
     clips = list(task.clips.values())
-    if task.status == V30TaskStatus.COMPLETED and clips and all(c.is_complete for c in clips):
+    if clips and all(clip.is_complete for clip in clips):
         return clips
     return None
 
@@ -307,6 +347,46 @@ def _unwrap(answer: Envelope[_T], method: str, path: str) -> _T:
     if answer.data is None:
         raise ResponseValidationError(f"{method} {path} answered without data.")
     return answer.data
+
+
+class _CodeProbe(msgspec.Struct):
+    """What an error answered with HTTP 200 looks like: ``{code, message}``."""
+
+    code: int | None = None
+    message: str | None = None
+
+
+_PROBE: Final = msgspec.json.Decoder(_CodeProbe)
+_RAW: Final = msgspec.json.Decoder(msgspec.Raw)
+
+
+def _decode_v35(raw: msgspec.Raw, decoder: msgspec.json.Decoder[_T], method: str, path: str) -> _T:
+    """Decode a v3.5 answer, raising the typed error for a ``{code >= 400, message}`` body."""
+    data = bytes(raw)
+    try:
+        probe = _PROBE.decode(data)
+    except msgspec.ValidationError:
+        probe = _CodeProbe()
+    if probe.code is not None and probe.code >= 400:
+        raise status_error(probe.code, "", data, {}, method, path)
+    try:
+        return decoder.decode(data)
+    except msgspec.ValidationError as exc:
+        raise ResponseValidationError(
+            f"{method} {path}: the answer did not have the documented shape ({exc}).",
+            body=data,
+            method=method,
+            url=path,
+        ) from exc
+
+
+def _clip_ids(clip_ids: Sequence[str]) -> list[str]:
+    if isinstance(clip_ids, str):
+        raise ConfigError("clip_ids must be a list of clip ids.", argument="clip_ids")
+    ids = [check_id("clip_ids", clip_id) for clip_id in clip_ids]
+    if not ids:
+        raise ConfigError("clip_ids must not be empty.", argument="clip_ids")
+    return ids
 
 
 def _prompt(prompt: str) -> str:

@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 import anyio
 import msgspec
 
+from suno_async._concurrency import run_all
 from suno_async._constants import (
     CREATE_CUSTOM_MODEL_COST,
     MAX_LOST_CREATE_ANSWERS,
@@ -79,33 +80,12 @@ if TYPE_CHECKING:
     from suno_async._base_client import BaseClient
     from suno_async._client import SunoClient
 
-__all__ = ["download_clips", "run_all", "train_custom_model"]
+__all__ = ["download_clips", "train_custom_model"]
 
 logger = logging.getLogger("suno_async")
 
 _CUSTOM_MODEL: Final = msgspec.json.Decoder(CustomModel)
 _UNSAFE_FILENAME: Final = re.compile(r"[^A-Za-z0-9._-]")
-
-
-async def run_all(jobs: Iterable[Callable[[], Awaitable[None]]]) -> None:
-    """Run ``jobs`` concurrently. The first one to raise cancels the others, and its exception
-    propagates as it is (not inside an exception group)."""
-    error: Exception | None = None
-
-    async def guarded(job: Callable[[], Awaitable[None]], scope: anyio.CancelScope) -> None:
-        nonlocal error
-        try:
-            await job()
-        except Exception as exc:
-            if error is None:
-                error = exc
-            scope.cancel()
-
-    async with anyio.create_task_group() as tg:
-        for job in jobs:
-            tg.start_soon(guarded, job, tg.cancel_scope)
-    if error is not None:
-        raise error
 
 
 class _OutOfReach(Exception):

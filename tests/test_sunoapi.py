@@ -21,9 +21,11 @@ from suno_async import (
     GenerateBatch,
     InsufficientCreditsError,
     NotFoundError,
+    PollSchedule,
     SunoApiClient,
     SunoClient,
     TaskFailedError,
+    TaskKind,
     TaskStatusChanged,
 )
 from suno_async.emulator import Emulator, EmulatorConfig
@@ -34,6 +36,10 @@ from .helpers import tiny_server
 pytestmark = pytest.mark.anyio
 
 SAMPLE = Path(__file__).parent / "data" / "sunoapi_v35_create_pure_music_response.json"
+FAST_SCHEDULES = {
+    kind: PollSchedule(first_delay=0.001, interval=0.001, factor=1, max_interval=0.001, timeout=5)
+    for kind in TaskKind
+}
 CLIPS = "/api/v2/suno/v3.5/clips"
 
 
@@ -134,31 +140,9 @@ async def test_concurrent_waits_share_batched_lookups(
     assert len(lookups) / len(ids) <= 0.2
 
 
-async def test_a_cancelled_driver_hands_over(api: SunoApiClient, emulator: Emulator) -> None:
-    """Cancelling one waiter (even the one driving the lookups) leaves the others working."""
-    one = await api.create_pure_music("a")
-    two = await api.create_pure_music("b")
-    result: list[Clip] = []
-
-    async def second() -> None:
-        result.extend(await api.wait_for_clips(two.clip_ids))
-
-    async with anyio.create_task_group() as tg:
-        with anyio.CancelScope() as scope:
-            tg.start_soon(second)
-
-            async def cancel_soon() -> None:
-                await anyio.sleep(0.01)
-                scope.cancel()
-
-            tg.start_soon(cancel_soon)
-            await api.wait_for_clips(one.clip_ids)
-    assert [c.id for c in result] == two.clip_ids
-
-
 async def test_unknown_clip_ids_fail_after_a_few_lookups(api: SunoApiClient) -> None:
     """A clip id the provider never returns ends the wait with TaskFailedError."""
-    with pytest.raises(TaskFailedError, match="unknown to the provider"):
+    with pytest.raises(TaskFailedError, match="provider does not know it"):
         await api.wait_for_clips(["no-such-clip"])
 
 
@@ -246,6 +230,8 @@ async def test_error_code_inside_a_200_envelope() -> None:
         (lambda c: c.create_lyrics_song("p" * 3000, "jazz"), "prompt"),
         (lambda c: c.create_lyrics_song("", "jazz"), "prompt"),
         (lambda c: c.extend("c", -1, prompt="p", tags="t"), "continue_at"),
+        (lambda c: c.extend("c", float("nan"), prompt="p", tags="t"), "continue_at"),
+        (lambda c: c.extend("c", float("inf"), prompt="p", tags="t"), "continue_at"),
         (lambda c: c.v30.random_pure_music("d" * 200), "description"),
         (lambda c: c.v30.random_lyrics_song(""), "description"),
         (lambda c: c.get_clips([]), "clip_ids"),
@@ -303,3 +289,210 @@ async def test_key_and_url_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("SUNOAPI_API_KEY")
     with pytest.raises(ConfigError, match="SUNOAPI_API_KEY"):
         SunoApiClient()
+
+
+@pytest.mark.parametrize("emulator_config", [EmulatorConfig(sunoapi_credits=2000)])
+async def test_a_refused_lookup_fails_every_waiter_at_once(
+    api: SunoApiClient, emulator: Emulator
+) -> None:
+    """A lookup refused with 401 ends every wait in that round with AuthenticationError, after
+    one round of requests (not one round per waiter)."""
+    batches = [await api.create_pure_music(f"s{i}") for i in range(30)]
+    emulator.inject_http("GET", CLIPS, 401, times=10_000)
+    errors: list[BaseException] = []
+
+    async def wait(ids: list[str]) -> None:
+        try:
+            await api.wait_for_clips(ids)
+        except AuthenticationError as exc:
+            errors.append(exc)
+
+    async with anyio.create_task_group() as tg:
+        for batch in batches:
+            tg.start_soon(wait, batch.clip_ids)
+    assert len(errors) == 30
+    assert emulator.count("GET", CLIPS) == math.ceil(60 / 50)
+
+
+async def test_a_passing_lookup_failure_is_polled_through(
+    api: SunoApiClient, emulator: Emulator
+) -> None:
+    """A round whose lookup fails after its retries is tolerated; every waiter still succeeds."""
+    one, two = await api.create_pure_music("a"), await api.create_pure_music("b")
+    emulator.inject_http("GET", CLIPS, 503, times=FAST_RETRY.max_retries + 1)
+    results: list[list[Clip]] = []
+
+    async def wait(ids: list[str]) -> None:
+        results.append(await api.wait_for_clips(ids))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(wait, one.clip_ids)
+        tg.start_soon(wait, two.clip_ids)
+    assert len(results) == 2
+    assert api._tracker.followed == 0  # nothing is kept once the waits are over
+
+
+async def test_lookup_failures_in_a_row_end_the_waits(
+    api: SunoApiClient, emulator: Emulator
+) -> None:
+    """Three failed rounds in a row raise the error (typed) in the waiting call."""
+    from suno_async import InternalServerError
+
+    batch = await api.create_pure_music("a")
+    emulator.inject_http("GET", CLIPS, 500, times=10_000)
+    with pytest.raises(InternalServerError):
+        await api.wait_for_clips(batch.clip_ids)
+    assert emulator.count("GET", CLIPS) == 3 * (FAST_RETRY.max_retries + 1)
+    assert api._tracker.followed == 0
+
+
+async def test_a_late_waiter_is_looked_up_on_its_own_schedule(emulator: Emulator) -> None:
+    """A clip whose first look is due sooner than the current round wakes the driver."""
+    from suno_async import PollSchedule, TaskKind
+
+    slow = PollSchedule(first_delay=3, interval=60, factor=1, max_interval=60, timeout=1000)
+    emulator.stall_next_tasks("music")
+    async with SunoApiClient(
+        api_key="k",
+        base_url=emulator.base_url,
+        clock=emulator.clock,
+        retry=FAST_RETRY,
+        poll_schedules={TaskKind.MUSIC: slow},
+    ) as api:
+        stalled = await api.create_pure_music("stalled")
+        first_seen: list[float] = []
+
+        def note(event: object) -> None:
+            if not first_seen:
+                first_seen.append(emulator.clock.now())
+
+        looked = anyio.Event()
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(
+                lambda: api.wait_for_clips(
+                    stalled.clip_ids, timeout=500, on_event=lambda _: looked.set()
+                )
+            )
+            await looked.wait()  # the driver looked once (t=3) and naps until t=63
+            joined = emulator.clock.now()
+            late = await api.create_pure_music("late")
+            await api.wait_for_clips(late.clip_ids, until="first_streaming", on_event=note)
+            tg.cancel_scope.cancel()
+    assert first_seen[0] - joined <= 3.5  # its own first_delay, not the driver's 60 s nap
+
+
+async def test_first_streaming_returns_early(api: SunoApiClient, emulator: Emulator) -> None:
+    """until="first_streaming" returns once one clip is playable, before completion."""
+    batch = await api.create_pure_music("ambient")
+    clips = await api.wait_for_clips(batch.clip_ids, until="first_streaming")
+    assert any(c.status == "streaming" and c.audio_url for c in clips)
+    assert not all(c.is_complete for c in clips)
+
+
+async def test_wait_for_clips_deadline(api: SunoApiClient, emulator: Emulator) -> None:
+    """Clips that never finish end the wait at its timeout with TaskTimeoutError."""
+    from suno_async import TaskTimeoutError
+
+    emulator.stall_next_tasks("music")
+    batch = await api.create_pure_music("stuck")
+    with pytest.raises(TaskTimeoutError) as info:
+        await api.wait_for_clips(batch.clip_ids, timeout=100)
+    assert not info.value.server_side
+    assert 100 <= emulator.clock.now() <= 101
+    assert api._tracker.followed == 0
+
+
+async def test_the_cancelled_driver_really_hands_over(
+    api: SunoApiClient, emulator: Emulator
+) -> None:
+    """Cancelling the waiter that drives the lookups, mid-wait, leaves the other one working."""
+    one, two = await api.create_pure_music("a"), await api.create_pure_music("b")
+    result: list[Clip] = []
+
+    async def second() -> None:
+        result.extend(await api.wait_for_clips(two.clip_ids))
+
+    async with anyio.create_task_group() as tg:
+        with anyio.CancelScope() as scope:
+
+            def cancel_first(event: object) -> None:
+                scope.cancel()  # the first waiter's first status event: it is the driver
+
+            tg.start_soon(second)
+            await api.wait_for_clips(one.clip_ids, on_event=cancel_first)
+        lookups_at_cancel = emulator.count("GET", CLIPS)
+    assert scope.cancelled_caught
+    assert [c.id for c in result] == two.clip_ids
+    assert emulator.count("GET", CLIPS) > lookups_at_cancel
+
+
+async def test_pure_music_on_the_custom_model_provider_asks_for_instrumental() -> None:
+    """SunoClient.pure_music sends generate with make_instrumental true, tags and title."""
+    sent: list[dict[str, object]] = []
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        if request.method == "POST":
+            sent.append(await request.json())
+            return web.json_response({"taskId": "t"}, status=201)
+        clip = {"id": "c", "status": "complete", "audio_url": "https://cdn.example.org/c.mp3"}
+        return web.json_response({"taskId": "t", "status": "success", "data": [clip]})
+
+    async with (
+        tiny_server(api) as base,
+        SunoClient(api_key="k", base_url=base, poll_schedules=FAST_SCHEDULES) as client,
+    ):
+        clips = await client.pure_music("ambient piano", "Night")
+    assert [c.id for c in clips] == ["c"]
+    assert sent == [
+        {
+            "task": "create",
+            "model": "chirp-v50",
+            "make_instrumental": True,
+            "tags": "ambient piano",
+            "title": "Night",
+        }
+    ]
+
+
+async def test_v30_failed_task_without_clip_errors() -> None:
+    """A v3.0 task reported failed (its clips not in error) raises TaskFailedError."""
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        task = {"task_id": "t", "status": "failed", "clips": {"c": {"id": "c", "status": "queued"}}}
+        return web.json_response({"code": 200, "data": task, "message": "success"})
+
+    async with (
+        tiny_server(api) as base,
+        SunoApiClient(api_key="k", base_url=base, poll_schedules=FAST_SCHEDULES) as client,
+    ):
+        with pytest.raises(TaskFailedError) as info:
+            await client.v30.wait_for_task("t")
+    assert not isinstance(info.value, ClipFailedError)
+
+
+@pytest.mark.parametrize("call", ["create", "clips"])
+async def test_error_code_inside_a_200_v35_answer(call: str) -> None:
+    """A {code: 403, message} body sent with HTTP 200 raises InsufficientCreditsError on v3.5
+    calls too, instead of passing for "no clips"."""
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"code": 403, "message": "The remaining credits are not enough."})
+
+    async with tiny_server(api) as base, SunoApiClient(api_key="k", base_url=base) as client:
+        request = client.create_pure_music("jazz") if call == "create" else client.get_clips(["a"])
+        with pytest.raises(InsufficientCreditsError):
+            await request
+
+
+def test_clip_error_message_keeps_the_provider_text() -> None:
+    """ClipFailedError quotes the provider's message without mangling its punctuation."""
+    from suno_async.models import ClipMetadata
+
+    clip = Clip(
+        id="c",
+        status="error",
+        metadata=ClipMetadata(error_type="moderation", error_message="Wait... no."),
+    )
+    error = ClipFailedError.from_clip(clip)
+    assert str(error) == "clip c failed: moderation: Wait... no."
+    assert error.error_message == "Wait... no."

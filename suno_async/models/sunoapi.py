@@ -95,7 +95,7 @@ class GenerateBatch(msgspec.Struct, frozen=True, kw_only=True):
 class ClipsResponse(msgspec.Struct, frozen=True, kw_only=True):
     """Answer of v3.5 ``GET clips?ids=``."""
 
-    clips: list[Clip] = msgspec.field(default_factory=list)
+    clips: list[Clip]
 
 
 class Envelope(msgspec.Struct, Generic[_T], frozen=True, kw_only=True):
