@@ -8,10 +8,12 @@ from suno_async._client import SunoClient
 from suno_async._clips import WaitUntil
 from suno_async._clock import Clock, SystemClock, VirtualClock
 from suno_async._events import (
+    CreditsSpent,
     DownloadFinished,
     Event,
     EventHandler,
     GenerationFinished,
+    GenerationStreaming,
     GenerationSubmitted,
     SessionPrepared,
     TaskStatusChanged,
@@ -49,6 +51,7 @@ from suno_async._exceptions import (
 )
 from suno_async._polling import DEFAULT_SCHEDULES, PollSchedule
 from suno_async._results import GenerationResult, TrainingResult, UploadOutcome
+from suno_async._stream import EventStream, stream_events
 from suno_async._sunoapi_client import SunoApiClient, SunoApiV30
 from suno_async._transport import RequestStats, RetryPolicy
 from suno_async._version import __version__
@@ -86,15 +89,18 @@ __all__ = [
     "ConflictError",
     "Controls",
     "CreditBudgetError",
+    "CreditsSpent",
     "CustomModel",
     "DownloadFinished",
     "Event",
     "EventHandler",
+    "EventStream",
     "GenerateBatch",
     "GenerateRequest",
     "GenerateTask",
     "GenerationFinished",
     "GenerationResult",
+    "GenerationStreaming",
     "GenerationSubmitted",
     "InsufficientCreditsError",
     "InternalServerError",
@@ -136,4 +142,5 @@ __all__ = [
     "WaitUntil",
     "WorkflowError",
     "__version__",
+    "stream_events",
 ]

@@ -16,7 +16,7 @@ import msgspec
 from suno_async import _constants as c
 from suno_async._budget import CreditBudget
 from suno_async._clock import Clock, SystemClock
-from suno_async._events import EventHandler
+from suno_async._events import CreditsSpent, EventHandler, emit
 from suno_async._exceptions import ClientClosedError, ConfigError
 from suno_async._polling import DEFAULT_SCHEDULES, PollSchedule
 from suno_async._transport import RequestStats, RetryPolicy, Transport
@@ -190,6 +190,16 @@ class BaseClient:
         return await self._budget.charge(
             cost, what, lambda: self._call("POST", path, decoder, body=body, safe=False)
         )
+
+    async def _report_spending(self, what: str, before: int, on_event: EventHandler | None) -> None:
+        """Emit :class:`CreditsSpent` if the budget counted a charge since ``before``."""
+        if self.credits_spent > before:
+            await emit(
+                on_event,
+                CreditsSpent(
+                    what=what, credits=self.credits_spent - before, total=self.credits_spent
+                ),
+            )
 
     def _refund(self, cost: int) -> None:
         """Take back a charge counted for a call that turned out not to have arrived."""

@@ -5,14 +5,20 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Final, TypeVar
 
 import msgspec
 
 from suno_async import _constants as c
 from suno_async._base_client import BaseClient
-from suno_async._events import EventHandler, GenerationFinished, GenerationSubmitted, emit
+from suno_async._events import (
+    EventHandler,
+    GenerationFinished,
+    GenerationStreaming,
+    GenerationSubmitted,
+    emit,
+)
 from suno_async._exceptions import AmbiguousSubmitError, ConfigError, ResponseValidationError
 from suno_async._journal import GenerationJournal, Journal
 from suno_async._polling import wait_for_task
@@ -35,6 +41,7 @@ from suno_async.models.mountsea import (
     PrepareResponse,
     TaskCreated,
     TaskSnapshot,
+    TaskStatus,
     UploadRequest,
 )
 
@@ -214,16 +221,26 @@ class SunoClient(BaseClient):
             TaskFailedError: status ``failed`` (``fail_reason``, ``fail_code``).
             TaskTimeoutError: status ``timeout``, or the deadline passed.
         """
-        task_id = check_id("task_id", task_id)
+        return await self._wait(task_id, TaskKind(kind), timeout, on_event, None)
+
+    async def _wait(
+        self,
+        task_id: str,
+        kind: TaskKind,
+        timeout: float | None,
+        on_event: EventHandler | None,
+        on_answer: Callable[[TaskSnapshot], Awaitable[None]] | None,
+    ) -> TaskSnapshot:
         return await wait_for_task(
             self.get_status,
-            task_id,
-            kind=TaskKind(kind),
-            schedule=self._schedule_for(TaskKind(kind), timeout),
+            check_id("task_id", task_id),
+            kind=kind,
+            schedule=self._schedule_for(kind, timeout),
             clock=self._clock,
             limiter=self._poll_limiter,
             rng=self._rng,
             on_event=on_event,
+            on_answer=on_answer,
         )
 
     async def _wait_for_data(
@@ -233,8 +250,9 @@ class SunoClient(BaseClient):
         decoder: msgspec.json.Decoder[_T],
         timeout: float | None,
         on_event: EventHandler | None,
+        on_answer: Callable[[TaskSnapshot], Awaitable[None]] | None = None,
     ) -> _T:
-        snapshot = await self.wait_for_task(task_id, kind=kind, timeout=timeout, on_event=on_event)
+        snapshot = await self._wait(task_id, kind, timeout, on_event, on_answer)
         try:
             return decoder.decode(snapshot.data)
         except msgspec.ValidationError as exc:
@@ -266,8 +284,23 @@ class SunoClient(BaseClient):
         Raises:
             ResponseValidationError: the task succeeded without clips or without audio URLs.
         """
+        streaming = False
+
+        async def on_answer(snapshot: TaskSnapshot) -> None:
+            nonlocal streaming
+            if streaming or snapshot.status != TaskStatus.STREAM or on_event is None:
+                return
+            try:
+                early = _GENERATE_DATA.decode(snapshot.data)
+            except msgspec.ValidationError:
+                return
+            urls = tuple(clip.audio_url for clip in early if clip.audio_url)
+            if urls:
+                streaming = True
+                await emit(on_event, GenerationStreaming(task_id=task_id, audio_urls=urls))
+
         clips = await self._wait_for_data(
-            task_id, TaskKind.GENERATE, _GENERATE_DATA, timeout, on_event
+            task_id, TaskKind.GENERATE, _GENERATE_DATA, timeout, on_event, on_answer
         )
         if not clips or any(not clip.audio_url for clip in clips):
             raise ResponseValidationError(
@@ -338,9 +371,11 @@ class SunoClient(BaseClient):
         **fields: Any,
     ) -> list[Clip]:
         """:meth:`generate`, then :meth:`wait_for_generation`; return the finished clips."""
+        spent = self.credits_spent
         task_id = await self.generate(request, resend_if_ambiguous=resend_if_ambiguous, **fields)
         model = request.model if request is not None else str(fields.get("model", ""))
         await emit(on_event, GenerationSubmitted(task_id=task_id, model=model))
+        await self._report_spending("generate", spent, on_event)
         return await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)
 
     async def generate_and_download(
@@ -397,9 +432,11 @@ class SunoClient(BaseClient):
                     body_sent=msgspec.json.encode(checked),
                 )
             record(submit="sending")
+            spent = self.credits_spent
             task_id = await self.generate(checked, resend_if_ambiguous=resend_if_ambiguous)
             record(submit="submitted", task_id=task_id)
             await emit(on_event, GenerationSubmitted(task_id=task_id, model=checked.model))
+            await self._report_spending("generate", spent, on_event)
         clips = state.clips if state is not None and state.clips else None
         if clips is None:
             clips = await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)

@@ -13,10 +13,12 @@ from typing import TypeAlias
 import msgspec
 
 __all__ = [
+    "CreditsSpent",
     "DownloadFinished",
     "Event",
     "EventHandler",
     "GenerationFinished",
+    "GenerationStreaming",
     "GenerationSubmitted",
     "SessionPrepared",
     "TaskStatusChanged",
@@ -99,6 +101,22 @@ class GenerationFinished(_EventBase, frozen=True, kw_only=True, tag=True):
     clip_ids: tuple[str, ...]
 
 
+class GenerationStreaming(_EventBase, frozen=True, kw_only=True, tag=True):
+    """A generation's clips can be played already; ``audio_urls`` are growing streams."""
+
+    task_id: str
+    audio_urls: tuple[str, ...]
+
+
+class CreditsSpent(_EventBase, frozen=True, kw_only=True, tag=True):
+    """A call with a known price was accepted: ``credits`` for ``what``; ``total`` is what
+    the client has spent so far (``credits_spent``)."""
+
+    what: str
+    credits: int
+    total: int
+
+
 class DownloadFinished(_EventBase, frozen=True, kw_only=True, tag=True):
     """A clip's audio is at ``path`` (``size`` in bytes); ``skipped`` if it was there already."""
 
@@ -117,7 +135,9 @@ Event: TypeAlias = (
     | TrainingSubmitted
     | TrainingFinished
     | GenerationSubmitted
+    | GenerationStreaming
     | GenerationFinished
+    | CreditsSpent
     | DownloadFinished
 )
 

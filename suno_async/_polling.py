@@ -115,8 +115,11 @@ async def poll_until(
     limiter: anyio.CapacityLimiter,
     rng: random.Random,
     on_event: EventHandler | None = None,
+    on_answer: Callable[[_S], Awaitable[None]] | None = None,
 ) -> _R:
     """Ask ``fetch`` by ``schedule`` until ``judge`` returns a result, and return it.
+
+    ``on_answer``, if given, sees every answer before it is judged.
 
     ``judge`` returns ``None`` while the work is pending and raises when it failed. The
     schedule's ``timeout`` bounds the whole wait, including a request in flight. A status not in
@@ -152,6 +155,8 @@ async def poll_until(
                     on_event, TaskStatusChanged(task_id=task_id, kind=kind.value, status=status)
                 )
             last = answer
+            if on_answer is not None:
+                await on_answer(answer)
             result = judge(answer)
             if result is not None:
                 return result
@@ -212,6 +217,7 @@ async def wait_for_task(
     limiter: anyio.CapacityLimiter,
     rng: random.Random,
     on_event: EventHandler | None = None,
+    on_answer: Callable[[TaskSnapshot], Awaitable[None]] | None = None,
 ) -> TaskSnapshot:
     """Poll a custom-model provider task until it succeeds; return the final snapshot.
 
@@ -233,4 +239,5 @@ async def wait_for_task(
         limiter=limiter,
         rng=rng,
         on_event=on_event,
+        on_answer=on_answer,
     )

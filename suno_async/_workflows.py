@@ -408,11 +408,13 @@ async def train_custom_model(
             outcomes=outcomes,
             required=MIN_TRAINING_CLIPS,
         )
+    spent = client.credits_spent
     task_id = await _submit_create(client, session_id, clip_ids, name, log)
     await emit(
         on_event,
         TrainingSubmitted(session_id=session_id, task_id=task_id, clip_count=len(clip_ids)),
     )
+    await client._report_spending("customModel/create", spent, on_event)
     try:
         model = await client.wait_for_training(task_id, on_event=on_event)
     except SunoError as exc:

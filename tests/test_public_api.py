@@ -21,7 +21,8 @@ EXPECTED = {
     "TrainingSubmitted", "UploadFailed", "UploadFinished", "UploadOutcome", "UploadSubmitted",
     "VirtualClock", "WorkflowError", "__version__", "ClipFailedError", "GenerateBatch",
     "SunoApiClient", "SunoApiV30", "V30Input", "V30Task", "V30TaskStatus", "WaitUntil",
-    "GenerationResult", "CreditBudgetError",
+    "GenerationResult", "CreditBudgetError", "CreditsSpent", "EventStream",
+    "GenerationStreaming", "stream_events",
 }  # fmt: skip
 
 
