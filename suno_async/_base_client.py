@@ -131,6 +131,12 @@ class BaseClient:
         return self._transport.stats
 
     @property
+    def retry_policy(self) -> RetryPolicy:
+        """How this client retries requests (and re-sends paid work whose answer was lost,
+        where that is safe or allowed)."""
+        return self._transport.retry
+
+    @property
     def credits_spent(self) -> int:
         """Credits of the calls with a known price this client made (an ambiguous submit
         counts: it may have been charged). Compare with ``max_credits``."""

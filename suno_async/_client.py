@@ -38,6 +38,7 @@ from suno_async.models.mountsea import (
     CustomModel,
     GenerateRequest,
     GenerateTask,
+    GenerationSnapshot,
     PrepareResponse,
     TaskCreated,
     TaskSnapshot,
@@ -50,6 +51,7 @@ __all__ = ["SunoClient"]
 logger = logging.getLogger("suno_async")
 
 _T = TypeVar("_T")
+_S = TypeVar("_S", bound=TaskSnapshot)
 
 _PREPARE: Final = msgspec.json.Decoder(PrepareResponse)
 _CREATED: Final = msgspec.json.Decoder(TaskCreated)
@@ -57,7 +59,7 @@ _SNAPSHOT: Final = msgspec.json.Decoder(TaskSnapshot)
 _FIELD_PATH: Final = re.compile(r"(?:at `\$\.|required field `)(\w+)")
 _UPLOAD_DATA: Final = msgspec.json.Decoder(Clip)
 _TRAINING_DATA: Final = msgspec.json.Decoder(CustomModel)
-_GENERATE_DATA: Final = msgspec.json.Decoder(list[Clip])
+_GENERATION: Final = msgspec.json.Decoder(GenerationSnapshot)
 
 
 class SunoClient(BaseClient):
@@ -170,24 +172,25 @@ class SunoClient(BaseClient):
 
         The provider offers no way to look a generation up without its task id, so when the
         answer is lost the call raises :class:`AmbiguousSubmitError` (its ``body_sent`` is what
-        was asked for). With ``resend_if_ambiguous=True`` it is sent again instead (up to three
-        times), which may start and bill more than one generation.
+        was asked for). With ``resend_if_ambiguous=True`` it is sent again instead (up to the
+        retry policy's ``max_retries`` times), which may start and bill more than one
+        generation.
 
         Raises:
             ConfigError: unknown task or model, a missing required field, a malformed field.
             CreditBudgetError: the generation's 40 credits would pass ``max_credits``.
             InsufficientCreditsError: the account cannot pay for the generation.
-            AmbiguousSubmitError: the answer was lost (four times running, with
-                ``resend_if_ambiguous``).
+            AmbiguousSubmitError: the answer was lost (every time, with ``resend_if_ambiguous``).
         """
         checked = _checked_generate(request, fields)
-        for lost in range(c.MAX_LOST_GENERATE_ANSWERS + 1):
+        resends = self.retry_policy.max_retries
+        for lost in range(resends + 1):
             try:
                 result = await self._paid_call(
                     c.GENERATE_COST, "generate", "/suno/v2/generate", _CREATED, checked
                 )
             except AmbiguousSubmitError:
-                if not resend_if_ambiguous or lost == c.MAX_LOST_GENERATE_ANSWERS:
+                if not resend_if_ambiguous or lost == resends:
                     raise
                 logger.warning("generate: the answer was lost; sending it again as asked")
             else:
@@ -200,8 +203,11 @@ class SunoClient(BaseClient):
         Raises:
             NotFoundError: no task has this id.
         """
+        return await self._status(task_id, _SNAPSHOT)
+
+    async def _status(self, task_id: str, decoder: msgspec.json.Decoder[_S]) -> _S:
         params = {"taskId": check_id("task_id", task_id)}
-        return await self._call("GET", "/suno/v2/status", _SNAPSHOT, params=params, safe=True)
+        return await self._call("GET", "/suno/v2/status", decoder, params=params, safe=True)
 
     # -- waiting ---------------------------------------------------------------------------
 
@@ -221,7 +227,7 @@ class SunoClient(BaseClient):
             TaskFailedError: status ``failed`` (``fail_reason``, ``fail_code``).
             TaskTimeoutError: status ``timeout``, or the deadline passed.
         """
-        return await self._wait(task_id, TaskKind(kind), timeout, on_event, None)
+        return await self._wait(task_id, TaskKind(kind), timeout, on_event, None, _SNAPSHOT)
 
     async def _wait(
         self,
@@ -229,10 +235,11 @@ class SunoClient(BaseClient):
         kind: TaskKind,
         timeout: float | None,
         on_event: EventHandler | None,
-        on_answer: Callable[[TaskSnapshot], Awaitable[None]] | None,
-    ) -> TaskSnapshot:
+        on_answer: Callable[[_S], Awaitable[None]] | None,
+        decoder: msgspec.json.Decoder[_S],
+    ) -> _S:
         return await wait_for_task(
-            self.get_status,
+            lambda task: self._status(task, decoder),
             check_id("task_id", task_id),
             kind=kind,
             schedule=self._schedule_for(kind, timeout),
@@ -250,9 +257,8 @@ class SunoClient(BaseClient):
         decoder: msgspec.json.Decoder[_T],
         timeout: float | None,
         on_event: EventHandler | None,
-        on_answer: Callable[[TaskSnapshot], Awaitable[None]] | None = None,
     ) -> _T:
-        snapshot = await self._wait(task_id, kind, timeout, on_event, on_answer)
+        snapshot = await self._wait(task_id, kind, timeout, on_event, None, _SNAPSHOT)
         try:
             return decoder.decode(snapshot.data)
         except msgspec.ValidationError as exc:
@@ -286,22 +292,19 @@ class SunoClient(BaseClient):
         """
         streaming = False
 
-        async def on_answer(snapshot: TaskSnapshot) -> None:
+        async def on_answer(snapshot: GenerationSnapshot) -> None:
             nonlocal streaming
             if streaming or snapshot.status != TaskStatus.STREAM or on_event is None:
                 return
-            try:
-                early = _GENERATE_DATA.decode(snapshot.data)
-            except msgspec.ValidationError:
-                return
-            urls = tuple(clip.audio_url for clip in early if clip.audio_url)
+            urls = tuple(clip.audio_url for clip in snapshot.clips if clip.audio_url)
             if urls:
                 streaming = True
                 await emit(on_event, GenerationStreaming(task_id=task_id, audio_urls=urls))
 
-        clips = await self._wait_for_data(
-            task_id, TaskKind.GENERATE, _GENERATE_DATA, timeout, on_event, on_answer
+        final = await self._wait(
+            task_id, TaskKind.GENERATE, timeout, on_event, on_answer, _GENERATION
         )
+        clips = final.clips
         if not clips or any(not clip.audio_url for clip in clips):
             raise ResponseValidationError(
                 f"generate task {task_id} succeeded but did not return clips with audio URLs."

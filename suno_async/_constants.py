@@ -46,15 +46,6 @@ DEFAULT_MAX_CONCURRENT_DOWNLOADS: Final = 4
 #: Attempts per audio URL in the training workflow (the provider says: retry in the same session).
 DEFAULT_UPLOAD_ATTEMPTS: Final = 2
 
-#: Times an upload whose answer was lost is sent again (re-sending uploads is allowed).
-MAX_LOST_UPLOAD_ANSWERS: Final = 3
-#: Times a customModel/create whose answer was lost, and which the session's status shows
-#: did not arrive, is sent again.
-MAX_LOST_CREATE_ANSWERS: Final = 3
-
-#: Times a generate whose answer was lost is sent again, when the caller opted in.
-MAX_LOST_GENERATE_ANSWERS: Final = 3
-
 #: Upload failure codes that would fail again if retried (4001: "Audio source not found.").
 PERMANENT_UPLOAD_FAIL_CODES: Final = frozenset({4001})
 

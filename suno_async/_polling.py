@@ -100,6 +100,7 @@ _MOUNTSEA_STATUSES: Final = frozenset(s.value for s in TaskStatus)
 
 _S = TypeVar("_S")
 _R = TypeVar("_R")
+_T = TypeVar("_T", bound=TaskSnapshot)
 
 
 async def poll_until(
@@ -178,8 +179,8 @@ async def poll_until(
     )
 
 
-def _judge_mountsea(kind: TaskKind) -> Callable[[TaskSnapshot], TaskSnapshot | None]:
-    def judge(snapshot: TaskSnapshot) -> TaskSnapshot | None:
+def _judge_mountsea(kind: TaskKind) -> Callable[[_T], _T | None]:
+    def judge(snapshot: _T) -> _T | None:
         status = snapshot.status
         if status == TaskStatus.SUCCESS:
             return snapshot
@@ -208,7 +209,7 @@ def _judge_mountsea(kind: TaskKind) -> Callable[[TaskSnapshot], TaskSnapshot | N
 
 
 async def wait_for_task(
-    get_status: Callable[[str], Awaitable[TaskSnapshot]],
+    get_status: Callable[[str], Awaitable[_T]],
     task_id: str,
     *,
     kind: TaskKind,
@@ -217,8 +218,8 @@ async def wait_for_task(
     limiter: anyio.CapacityLimiter,
     rng: random.Random,
     on_event: EventHandler | None = None,
-    on_answer: Callable[[TaskSnapshot], Awaitable[None]] | None = None,
-) -> TaskSnapshot:
+    on_answer: Callable[[_T], Awaitable[None]] | None = None,
+) -> _T:
     """Poll a custom-model provider task until it succeeds; return the final snapshot.
 
     Raises:

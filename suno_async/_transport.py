@@ -71,7 +71,8 @@ class RetryPolicy:
     max_delay: float = c.RETRY_MAX_DELAY
     jitter: float = c.RETRY_JITTER
     retry_after_cap: float = c.RETRY_AFTER_CAP
-    #: Seconds one call may spend retrying, all attempts and waits included (``None``: no cap).
+    #: Seconds one call may spend retrying after its first retry wait, attempts and waits
+    #: included (``None``: no cap).
     max_elapsed: float | None = c.RETRY_MAX_ELAPSED
 
     def __post_init__(self) -> None:
@@ -136,18 +137,27 @@ _HINTS: Final[Mapping[type[APIStatusError], str]] = {
 }
 
 
+def _retry_delay(
+    policy: RetryPolicy, rng: random.Random, attempt: int, exc: BaseException | None
+) -> float:
+    """The wait before retry number ``attempt + 1``: exponential with proportional jitter,
+    never shorter than the server's ``Retry-After`` (itself capped)."""
+    delay = min(policy.initial_delay * policy.factor**attempt, policy.max_delay)
+    delay *= rng.uniform(1.0 - policy.jitter, 1.0 + policy.jitter)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, policy.retry_after_cap))
+    return delay
+
+
 def _retry_delays(
-    *, policy: RetryPolicy, rng: random.Random
+    *, policy: RetryPolicy, rng: random.Random, first_attempt: int
 ) -> Generator[float | None, BaseException | None, None]:
-    """backoff wait generator: exponential with proportional jitter, floored by Retry-After."""
-    attempt = 0
+    """backoff wait generator over :func:`_retry_delay`, from retry ``first_attempt`` on."""
+    attempt = first_attempt
     exc = yield None  # backoff primes the generator with send(None)
     while True:
-        delay = min(policy.initial_delay * policy.factor**attempt, policy.max_delay)
-        delay *= rng.uniform(1.0 - policy.jitter, 1.0 + policy.jitter)
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, policy.retry_after_cap))
+        delay = _retry_delay(policy, rng, attempt, exc)
         attempt += 1
         exc = yield delay
 
@@ -300,45 +310,53 @@ class Transport:
         self.retry = retry
         self.stats = RequestStats()
         self._rng = random.Random()  # noqa: S311 - jitter, not security
-        self._send_safe = self._with_retries(self._send_once, _give_up_safe)
-        self._send_unsafe = self._with_retries(self._send_once, _give_up_unsafe)
-        self._download_retrying = self._with_retries(self._download_once, _give_up_safe)
+        # Requests make their first attempt directly (no retry bookkeeping when nothing fails);
+        # these take over for the remaining attempts after a failure worth retrying.
+        self._resend_safe = self._with_retries(self._send_once, _give_up_safe, after_first=True)
+        self._resend_unsafe = self._with_retries(self._send_once, _give_up_unsafe, after_first=True)
+        self._download_retrying = self._with_retries(
+            self._download_once, _give_up_safe, after_first=False
+        )
         self._download_locks: dict[str, anyio.Lock] = {}
 
     def _with_retries(
         self,
         target: Callable[..., Coroutine[Any, Any, _T]],
         give_up: Callable[[Exception], bool],
+        *,
+        after_first: bool,
     ) -> Callable[..., Coroutine[Any, Any, _T]]:
+        """``target`` retried by backoff under this transport's policy; ``after_first``: the
+        first attempt (and first wait) already happened, so only the retries are left."""
         # backoff's stub types wait generators as send-less; ours receives each exception.
         wait_gen = cast("Callable[..., Generator[float, None, None]]", _retry_delays)
         return backoff.on_exception(
             wait_gen,
             APIError,
-            max_tries=lambda: self.retry.max_retries + 1,
+            max_tries=lambda: self.retry.max_retries + (0 if after_first else 1),
             max_time=lambda: math.inf if self.retry.max_elapsed is None else self.retry.max_elapsed,
             giveup=give_up,
             jitter=None,
-            on_backoff=self._log_retry,
+            on_backoff=self._log_backoff,
             raise_on_giveup=True,
             logger=None,
             policy=lambda: self.retry,
             rng=lambda: self._rng,
+            first_attempt=lambda: 1 if after_first else 0,
         )(target)
 
-    def _log_retry(self, details: Any) -> None:
-        self.stats.retries += 1
-        exc = details.get("exception")
+    def _log_backoff(self, details: Any) -> None:
         args = details.get("args", ())
-        logger.debug(
-            "retrying %s %s in %.2f s after %s (attempt %d of %d)",
+        self._note_retry(
             args[0] if args else "?",
             args[1] if len(args) > 1 else "?",
             details.get("wait", 0.0),
-            type(exc).__name__ if exc else "?",
-            details.get("tries", 0) + 1,
-            self.retry.max_retries + 1,
+            details.get("exception"),
         )
+
+    def _note_retry(self, method: str, path: str, wait: float, exc: BaseException | None) -> None:
+        self.stats.retries += 1
+        logger.debug("retrying %s %s in %.2f s after %s", method, path, wait, type(exc).__name__)
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -372,8 +390,17 @@ class Transport:
                 false and the request may have reached the server.
             ResponseValidationError: the answer did not have the expected shape.
         """
-        send = self._send_safe if safe else self._send_unsafe
-        result: _T = await send(method, path, decoder, params, body, safe, endpoint)
+        try:
+            return await self._send_once(method, path, decoder, params, body, safe, endpoint)
+        except APIError as exc:
+            give_up = _give_up_safe if safe else _give_up_unsafe
+            if self.retry.max_retries == 0 or give_up(exc):
+                raise
+            wait = _retry_delay(self.retry, self._rng, 0, exc)
+            self._note_retry(method, path, wait, exc)
+        await anyio.sleep(wait)
+        resend = self._resend_safe if safe else self._resend_unsafe
+        result: _T = await resend(method, path, decoder, params, body, safe, endpoint)
         return result
 
     async def _send_once(

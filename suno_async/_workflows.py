@@ -43,8 +43,6 @@ import msgspec
 from suno_async._concurrency import run_all
 from suno_async._constants import (
     CREATE_CUSTOM_MODEL_COST,
-    MAX_LOST_CREATE_ANSWERS,
-    MAX_LOST_UPLOAD_ANSWERS,
     MIN_TRAINING_CLIPS,
     PERMANENT_UPLOAD_FAIL_CODES,
 )
@@ -135,13 +133,14 @@ async def _send_upload(
     client: SunoClient, session_id: str, url: str, semaphore: anyio.Semaphore
 ) -> str:
     """POST one upload; an upload whose answer was lost is sent again (the provider allows
-    re-sending uploads in a session), up to MAX_LOST_UPLOAD_ANSWERS times."""
-    for lost in range(MAX_LOST_UPLOAD_ANSWERS + 1):
+    re-sending uploads in a session), up to the retry policy's ``max_retries`` times."""
+    resends = client.retry_policy.max_retries
+    for lost in range(resends + 1):
         try:
             async with semaphore:
                 return await client.upload_custom_model_audio(session_id, url)
         except AmbiguousSubmitError:
-            if lost == MAX_LOST_UPLOAD_ANSWERS:
+            if lost == resends:
                 raise
             logger.info("the answer to the upload of %s was lost; sending it again", url)
     raise AssertionError("unreachable")  # pragma: no cover
@@ -328,7 +327,8 @@ async def _submit_create(
     ):
         log.create("submitted", session_id)
         return session_id
-    for attempt in range(MAX_LOST_CREATE_ANSWERS + 1):
+    resends = client.retry_policy.max_retries
+    for attempt in range(resends + 1):
         log.create("sending")
         try:
             task_id = await client.create_custom_model(session_id, clip_ids, name)
@@ -338,7 +338,7 @@ async def _submit_create(
         except AmbiguousSubmitError:
             if not await _training_exists(client, session_id):
                 client._refund(CREATE_CUSTOM_MODEL_COST)  # counted as maybe-charged: it was not
-                if attempt == MAX_LOST_CREATE_ANSWERS:
+                if attempt == resends:
                     raise
                 logger.info("create for session %s did not arrive; sending it again", session_id)
                 continue

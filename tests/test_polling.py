@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from typing import Any
 
 import anyio
 import pytest
@@ -16,7 +17,6 @@ from suno_async import (
     SunoClient,
     TaskFailedError,
     TaskKind,
-    TaskSnapshot,
     TaskStatusChanged,
     TaskTimeoutError,
 )
@@ -125,19 +125,19 @@ async def test_one_limiter_bounds_all_status_requests(emulator: Emulator) -> Non
         retry=FAST_RETRY,
         max_concurrent_polls=3,
     ) as client:
-        original = client.get_status
+        original = client._status
 
-        async def counting(task_id: str) -> TaskSnapshot:
+        async def counting(task_id: str, decoder: Any) -> Any:
             nonlocal in_flight, peak
             in_flight += 1
             peak = max(peak, in_flight)
             try:
                 await anyio.sleep(0.001)
-                return await original(task_id)
+                return await original(task_id, decoder)
             finally:
                 in_flight -= 1
 
-        client.get_status = counting  # type: ignore[method-assign]
+        client._status = counting  # type: ignore[method-assign]
         ids = [await start_generation(client) for _ in range(12)]
         async with anyio.create_task_group() as tg:
             for task_id in ids:

@@ -294,12 +294,14 @@ async def test_key_never_leaks_through_a_whole_run(
 
 
 async def test_generate_resend_keeps_trying_when_opted_in(emulator: Emulator) -> None:
-    """Opted in, a generate whose answers keep getting lost is sent up to four times in all."""
-    emulator.drop_next("POST", GENERATE, after_work=True, times=3)
+    """Opted in, a generate whose answers keep getting lost is re-sent up to max_retries
+    times (1 + 4 sends with the suite's policy), then AmbiguousSubmitError."""
+    resends = FAST_RETRY.max_retries
+    emulator.drop_next("POST", GENERATE, after_work=True, times=resends)
     async with client_for(emulator) as client:
         assert await client.generate(task="create", model="chirp-v50", resend_if_ambiguous=True)
-        assert emulator.count("POST", GENERATE) == 4
-        emulator.drop_next("POST", GENERATE, after_work=True, times=4)
+        assert emulator.count("POST", GENERATE) == resends + 1
+        emulator.drop_next("POST", GENERATE, after_work=True, times=resends + 1)
         with pytest.raises(AmbiguousSubmitError):
             await client.generate(task="create", model="chirp-v50", resend_if_ambiguous=True)
-    assert emulator.count("POST", GENERATE) == 8
+    assert emulator.count("POST", GENERATE) == 2 * (resends + 1)

@@ -11,10 +11,12 @@ Responses ignore fields they do not know.
 from __future__ import annotations
 
 import enum
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
+
+from suno_async.models.clip import Clip
 
 _T = TypeVar("_T")
 
@@ -24,6 +26,7 @@ __all__ = [
     "CustomModel",
     "GenerateRequest",
     "GenerateTask",
+    "GenerationSnapshot",
     "Persona",
     "PrepareResponse",
     "SoundSpec",
@@ -158,7 +161,31 @@ class TaskSnapshot(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
         Raises:
             msgspec.ValidationError: ``data`` does not have that shape.
         """
-        return msgspec.json.decode(self.data, type=type_)
+        decoder = _DATA_DECODERS.get(type_)
+        if decoder is None:
+            decoder = _DATA_DECODERS[type_] = msgspec.json.Decoder(type_)
+        result: _T = decoder.decode(self.data)
+        return result
+
+
+_DATA_DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
+class GenerationSnapshot(TaskSnapshot, frozen=True, kw_only=True, rename="camel"):
+    """A generate task's status with its clips decoded in the same pass (``data`` is the list of
+    clips while it streams and once it succeeded; ``{}`` or absent before)."""
+
+    # Narrower than the base's raw data on purpose: one decoding pass instead of two.
+    data: list[Clip] | dict[str, Any] | None = None  # type: ignore[assignment]
+
+    @property
+    def clips(self) -> list[Clip]:
+        """The clips in ``data`` (empty before there are any)."""
+        return self.data if isinstance(self.data, list) else []
+
+    def data_as(self, type_: type[_T]) -> _T:
+        """``data`` converted to ``type_``."""
+        return msgspec.convert(self.data, type_)
 
 
 class TimeRange(msgspec.Struct, frozen=True, kw_only=True):
