@@ -18,7 +18,7 @@ from suno_async._budget import CreditBudget
 from suno_async._clock import Clock, SystemClock
 from suno_async._events import CreditsSpent, EventHandler, emit
 from suno_async._exceptions import ClientClosedError, ConfigError
-from suno_async._polling import DEFAULT_SCHEDULES, PollSchedule
+from suno_async._polling import DEFAULT_SCHEDULES, PollPacer, PollSchedule
 from suno_async._transport import RequestStats, RetryPolicy, Transport
 from suno_async._validation import (
     check_base_url,
@@ -61,6 +61,7 @@ class BaseClient:
         clock: Clock | None = None,
         allow_insecure_http: bool = False,
         max_credits: int | None = None,
+        max_polls_per_second: float | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(self._key_env, "")
         if not isinstance(key, str) or not key.strip():
@@ -92,6 +93,9 @@ class BaseClient:
         self._clock: Clock = clock or SystemClock()
         self._max_concurrent_polls = max_concurrent_polls
         self._limiter: anyio.CapacityLimiter | None = None
+        if max_polls_per_second is not None:
+            check_positive("max_polls_per_second", max_polls_per_second)
+        self._pacer = PollPacer(max_polls_per_second, self._clock) if max_polls_per_second else None
         self._rng = random.Random()  # noqa: S311 - poll jitter, not security
         if max_credits is not None:
             check_positive_int("max_credits", max_credits)

@@ -78,6 +78,8 @@ class SunoClient(BaseClient):
         max_retries: retries of a request that failed in a way worth retrying (see
             :class:`RetryPolicy`; ``retry`` replaces the whole policy).
         max_concurrent_polls: status requests in flight at once across all waits.
+        max_polls_per_second: a cap on status requests per second across all waits (off by
+            default); it trades detection lag for load on the provider.
         poll_schedules: per kind of task, replaces the default :class:`PollSchedule`.
         clock: where waits read the time and sleep; a :class:`VirtualClock` shared with the
             embedded emulator makes tests instant.
@@ -248,6 +250,7 @@ class SunoClient(BaseClient):
             rng=self._rng,
             on_event=on_event,
             on_answer=on_answer,
+            pacer=self._pacer,
         )
 
     async def _wait_for_data(

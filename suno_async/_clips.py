@@ -30,7 +30,7 @@ from suno_async._concurrency import run_all
 from suno_async._constants import MAX_CLIP_LOOKUP_MISSES, MAX_CONSECUTIVE_POLL_FAILURES
 from suno_async._events import EventHandler, TaskStatusChanged, emit
 from suno_async._exceptions import APIError, ClipFailedError, TaskFailedError, TaskTimeoutError
-from suno_async._polling import PollSchedule
+from suno_async._polling import PollPacer, PollSchedule
 from suno_async.models.clip import Clip, ClipStatus
 from suno_async.models.common import TaskKind
 
@@ -72,8 +72,10 @@ class ClipTracker:
         limiter: Callable[[], anyio.CapacityLimiter],
         rng: random.Random,
         batch_size: int,
+        pacer: PollPacer | None = None,
     ) -> None:
         self._lookup = lookup
+        self._pacer = pacer
         self._clock = clock
         self._limiter = limiter
         self._rng = rng
@@ -222,6 +224,8 @@ class ClipTracker:
 
         def lookup(batch: list[str]) -> Callable[[], Awaitable[None]]:
             async def run() -> None:
+                if self._pacer is not None:
+                    await self._pacer.wait()
                 async with self._limiter():
                     for clip in await self._lookup(batch):
                         found[clip.id] = clip

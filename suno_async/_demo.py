@@ -7,21 +7,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from suno_async._cli_progress import Display, PlainDisplay
 from suno_async._client import SunoClient
 from suno_async._clock import SystemClock
-from suno_async._events import (
-    DownloadFinished,
-    Event,
-    GenerationFinished,
-    GenerationSubmitted,
-    SessionPrepared,
-    TaskStatusChanged,
-    TrainingFinished,
-    TrainingSubmitted,
-    UploadFailed,
-    UploadFinished,
-    UploadSubmitted,
-)
 from suno_async._sunoapi_client import SunoApiClient
 from suno_async.models.mountsea import GenerateRequest, GenerateTask
 
@@ -36,48 +24,23 @@ Play it back, play it loud
 An emulated summer crowd"""
 
 
-def _describe(event: Event) -> str | None:
-    match event:
-        case SessionPrepared(session_id=sid):
-            return f"session {sid} prepared"
-        case UploadSubmitted(url=url, attempt=attempt):
-            return f"upload submitted  {url.rsplit('/', 1)[-1]} (attempt {attempt})"
-        case UploadFinished(url=url, clip_id=clip_id):
-            return f"upload finished   {url.rsplit('/', 1)[-1]} -> clip {clip_id}"
-        case UploadFailed(url=url, error=error, will_retry=again):
-            return f"upload failed     {url.rsplit('/', 1)[-1]}: {error}" + (
-                " (retrying)" if again else ""
-            )
-        case TrainingSubmitted(clip_count=n):
-            return f"training submitted with {n} clips (100 credits); about 2-3 minutes"
-        case TaskStatusChanged(kind="training" | "generate" as kind, status=status):
-            return f"{kind} status: {status}"
-        case TaskStatusChanged(kind="music", task_id=clip_id, status=status):
-            return f"clip {clip_id} status: {status}"
-        case TrainingFinished(model_id=model_id):
-            return f"model ready: {model_id}"
-        case GenerationSubmitted(task_id=task_id, model=model):
-            return f"generation {task_id} submitted with {model}"
-        case GenerationFinished(clip_ids=ids):
-            return f"generation finished: {len(ids)} clips"
-        case DownloadFinished(path=path, size=size):
-            return f"downloaded {path} ({size:,} bytes)"
-    return None
-
-
 async def run_demo(
-    *, output: Path, speed: float, out: Callable[[str], None] = print
+    *,
+    output: Path,
+    speed: float,
+    out: Callable[[str], None] = print,
+    display: Display | None = None,
 ) -> dict[str, object]:
-    """Run the whole demo against an in-process emulator; return the summary it prints."""
+    """Run the whole demo against an in-process emulator; return the summary it prints.
+
+    Progress goes to ``display`` (the command line's, so bars on a terminal), by default as
+    plain lines through ``out``; everything else goes through ``out``.
+    """
     from suno_async.emulator import Emulator, EmulatorConfig
 
     started = time.perf_counter()
     clock = SystemClock(speed)
-
-    def show(event: Event) -> None:
-        line = _describe(event)
-        if line is not None:
-            out(f"[{time.perf_counter() - started:6.2f}s] {line}")
+    show = display if display is not None else PlainDisplay(out)
 
     async with Emulator(EmulatorConfig(speed=speed), clock=clock) as emulator:
         out(f"emulator listening on {emulator.base_url} (speed x{speed:g})")
@@ -98,7 +61,7 @@ async def run_demo(
             clips = await client.generate_and_wait(request, on_event=show)
             files = await client.download_clips(clips, output, on_event=show)
             requests, retries = client.stats.requests, client.stats.retries
-        out(f"[{time.perf_counter() - started:6.2f}s] sunoapi.com: custom pure music, v3.5")
+        show.message("sunoapi.com: custom pure music, v3.5")
         sunoapi_before = emulator.sunoapi_credits
         async with SunoApiClient(
             api_key="demo-key", base_url=emulator.base_url, clock=clock
@@ -120,6 +83,7 @@ async def run_demo(
             "retries": retries,
             "elapsed_seconds": round(time.perf_counter() - started, 2),
         }
+    show.close()  # the bars end above the summary
     out("")
     out("summary")
     width = max(len(key) for key in summary)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import deque
 from collections.abc import Awaitable, Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -26,7 +27,7 @@ from suno_async._exceptions import APIError, ConfigError, TaskFailedError, TaskT
 from suno_async.models.common import TaskKind
 from suno_async.models.mountsea import TaskSnapshot, TaskStatus
 
-__all__ = ["DEFAULT_SCHEDULES", "PollSchedule", "poll_until", "wait_for_task"]
+__all__ = ["DEFAULT_SCHEDULES", "PollPacer", "PollSchedule", "poll_until", "wait_for_task"]
 
 logger = logging.getLogger("suno_async")
 
@@ -35,9 +36,20 @@ logger = logging.getLogger("suno_async")
 class PollSchedule:
     """When to ask for a task's status. All values are seconds.
 
-    The first ask comes ``first_delay`` after the task was submitted; each following wait is the
-    previous one times ``factor``, at most ``max_interval``, scaled by a factor drawn from
-    ``[1 - jitter, 1 + jitter]``. ``timeout`` is the client's own deadline for the whole wait.
+    Without ``expected``: the first ask comes ``first_delay`` after the task was submitted,
+    each following wait is the previous one times ``factor``, at most ``max_interval``.
+
+    With ``expected=(low, high)``, the window in which this kind of task usually ends: an early
+    ask at ``first_delay`` if that comes before ``low`` (it catches tasks that fail at once),
+    then one about a step into the window, then asks that get denser towards ``high`` (the step
+    is ``(high - low) / dense_polls``, shrinking with the square root of the share of the window
+    still ahead, down to ``floor`` times itself): early asks rarely find the task done, late
+    ones often do. After ``high`` it backs off from ``interval`` as above.
+
+    Every wait, the first included, is scaled by a factor drawn from ``[1 - jitter,
+    1 + jitter]`` (the first ask into the window by one from ``[0.5, 1.5]`` of a step), so
+    pollers started together do not ask in lock step. ``timeout`` is the client's own deadline
+    for the whole wait.
     """
 
     first_delay: float
@@ -46,22 +58,31 @@ class PollSchedule:
     max_interval: float
     timeout: float
     jitter: float = 0.1
+    expected: tuple[float, float] | None = None
+    dense_polls: float = 3.5
+    floor: float = 0.3
 
     def __post_init__(self) -> None:
-        for name in ("interval", "factor", "max_interval", "timeout"):
+        for name in ("interval", "factor", "max_interval", "timeout", "dense_polls"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"PollSchedule.{name} must be above 0.", argument=name)
-        if self.first_delay < 0 or not 0 <= self.jitter < 1:
-            raise ConfigError("PollSchedule needs first_delay >= 0 and 0 <= jitter < 1.")
+        if self.first_delay < 0 or not 0 <= self.jitter < 1 or not 0 < self.floor <= 1:
+            raise ConfigError(
+                "PollSchedule needs first_delay >= 0, 0 <= jitter < 1 and 0 < floor <= 1."
+            )
+        if self.expected is not None and not 0 <= self.expected[0] <= self.expected[1]:
+            raise ConfigError("PollSchedule.expected must be (low, high) with 0 <= low <= high.")
 
     def scaled(self, factor: float) -> PollSchedule:
         """This schedule with every duration multiplied by ``factor`` (e.g. for a fast emulator)."""
+        expected = self.expected
         return replace(
             self,
             first_delay=self.first_delay * factor,
             interval=self.interval * factor,
             max_interval=self.max_interval * factor,
             timeout=self.timeout * factor,
+            expected=None if expected is None else (expected[0] * factor, expected[1] * factor),
         )
 
     def with_timeout(self, timeout: float) -> PollSchedule:
@@ -70,25 +91,79 @@ class PollSchedule:
 
     def delays(self, rng: random.Random) -> Iterator[float]:
         """The waits before each ask, forever."""
-        yield self.first_delay
+        jitter = self.jitter
+        elapsed = 0.0
+        if self.expected is None or self.first_delay < self.expected[0]:
+            elapsed = self.first_delay * rng.uniform(1.0 - jitter, 1.0 + jitter)
+            yield elapsed
+        if self.expected is not None:
+            low, high = self.expected
+            width = max(high - low, 1e-3)
+            step = width / self.dense_polls
+            first = max(low + step * rng.uniform(0.5, 1.5), elapsed)
+            yield first - elapsed
+            elapsed = first
+            while elapsed < high:
+                ahead = (high - elapsed) / width
+                wait = step * max(ahead**0.5, self.floor) * rng.uniform(1 - jitter, 1 + jitter)
+                elapsed += wait
+                yield wait
         interval = self.interval
         while True:
-            yield interval * rng.uniform(1.0 - self.jitter, 1.0 + self.jitter)
+            yield interval * rng.uniform(1.0 - jitter, 1.0 + jitter)
             interval = min(interval * self.factor, self.max_interval)
 
 
-#: Defaults per kind of task. Uploads take seconds; a training takes about two to three minutes
-#: (the provider's figure); a generation 30-120 s (``music``: a sunoapi.com generation).
+class PollPacer:
+    """At most ``per_second`` status requests in any one-second window of ``clock``, shared by
+    every poller of a client (first come, first served). The window is kept 2 % longer than a
+    second, so the server, which sees each request a little later, never counts more either.
+    """
+
+    def __init__(self, per_second: float, clock: Clock) -> None:
+        self._cap = max(1, int(per_second))
+        self._clock = clock
+        self._sent: deque[float] = deque()
+        self._lock: anyio.Lock | None = None
+
+    async def wait(self) -> None:
+        """Return when one more request fits in the window (and count it)."""
+        if self._lock is None:
+            self._lock = anyio.Lock()
+        async with self._lock:
+            if len(self._sent) >= self._cap:
+                await self._clock.sleep_until(self._sent[0] + _PACER_WINDOW)
+                self._sent.popleft()
+            self._sent.append(self._clock.now())
+
+
+_PACER_WINDOW: Final = 1.02
+
+
+#: Defaults per kind of task. A training takes about two to three minutes and a generation
+#: 30-120 s (the provider's figures), so they are polled once early, then densely across that
+#: window. Uploads (no documented duration) and sunoapi.com clips (followed to ``streaming``
+#: as well as to ``complete``) keep a plain growing schedule.
 DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
     {
         TaskKind.UPLOAD: PollSchedule(
             first_delay=2.0, interval=2.0, factor=1.5, max_interval=8.0, timeout=600.0
         ),
         TaskKind.TRAINING: PollSchedule(
-            first_delay=3.0, interval=3.0, factor=1.6, max_interval=15.0, timeout=900.0
+            first_delay=3.0,
+            interval=5.0,
+            factor=1.5,
+            max_interval=15.0,
+            timeout=900.0,
+            expected=(120.0, 180.0),
         ),
         TaskKind.GENERATE: PollSchedule(
-            first_delay=3.0, interval=3.0, factor=1.5, max_interval=10.0, timeout=600.0
+            first_delay=3.0,
+            interval=3.0,
+            factor=1.5,
+            max_interval=10.0,
+            timeout=600.0,
+            expected=(30.0, 120.0),
         ),
         TaskKind.MUSIC: PollSchedule(
             first_delay=3.0, interval=3.0, factor=1.5, max_interval=10.0, timeout=600.0
@@ -117,6 +192,7 @@ async def poll_until(
     rng: random.Random,
     on_event: EventHandler | None = None,
     on_answer: Callable[[_S], Awaitable[None]] | None = None,
+    pacer: PollPacer | None = None,
 ) -> _R:
     """Ask ``fetch`` by ``schedule`` until ``judge`` returns a result, and return it.
 
@@ -141,6 +217,8 @@ async def poll_until(
         for delay in schedule.delays(rng):
             await clock.sleep(min(delay, max(0.0, ends_at - clock.now())))
             try:
+                if pacer is not None:
+                    await pacer.wait()
                 async with limiter:
                     answer = await fetch()
             except APIError as exc:
@@ -219,6 +297,7 @@ async def wait_for_task(
     rng: random.Random,
     on_event: EventHandler | None = None,
     on_answer: Callable[[_T], Awaitable[None]] | None = None,
+    pacer: PollPacer | None = None,
 ) -> _T:
     """Poll a custom-model provider task until it succeeds; return the final snapshot.
 
@@ -241,4 +320,5 @@ async def wait_for_task(
         rng=rng,
         on_event=on_event,
         on_answer=on_answer,
+        pacer=pacer,
     )

@@ -87,6 +87,7 @@ class SunoApiClient(BaseClient):
         clock: Clock | None = None,
         allow_insecure_http: bool = False,
         max_credits: int | None = None,
+        max_polls_per_second: float | None = None,
         clip_batch_size: int = c.MAX_CLIP_IDS_PER_LOOKUP,
     ) -> None:
         super().__init__(
@@ -102,6 +103,7 @@ class SunoApiClient(BaseClient):
             clock=clock,
             allow_insecure_http=allow_insecure_http,
             max_credits=max_credits,
+            max_polls_per_second=max_polls_per_second,
         )
         check_positive_int("clip_batch_size", clip_batch_size)
         self._tracker = ClipTracker(
@@ -110,6 +112,7 @@ class SunoApiClient(BaseClient):
             limiter=lambda: self._poll_limiter,
             rng=self._rng,
             batch_size=clip_batch_size,
+            pacer=self._pacer,
         )
         self.v30: Final = SunoApiV30(self)
 
@@ -324,6 +327,7 @@ class SunoApiV30:
             limiter=client._poll_limiter,
             rng=client._rng,
             on_event=on_event,
+            pacer=client._pacer,
         )
 
 

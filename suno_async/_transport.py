@@ -127,7 +127,8 @@ _STATUS_ERRORS: Final[Mapping[int, type[APIStatusError]]] = {
 
 _HINTS: Final[Mapping[type[APIStatusError], str]] = {
     BadRequestError: "Fix the request's arguments; sending it again unchanged will fail again.",
-    AuthenticationError: "Check the API key (argument api_key or SUNO_API_KEY).",
+    AuthenticationError: "Check the API key (the api_key argument, or SUNO_API_KEY / "
+    "SUNOAPI_API_KEY for the client in use).",
     InsufficientCreditsError: "Top up the account's credits, then call again.",
     PermissionDeniedError: "This key or account may not do this.",
     NotFoundError: "Check the id and the base URL.",

@@ -1,9 +1,39 @@
-"""The ``suno-async`` command (also ``python -m suno_async``)."""
+"""The ``suno-async`` command (also ``python -m suno_async``).
+
+Commands: ``train``, ``generate``, ``pure-music``, ``status``, ``wait`` and ``download`` talk to
+the API (a real provider with ``SUNO_API_KEY``, or the embedded emulator with ``--emulator``);
+``demo`` runs the whole workflow on the emulator; ``emulator`` serves the emulator. ``--help``
+on each teaches it, with examples. The client commands live in :mod:`suno_async._cli_parser`
+(arguments), :mod:`suno_async._cli_commands` (running), :mod:`suno_async._cli_progress`
+(progress bars and lines) and :mod:`suno_async._cli_exit` (exit codes).
+
+Exit codes (the same table ends ``suno-async --help``):
+
+====  =========================================================================================
+0     done
+1     any other error: the API refused or failed after the automatic retries, a file could not
+      be written, ...
+2     bad input or usage: a wrong option, argument or file (``ConfigError``); nothing was sent
+3     the API key was not accepted (``AuthenticationError``)
+4     not enough credits (``InsufficientCreditsError``), or ``--max-credits`` would be passed
+      (``CreditBudgetError``)
+5     rate limited after the automatic retries (``RateLimitError``)
+6     the task failed (``TaskFailedError``, ``ClipFailedError``, ``NotEnoughClipsError``)
+7     timed out (``TaskTimeoutError``, ``APITimeoutError``)
+8     a paid request may have been sent but its answer was lost (``AmbiguousSubmitError``):
+      look for the work before running the command again
+130   interrupted (Ctrl-C)
+====  =========================================================================================
+
+The API key is never printed: not in results, progress, errors or ``--json`` output.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
 import secrets
 import sys
 from collections.abc import Sequence
@@ -11,6 +41,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio
+
+from suno_async._cli_commands import execute, json_usage_errors, prepare
+from suno_async._cli_exit import EXIT_ERROR, EXIT_INTERRUPTED
+from suno_async._cli_parser import (
+    CLIENT_COMMANDS,
+    GLOBAL_PREFIX,
+    TOP_DESCRIPTION,
+    TOP_EPILOG,
+    add_client_commands,
+    add_shared_options,
+)
+from suno_async._cli_progress import make_display
+from suno_async._version import __version__
 
 if TYPE_CHECKING:
     from suno_async.emulator import EmulatorConfig
@@ -244,8 +287,12 @@ def _emulator_config(args: argparse.Namespace) -> EmulatorConfig:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="suno-async",
-        description="Asyncio client for Suno-style music APIs, with an embedded emulator.",
+        description=TOP_DESCRIPTION,
+        epilog=TOP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_shared_options(parser, prefix=GLOBAL_PREFIX, provider=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -296,17 +343,56 @@ def _parser() -> argparse.ArgumentParser:
         help="starting credits of the custom-model provider's account",
     )
     _add_fault_options(emulator)
+    add_client_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the process exit code."""
-    args = _parser().parse_args(argv)
+    """Run the command line; return the process exit code (see the module docstring).
+
+    Usage errors and ``--help`` leave through ``SystemExit``, as argparse does (exit code 2 and
+    0); with ``--json`` a usage error is one JSON object on standard error. When the reader of
+    the output goes away (``suno-async ... | head``), the command stops quietly with exit 1.
+    """
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # before a command ran (say, reading --prompt-file -)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Python's advice: point stdout at devnull, so the interpreter's last flush at exit
+        # does not fail again.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+
+
+def _main(arguments: list[str]) -> int:
+    parser = _parser()
+    with json_usage_errors("--json" in arguments):
+        args = parser.parse_args(arguments)
+        if args.command in CLIENT_COMMANDS:
+            options = prepare(args)
+        else:
+            shared = sorted(name for name in vars(args) if name.startswith(GLOBAL_PREFIX))
+            if shared:
+                option = "--" + shared[0][len(GLOBAL_PREFIX) :].replace("_", "-")
+                parser.error(f"{option} is an option of the client commands, not of {args.command}")
+    if args.command in CLIENT_COMMANDS:
+        return execute(args, options)
     try:
         if args.command == "demo":
             from suno_async._demo import run_demo
 
-            anyio.run(lambda: run_demo(output=args.output, speed=args.speed))
+            display = make_display(
+                json=False,
+                events=False,
+                quiet=False,
+                terminal=sys.stdout.isatty(),
+                write=print,
+                stderr=False,
+            )
+            with display:
+                anyio.run(lambda: run_demo(output=args.output, speed=args.speed, display=display))
         elif args.command == "emulator":
             from suno_async.emulator import serve
 

@@ -1,7 +1,12 @@
-"""The command line: the demo (the main job) and the standalone emulator."""
+"""The command line: the demo (the main job), the standalone emulator, and --help.
+
+The client commands are tested in ``test_cli_commands.py``, exit codes in ``test_cli_exit.py``
+and progress displays in ``test_cli_progress.py``.
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -91,3 +96,59 @@ def test_help_teaches_both_commands(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as bad:
         main([])
     assert bad.value.code == 2
+
+
+@pytest.mark.parametrize(
+    "command", ["train", "generate", "pure-music", "status", "wait", "download"]
+)
+def test_each_client_command_teaches_with_examples(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every client command's --help has a description, examples and the shared options."""
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    assert "examples:\n  suno-async " in text
+    assert "--json" in text
+    if command != "download":  # needs no key
+        assert "SUNO_API_KEY" in text
+        assert "--emulator" in text
+
+
+def test_top_level_help_names_commands_env_and_exit_codes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    for word in ("train", "generate", "pure-music", "status", "wait", "download"):
+        assert f"    {word} " in text
+    for env in ("SUNO_API_KEY", "SUNO_BASE_URL", "SUNOAPI_API_KEY", "SUNOAPI_BASE_URL"):
+        assert env in text
+    assert "exit codes:" in text
+    assert "130  interrupted" in text
+
+
+async def test_the_process_exit_code_and_json_error() -> None:
+    """python -m suno_async exits with the mapped code; --json errors are one JSON line."""
+    result = await anyio.run_process(
+        [
+            sys.executable,
+            "-m",
+            "suno_async",
+            "--json",
+            "--emulator",
+            "--max-credits",
+            "10",
+            "generate",
+            "--tags",
+            "pop",
+        ],
+        check=False,
+    )
+    assert result.returncode == 4
+    assert result.stdout == b""
+    error = json.loads(result.stderr)
+    assert error["type"] == "CreditBudgetError"
+    assert error["exit_code"] == 4

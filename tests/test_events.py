@@ -9,10 +9,12 @@ from suno_async import (
     CreditsSpent,
     Event,
     GenerationStreaming,
+    PollSchedule,
     SessionPrepared,
     SunoApiClient,
     SunoClient,
     TaskFailedError,
+    TaskKind,
     TrainingFinished,
     TrainingResult,
     TrainingSubmitted,
@@ -91,10 +93,18 @@ async def test_wait_returns_the_result(client: SunoClient) -> None:
     assert len(clips) == 2
 
 
-async def test_generation_streaming_and_credit_events(client: SunoClient) -> None:
-    """A generation reports its stream URLs once, and the 40 credits it cost."""
+async def test_generation_streaming_and_credit_events(emulator: Emulator) -> None:
+    """A generation reports its stream URLs once (when a poll sees it streaming), and the 40
+    credits it cost."""
     seen: list[Event] = []
-    await client.generate_and_wait(task="create", model="chirp-v50", on_event=seen.append)
+    dense = PollSchedule(first_delay=3, interval=3, factor=1.5, max_interval=10, timeout=600)
+    async with SunoClient(
+        api_key="k",
+        base_url=emulator.base_url,
+        clock=emulator.clock,
+        poll_schedules={TaskKind.GENERATE: dense},
+    ) as client:
+        await client.generate_and_wait(task="create", model="chirp-v50", on_event=seen.append)
     streaming = [e for e in seen if isinstance(e, GenerationStreaming)]
     assert len(streaming) == 1
     assert all("/cdn/stream/" in url for url in streaming[0].audio_urls)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
+from dataclasses import replace
 from typing import Any
 
 import anyio
@@ -31,13 +33,21 @@ async def start_generation(client: SunoClient) -> str:
     return await client.generate(task="create", model="chirp-v50", tags="Pop")
 
 
-async def test_generation_walks_through_stream_to_success(
-    client: SunoClient, emulator: Emulator
-) -> None:
+#: The plain growing schedule (no expected window), dense enough to see every phase.
+DENSE = PollSchedule(first_delay=3, interval=3, factor=1.5, max_interval=10, timeout=600)
+
+
+async def test_generation_walks_through_stream_to_success(emulator: Emulator) -> None:
     """A generation is seen running, then streaming, then succeeds with playable clips."""
     events: list[Event] = []
-    task_id = await start_generation(client)
-    clips = await client.wait_for_generation(task_id, on_event=events.append)
+    async with SunoClient(
+        api_key="k",
+        base_url=emulator.base_url,
+        clock=emulator.clock,
+        poll_schedules={TaskKind.GENERATE: DENSE},
+    ) as client:
+        task_id = await start_generation(client)
+        clips = await client.wait_for_generation(task_id, on_event=events.append)
     statuses = [e.status for e in events if isinstance(e, TaskStatusChanged)]
     assert statuses[-1] == "success"
     assert "stream" in statuses
@@ -124,6 +134,7 @@ async def test_one_limiter_bounds_all_status_requests(emulator: Emulator) -> Non
         clock=emulator.clock,
         retry=FAST_RETRY,
         max_concurrent_polls=3,
+        poll_schedules={TaskKind.GENERATE: replace(DENSE, jitter=0.0)},
     ) as client:
         original = client._status
 
@@ -145,15 +156,53 @@ async def test_one_limiter_bounds_all_status_requests(emulator: Emulator) -> Non
     assert peak == 3
 
 
-def test_schedule_grows_to_its_cap_with_proportional_jitter() -> None:
-    """Poll waits start at first_delay, grow by the factor and stay within jitter of the cap."""
-    schedule = DEFAULT_SCHEDULES[TaskKind.GENERATE]
+def test_plain_schedule_grows_to_its_cap_with_proportional_jitter() -> None:
+    """Without an expected window: first_delay (jittered), then growing waits up to the cap."""
+    schedule = DEFAULT_SCHEDULES[TaskKind.UPLOAD]
+    assert schedule.expected is None
     delays = [d for _, d in zip(range(12), schedule.delays(random.Random(7)), strict=False)]
-    assert delays[0] == schedule.first_delay
-    assert schedule.interval * 0.9 <= delays[1] <= schedule.interval * 1.1
-    assert all(d <= schedule.max_interval * (1 + schedule.jitter) for d in delays)
-    assert delays[-1] >= schedule.max_interval * (1 - schedule.jitter)
-    assert DEFAULT_SCHEDULES[TaskKind.TRAINING].max_interval > schedule.interval
+    low, high = 1 - schedule.jitter, 1 + schedule.jitter
+    assert schedule.first_delay * low <= delays[0] <= schedule.first_delay * high
+    assert schedule.interval * low <= delays[1] <= schedule.interval * high
+    assert all(d <= schedule.max_interval * high for d in delays)
+    assert delays[-1] >= schedule.max_interval * low
+    starts = {next(schedule.delays(random.Random(seed))) for seed in range(20)}
+    assert len(starts) > 1  # pollers started together do not ask in lock step
+
+
+def test_expected_window_polls_early_once_then_densely_near_the_end() -> None:
+    """Generation (30-120 s): one early look, the next about a step into the window, then
+    shrinking steps until 120 s, then the plain back-off."""
+    schedule = DEFAULT_SCHEDULES[TaskKind.GENERATE]
+    assert schedule.expected == (30.0, 120.0)
+    step = 90 / schedule.dense_polls
+    for seed in range(50):
+        waits = [d for _, d in zip(range(12), schedule.delays(random.Random(seed)), strict=False)]
+        times = [sum(waits[: i + 1]) for i in range(len(waits))]
+        assert times[0] < 4  # the early look catches tasks that fail at once
+        assert 30 + 0.5 * step <= times[1] <= 30 + 1.5 * step
+        inside = [t for t in times if t < 120]
+        gaps = [b - a for a, b in itertools.pairwise(inside[1:])]
+        assert all(b <= a * 1.25 for a, b in itertools.pairwise(gaps))  # denser
+        assert len(inside) <= 6
+        after = [b - a for a, b in itertools.pairwise(times) if a >= 120]
+        assert all(g <= schedule.max_interval * 1.1 for g in after)
+
+
+def test_expected_window_makes_few_requests_for_a_typical_task() -> None:
+    """A 150 s training is noticed within ~20 s of its end in at most 6 asks (the plain
+    schedule needed about 15)."""
+    schedule = DEFAULT_SCHEDULES[TaskKind.TRAINING]
+    for seed in range(50):
+        asks = 0
+        elapsed = 0.0
+        for wait in schedule.delays(random.Random(seed)):
+            elapsed += wait
+            asks += 1
+            if elapsed >= 150:
+                break
+        assert asks <= 6
+        assert elapsed - 150 <= 20
 
 
 def test_schedule_scaling_and_checks() -> None:
@@ -161,6 +210,7 @@ def test_schedule_scaling_and_checks() -> None:
     fast = DEFAULT_SCHEDULES[TaskKind.TRAINING].scaled(0.01)
     assert fast.first_delay == pytest.approx(0.03)
     assert fast.timeout == pytest.approx(9.0)
+    assert fast.expected == pytest.approx((1.2, 1.8))
     with pytest.raises(ValueError, match="interval"):
         PollSchedule(first_delay=1, interval=0, factor=1, max_interval=1, timeout=1)
 
@@ -241,6 +291,6 @@ async def test_concurrent_waits_share_virtual_time(emulator: Emulator) -> None:
         async with anyio.create_task_group() as tg:
             for task_id in ids:
                 tg.start_soon(client.wait_for_generation, task_id)
-    # One generation takes 45 s and is noticed within one poll interval (at most 11 s); twenty
+    # One generation takes 45 s and the default schedule notices it by about 69 s; twenty
     # concurrent waits must take no longer, not add up their first sleeps or their rounds.
-    assert emulator.clock.now() - started < 60
+    assert emulator.clock.now() - started < 80
