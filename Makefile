@@ -32,8 +32,14 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
-bench: $(STAMP)
-	@ls benchmarks/*.py >/dev/null 2>&1 && for f in benchmarks/bench_*.py; do $(BIN)/python $$f; done || echo "no benchmarks yet"
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) suno-output .mypy_cache .ruff_cache
