@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 
 from suno_async import RetryPolicy, SunoClient
@@ -31,6 +32,19 @@ def emulator_config() -> EmulatorConfig:
 async def emulator(emulator_config: EmulatorConfig) -> AsyncIterator[Emulator]:
     async with Emulator(emulator_config, clock=VirtualClock()) as emu:
         yield emu
+
+
+@pytest.fixture
+def emu(emulator: Emulator) -> Emulator:
+    """The emulator, under the short name the emulator's own tests use."""
+    return emulator
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain aiohttp session, for talking to the emulator without the client."""
+    async with aiohttp.ClientSession() as session:
+        yield session
 
 
 @pytest.fixture

@@ -1,12 +1,57 @@
-"""Small loopback servers for faults the emulator does not script."""
+"""Helpers shared by the tests: small loopback servers for faults the emulator does not
+script, and a plain-aiohttp way to talk to the emulator."""
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
+import aiohttp
 from aiohttp import web
+
+from suno_async.emulator import Emulator, VirtualClock
+
+KEY = "test-key"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+
+@dataclass
+class Reply:
+    """An answer of the emulator: status, JSON body (``None`` if not JSON), headers, bytes."""
+
+    status: int
+    body: Any
+    headers: Any
+    raw: bytes
+
+
+def advance(emu: Emulator, seconds: float) -> None:
+    """Move the emulator's virtual clock forward."""
+    clock = emu.clock
+    assert isinstance(clock, VirtualClock)
+    clock.advance(seconds)
+
+
+async def call(
+    http: aiohttp.ClientSession,
+    emu: Emulator,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    """One request to the emulator (with the test key unless ``headers`` are given)."""
+    url = path if path.startswith("http") else emu.base_url + path
+    async with http.request(
+        method, url, json=body, headers=AUTH if headers is None else headers
+    ) as resp:
+        raw = await resp.read()
+        parsed = json.loads(raw) if resp.content_type == "application/json" else None
+        return Reply(resp.status, parsed, resp.headers, raw)
 
 
 @asynccontextmanager

@@ -17,8 +17,7 @@ import pkgutil
 import re
 import socket
 import wave
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +35,10 @@ import suno_async.emulator._state as emulator_state
 from suno_async.cli import main
 from suno_async.emulator import Emulator, EmulatorConfig, RequestRecord, VirtualClock, serve
 
+from .helpers import AUTH, KEY, Reply, advance, call
+
 pytestmark = pytest.mark.anyio
 
-KEY = "test-key"
-AUTH = {"Authorization": f"Bearer {KEY}"}
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 ISO_MS = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 PREPARE = "/suno/v2/customModel/prepare"
@@ -47,50 +46,6 @@ UPLOAD = "/suno/v2/customModel/upload"
 CREATE = "/suno/v2/customModel/create"
 GENERATE = "/suno/v2/generate"
 STATUS = "/suno/v2/status"
-
-
-@dataclass
-class Reply:
-    status: int
-    body: Any
-    headers: Any
-    raw: bytes
-
-
-def advance(emu: Emulator, seconds: float) -> None:
-    """Move the emulator's virtual clock forward."""
-    clock = emu.clock
-    assert isinstance(clock, VirtualClock)
-    clock.advance(seconds)
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(EmulatorConfig(), clock=VirtualClock()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-async def call(
-    http: aiohttp.ClientSession,
-    emu: Emulator,
-    method: str,
-    path: str,
-    body: Any = None,
-    headers: dict[str, str] | None = None,
-) -> Reply:
-    url = path if path.startswith("http") else emu.base_url + path
-    async with http.request(
-        method, url, json=body, headers=AUTH if headers is None else headers
-    ) as resp:
-        raw = await resp.read()
-        parsed = json.loads(raw) if resp.content_type == "application/json" else None
-        return Reply(resp.status, parsed, resp.headers, raw)
 
 
 async def post_raw(

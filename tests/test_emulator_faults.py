@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -23,6 +23,8 @@ import pytest
 import suno_async.emulator as emulator_pkg
 from suno_async.cli import _emulator_config, _parser, main
 from suno_async.emulator import Chaos, Emulator, EmulatorConfig, TaskScript, VirtualClock
+
+from .helpers import advance
 
 pytestmark = pytest.mark.anyio
 
@@ -47,18 +49,6 @@ class Reply:
 
     def json(self) -> Any:
         return json.loads(self.raw)
-
-
-def advance(emu: Emulator, seconds: float) -> None:
-    clock = emu.clock
-    assert isinstance(clock, VirtualClock)
-    clock.advance(seconds)
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def send(

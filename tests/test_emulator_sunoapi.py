@@ -11,8 +11,6 @@ import io
 import json
 import re
 import wave
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -21,10 +19,10 @@ import pytest
 
 from suno_async.emulator import Emulator, EmulatorConfig, VirtualClock
 
+from .helpers import AUTH, KEY, Reply, advance, call
+
 pytestmark = pytest.mark.anyio
 
-KEY = "test-key"
-AUTH = {"Authorization": f"Bearer {KEY}"}
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 ISO_MS = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 V35 = "/api/v2/suno/v3.5"
@@ -102,50 +100,6 @@ SAMPLE: dict[str, Any] = {
     "created_at": "2024-07-22T07:56:36.699Z",
     "batch_size": 1,
 }
-
-
-@dataclass
-class Reply:
-    status: int
-    body: Any
-    headers: Any
-    raw: bytes
-
-
-def advance(emu: Emulator, seconds: float) -> None:
-    """Move the emulator's virtual clock forward."""
-    clock = emu.clock
-    assert isinstance(clock, VirtualClock)
-    clock.advance(seconds)
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(EmulatorConfig(), clock=VirtualClock()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-async def call(
-    http: aiohttp.ClientSession,
-    emu: Emulator,
-    method: str,
-    path: str,
-    body: Any = None,
-    headers: dict[str, str] | None = None,
-) -> Reply:
-    url = path if path.startswith("http") else emu.base_url + path
-    async with http.request(
-        method, url, json=body, headers=AUTH if headers is None else headers
-    ) as resp:
-        raw = await resp.read()
-        parsed = json.loads(raw) if resp.content_type == "application/json" else None
-        return Reply(resp.status, parsed, resp.headers, raw)
 
 
 def error(reply: Reply, status: int) -> str:

@@ -65,6 +65,7 @@ from suno_async.emulator._config import EmulatorConfig
 from suno_async.emulator._errors import ApiError
 from suno_async.emulator._faults import Outcome, TaskFaults, TaskKind
 from suno_async.emulator._fetch import AudioProbe, probe_audio
+from suno_async.emulator._ledger import Ledger, Settlement
 from suno_async.emulator._validation import (
     GenerateSpec,
     check_http_url,
@@ -184,13 +185,10 @@ class EmulatorState:
         self.clock = clock
         self.faults = TaskFaults()
         self.base_url = ""
-        self._balance = config.credits
-        self._charged = 0
-        self._refunded = 0
+        self.ledger: Ledger[_Task] = Ledger(config.credits, self._settlement)
         self._sessions: dict[str, _Session] = {}
         self._tasks: dict[str, _Task] = {}
         self._trainings: list[_Training] = []
-        self._unsettled: list[_Task] = []
         self._clips: dict[str, _Generation] = {}
         self._fetches: set[asyncio.Task[None]] = set()
         self._http: aiohttp.ClientSession | None = None
@@ -225,41 +223,35 @@ class EmulatorState:
     @property
     def credits(self) -> int:
         """The account's balance now."""
-        self.settle()
-        return self._balance
+        return self.ledger.balance
 
     @property
     def credits_spent(self) -> int:
         """Credits charged minus credits refunded, so far."""
-        self.settle()
-        return self._charged - self._refunded
+        return self.ledger.spent
 
     def settle(self) -> None:
         """Mark tasks that have ended as such, refunding those that failed or timed out."""
-        now = self.clock.now()
-        still: list[_Task] = []
-        for task in self._unsettled:
-            status = self.phase(task, now).status
-            if status in _FAILED:
-                self._balance += task.cost
-                self._refunded += task.cost
-            elif status != "success":
-                still.append(task)
-        self._unsettled = still
+        self.ledger.settle()
 
-    def _charge(self, cost: int) -> None:
-        if self._balance < cost:
+    def _settlement(self, task: _Task) -> Settlement:
+        status = self.phase(task, self.clock.now()).status
+        if status in _FAILED:
+            return "refund"
+        return "done" if status == "success" else "pending"
+
+    def _charge(self, task: _Task) -> None:
+        if not self.ledger.can_pay(task.cost):
             raise ApiError(
                 402,
-                f"Insufficient credits: this call costs {cost}, the account has {self._balance}.",
+                f"Insufficient credits: this call costs {task.cost}, the account has "
+                f"{self.ledger.balance}.",
             )
-        self._balance -= cost
-        self._charged += cost
+        self.ledger.charge(task, task.cost)
 
     def _accept(self, task: _Task) -> None:
-        self._charge(task.cost)
+        self._charge(task)
         self._tasks[task.id] = task
-        self._unsettled.append(task)
 
     # -- the state machine -----------------------------------------------------------------
 

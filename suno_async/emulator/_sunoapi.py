@@ -80,6 +80,7 @@ from suno_async.emulator._audio import SAMPLE_RATE, synth_wav
 from suno_async.emulator._config import EmulatorConfig
 from suno_async.emulator._errors import ApiError
 from suno_async.emulator._faults import Outcome, TaskFaults
+from suno_async.emulator._ledger import Ledger, Settlement
 from suno_async.emulator._sunoapi_validation import MusicSpec, validate_extend
 from suno_async.emulator._validation import parse_object
 
@@ -159,12 +160,9 @@ class SunoApiState:
         self.iso = iso
         self.base_url = ""
         self.user_id = _new_id()
-        self._balance = config.sunoapi_credits
-        self._charged = 0
-        self._refunded = 0
+        self.ledger: Ledger[_Batch] = Ledger(config.sunoapi_credits, self._settlement)
         self._batches: dict[str, _Batch] = {}
         self._clips: dict[str, tuple[_Batch, int]] = {}
-        self._unsettled: list[_Batch] = []
 
     def start(self, base_url: str) -> None:
         """Begin serving at ``base_url`` (the prefix of every audio and image URL)."""
@@ -175,27 +173,22 @@ class SunoApiState:
     @property
     def credits(self) -> int:
         """The account's balance now."""
-        self.settle()
-        return self._balance
+        return self.ledger.balance
 
     @property
     def credits_spent(self) -> int:
         """Credits charged minus credits refunded, so far."""
-        self.settle()
-        return self._charged - self._refunded
+        return self.ledger.spent
 
     def settle(self) -> None:
         """Forget batches that completed and refund those whose clips ended in ``error``."""
-        now = self.clock.now()
-        still: list[_Batch] = []
-        for batch in self._unsettled:
-            status = self.phase(batch, now).status
-            if status == "error":
-                self._balance += batch.cost
-                self._refunded += batch.cost
-            elif status != "complete":
-                still.append(batch)
-        self._unsettled = still
+        self.ledger.settle()
+
+    def _settlement(self, batch: _Batch) -> Settlement:
+        status = self.phase(batch, self.clock.now()).status
+        if status == "error":
+            return "refund"
+        return "done" if status == "complete" else "pending"
 
     # -- the state machine -----------------------------------------------------------------
 
@@ -267,10 +260,8 @@ class SunoApiState:
 
     def _accept(self, spec: MusicSpec) -> _Batch:
         cost = self.config.sunoapi_call_cost
-        if self._balance < cost:
+        if not self.ledger.can_pay(cost):
             raise ApiError(403, NOT_ENOUGH_CREDITS)
-        self._balance -= cost
-        self._charged += cost
         outcome, override = self.faults.take("music")
         batch = _Batch(
             id=_new_id(),
@@ -282,7 +273,7 @@ class SunoApiState:
             clip_ids=[_new_id() for _ in range(CLIPS_PER_CALL)],
         )
         self._batches[batch.id] = batch
-        self._unsettled.append(batch)
+        self.ledger.charge(batch, cost)
         for index, clip_id in enumerate(batch.clip_ids):
             self._clips[clip_id] = (batch, index)
         return batch
