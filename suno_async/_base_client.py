@@ -16,8 +16,8 @@ import msgspec
 from suno_async import _constants as c
 from suno_async._budget import CreditBudget
 from suno_async._clock import Clock, SystemClock
-from suno_async._events import CreditsSpent, EventHandler, emit
-from suno_async._exceptions import ClientClosedError, ConfigError
+from suno_async._events import SPENDING_EVENTS, CreditsSpent, EventHandler, emit
+from suno_async._exceptions import AmbiguousSubmitError, ClientClosedError, ConfigError
 from suno_async._polling import DEFAULT_SCHEDULES, PollPacer, PollSchedule
 from suno_async._transport import RequestStats, RetryPolicy, Transport
 from suno_async._validation import (
@@ -197,19 +197,20 @@ class BaseClient:
     ) -> _T:
         """POST ``body`` to ``path``, a call that starts paid work of a known ``cost``."""
         self._check_open()
-        return await self._budget.charge(
-            cost, what, lambda: self._call("POST", path, decoder, body=body, safe=False)
-        )
-
-    async def _report_spending(self, what: str, before: int, on_event: EventHandler | None) -> None:
-        """Emit :class:`CreditsSpent` if the budget counted a charge since ``before``."""
-        if self.credits_spent > before:
-            await emit(
-                on_event,
-                CreditsSpent(
-                    what=what, credits=self.credits_spent - before, total=self.credits_spent
-                ),
+        try:
+            result = await self._budget.charge(
+                cost, what, lambda: self._call("POST", path, decoder, body=body, safe=False)
             )
+        except AmbiguousSubmitError:
+            await self._spent(what, cost)  # counted: it may have been charged
+            raise
+        await self._spent(what, cost)
+        return result
+
+    async def _spent(self, what: str, cost: int) -> None:
+        sink = SPENDING_EVENTS.get()
+        if sink is not None:
+            await emit(sink, CreditsSpent(what=what, credits=cost, total=self.credits_spent))
 
     def _refund(self, cost: int) -> None:
         """Take back a charge counted for a call that turned out not to have arrived."""

@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from suno_async._exceptions import AmbiguousSubmitError, CreditBudgetError
+from suno_async._exceptions import (
+    AmbiguousSubmitError,
+    APIConnectionError,
+    APIStatusError,
+    ConfigError,
+    CreditBudgetError,
+)
 
 __all__ = ["CreditBudget"]
 
@@ -16,9 +22,11 @@ _T = TypeVar("_T")
 class CreditBudget:
     """Counts the credits of calls with a known cost, and refuses calls past ``limit``.
 
-    A call is counted when it is accepted, or when its answer was lost (it may have been
-    charged). Only calls with a known price count (``customModel/create`` 100, ``generate`` 40,
-    a sunoapi.com create or extend 10); uploads are priced by the provider's configuration and
+    A call is counted when it is accepted, when its answer was lost, or when it was cancelled
+    (or failed unexpectedly) in flight: it may have been charged. It is not counted when the
+    failure proves it was not: the server answered with an error, or no connection was made.
+    Only calls with a known price count (``customModel/create`` 100, ``generate`` 40, a
+    sunoapi.com create or extend 10); uploads are priced by the provider's configuration and
     are not counted.
     """
 
@@ -48,6 +56,11 @@ class CreditBudget:
             result = await call()
         except AmbiguousSubmitError:
             self.spent += cost  # it may have been charged
+            raise
+        except (APIStatusError, APIConnectionError, ConfigError, CreditBudgetError):
+            raise  # answered with an error, or never connected: not charged
+        except BaseException:
+            self.spent += cost  # cancelled (or worse) in flight: it may have landed
             raise
         else:
             self.spent += cost

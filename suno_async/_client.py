@@ -18,8 +18,16 @@ from suno_async._events import (
     GenerationStreaming,
     GenerationSubmitted,
     emit,
+    reporting_spending,
 )
-from suno_async._exceptions import AmbiguousSubmitError, ConfigError, ResponseValidationError
+from suno_async._exceptions import (
+    AmbiguousSubmitError,
+    APIConnectionError,
+    APIStatusError,
+    ConfigError,
+    CreditBudgetError,
+    ResponseValidationError,
+)
 from suno_async._journal import GenerationJournal, Journal
 from suno_async._polling import wait_for_task
 from suno_async._results import GenerationResult, TrainingResult
@@ -377,11 +385,12 @@ class SunoClient(BaseClient):
         **fields: Any,
     ) -> list[Clip]:
         """:meth:`generate`, then :meth:`wait_for_generation`; return the finished clips."""
-        spent = self.credits_spent
-        task_id = await self.generate(request, resend_if_ambiguous=resend_if_ambiguous, **fields)
+        with reporting_spending(on_event):
+            task_id = await self.generate(
+                request, resend_if_ambiguous=resend_if_ambiguous, **fields
+            )
         model = request.model if request is not None else str(fields.get("model", ""))
         await emit(on_event, GenerationSubmitted(task_id=task_id, model=model))
-        await self._report_spending("generate", spent, on_event)
         return await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)
 
     async def generate_and_download(
@@ -430,19 +439,24 @@ class SunoClient(BaseClient):
                 raise AmbiguousSubmitError(
                     f"journal {journal} shows this generation was being sent when the run "
                     "stopped, and no answer was recorded: it may be running (and billed). Look "
-                    "for it among the account's recent work, or pass resend_if_ambiguous=True "
-                    "to send it again.",
+                    "for it among the account's recent work, or allow re-sending it "
+                    "(resend_if_ambiguous) to send it again.",
                     method="POST",
                     url="/suno/v2/generate",
                     endpoint="/suno/v2/generate",
                     body_sent=msgspec.json.encode(checked),
                 )
             record(submit="sending")
-            spent = self.credits_spent
-            task_id = await self.generate(checked, resend_if_ambiguous=resend_if_ambiguous)
+            try:
+                with reporting_spending(on_event):
+                    task_id = await self.generate(checked, resend_if_ambiguous=resend_if_ambiguous)
+            except AmbiguousSubmitError:
+                raise
+            except (ConfigError, CreditBudgetError, APIStatusError, APIConnectionError):
+                record(submit="none")  # the failure proves nothing was sent or accepted
+                raise
             record(submit="submitted", task_id=task_id)
             await emit(on_event, GenerationSubmitted(task_id=task_id, model=checked.model))
-            await self._report_spending("generate", spent, on_event)
         clips = state.clips if state is not None and state.clips else None
         if clips is None:
             clips = await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)

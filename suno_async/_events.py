@@ -7,12 +7,18 @@ JSON as is (``msgspec.json.encode(event)``).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeAlias
 
 import msgspec
 
+logger = logging.getLogger("suno_async")
+
 __all__ = [
+    "SPENDING_EVENTS",
     "CreditsSpent",
     "DownloadFinished",
     "Event",
@@ -27,6 +33,8 @@ __all__ = [
     "UploadFailed",
     "UploadFinished",
     "UploadSubmitted",
+    "emit",
+    "reporting_spending",
 ]
 
 
@@ -145,10 +153,32 @@ Event: TypeAlias = (
 EventHandler: TypeAlias = Callable[[Event], Awaitable[None] | None]
 
 
+#: Where paid calls made by the current task report :class:`CreditsSpent` (task-local, so
+#: concurrent workflows each hear about their own charges). Set with :func:`reporting_spending`.
+SPENDING_EVENTS: ContextVar[EventHandler | None] = ContextVar("suno_spending", default=None)
+
+
+@contextmanager
+def reporting_spending(handler: EventHandler | None) -> Iterator[None]:
+    """Within the block, paid calls of this task emit :class:`CreditsSpent` to ``handler``."""
+    token = SPENDING_EVENTS.set(handler)
+    try:
+        yield
+    finally:
+        SPENDING_EVENTS.reset(token)
+
+
 async def emit(handler: EventHandler | None, event: Event) -> None:
-    """Deliver ``event`` to ``handler`` if there is one."""
+    """Deliver ``event`` to ``handler`` if there is one.
+
+    A handler that raises is logged and otherwise ignored: a progress display must not abort
+    work that is under way (and may already be paid for).
+    """
     if handler is None:
         return
-    result = handler(event)
-    if inspect.isawaitable(result):
-        await result
+    try:
+        result = handler(event)
+        if inspect.isawaitable(result):
+            await result
+    except Exception:
+        logger.exception("on_event handler failed on %s; the work goes on", type(event).__name__)

@@ -28,7 +28,9 @@ __all__ = ["GenerationJournal", "Journal", "TrainingJournal"]
 
 JOURNAL_VERSION: Final = 1
 
-Submission = Literal["none", "sending", "submitted"]
+#: ``failed``: the work was submitted and the provider reported it failed (or timed out); for
+#: ``customModel/create`` a rerun submits it again in the same session, as the provider allows.
+Submission = Literal["none", "sending", "submitted", "failed"]
 
 
 class TrainingJournal(msgspec.Struct, kw_only=True):

@@ -90,9 +90,14 @@ async def stream_events(
                 stream._error = exc
             stream._done = True  # not reached when cancelled: a cancelled run has no result
 
+    body_error: Exception | None = None
     async with receive, anyio.create_task_group() as tg:
         tg.start_soon(runner)
         try:
             yield stream
+        except Exception as exc:
+            body_error = exc  # raised below, as itself, once the workflow is cancelled
         finally:
             tg.cancel_scope.cancel()
+    if body_error is not None:
+        raise body_error

@@ -14,7 +14,13 @@ from suno_async import _constants as c
 from suno_async._base_client import BaseClient
 from suno_async._clips import ClipTracker, WaitUntil
 from suno_async._clock import Clock
-from suno_async._events import EventHandler, GenerationFinished, GenerationSubmitted, emit
+from suno_async._events import (
+    EventHandler,
+    GenerationFinished,
+    GenerationSubmitted,
+    emit,
+    reporting_spending,
+)
 from suno_async._exceptions import (
     ClipFailedError,
     ConfigError,
@@ -252,10 +258,9 @@ class SunoApiClient(BaseClient):
             ConfigError: empty tags, or tags/title over the length limits.
             ClipFailedError / TaskTimeoutError: a clip failed or took too long.
         """
-        spent = self.credits_spent
-        batch = await self.create_pure_music(tags, title)
+        with reporting_spending(on_event):
+            batch = await self.create_pure_music(tags, title)
         await emit(on_event, GenerationSubmitted(task_id=batch.id, model="v3.5"))
-        await self._report_spending("custom/create-pure-music", spent, on_event)
         clips = await self.wait_for_clips(batch.clip_ids, timeout=timeout, on_event=on_event)
         await emit(on_event, GenerationFinished(task_id=batch.id, clip_ids=tuple(batch.clip_ids)))
         return clips

@@ -15,6 +15,7 @@ Retry policy (one place, used by every call):
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import logging
 import math
 import random
@@ -453,6 +454,16 @@ class Transport:
         try:
             return decoder.decode(raw)
         except msgspec.ValidationError as exc:
+            if not safe:
+                raise AmbiguousSubmitError(
+                    f"{method} {path}: the server accepted the request (HTTP {status}) but its "
+                    f"answer did not have the documented shape ({exc}), so the task id is "
+                    "unknown. It was not sent again; look the work up first.",
+                    method=method,
+                    url=path,
+                    endpoint=endpoint,
+                    body_sent=body,
+                ) from exc
             raise ResponseValidationError(
                 f"{method} {path}: the answer did not have the documented shape ({exc}).",
                 body=raw,
@@ -512,8 +523,9 @@ class Transport:
     ) -> int:
         """Stream the audio at ``url`` into ``dest``; return the file's size in bytes.
 
-        The body goes to ``.<name>.part`` beside ``dest``, renamed over ``dest`` only once
-        complete, so ``dest`` never holds a partial or non-audio file. A transfer that breaks
+        The body goes to ``.<name>.<hash of url>.part`` beside ``dest``, renamed over ``dest``
+        only once complete (and as long as announced), so ``dest`` never holds a partial or
+        non-audio file. A transfer that breaks
         is resumed from where it stopped with an HTTP ``Range`` request (by the retries here, or
         by a later call for the same ``dest``) when the server answers ranges, and restarted
         when it does not. The part file is kept after a connection failure or a cancellation,
@@ -525,8 +537,11 @@ class Transport:
             APIStatusError: the CDN answered with an error status.
             ResponseValidationError: the body is empty or not audio (for example an HTML page).
             APIConnectionError: the transfer failed after all retries.
+            OSError: the file could not be written (not retried).
         """
-        part = dest.with_name(f".{dest.name}.part")
+        # The part is tied to its source: another URL for the same file never resumes it.
+        source = hashlib.sha256(url.encode()).hexdigest()[:16]
+        part = dest.with_name(f".{dest.name}.{source}.part")
         lock = self._download_locks.setdefault(str(part), anyio.Lock())
         try:
             async with lock:
@@ -580,8 +595,16 @@ class Transport:
                         url=shown,
                     )
                 size = await self._write_body(resp, part, shown, offset=have if resumed else 0)
+                expected = _range_total(resp) if resumed else resp.content_length
+                if expected is not None and size != expected:
+                    await part.unlink(missing_ok=True)
+                    raise APIConnectionError(
+                        f"GET {shown}: got {size} bytes of {expected}; starting over.",
+                        method="GET",
+                        url=shown,
+                    )
             await part.replace(dest)
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:  # file errors (OSError) propagate
             self.stats.errors += 1
             failure = connection_error(exc, method="GET", url=shown, safe=True, endpoint="")
             if not isinstance(exc, aiohttp.ClientResponseError):

@@ -56,17 +56,22 @@ from suno_async._events import (
     UploadFinished,
     UploadSubmitted,
     emit,
+    reporting_spending,
 )
 from suno_async._exceptions import (
     AmbiguousSubmitError,
     BadRequestError,
     ConfigError,
     ConflictError,
+    CreditBudgetError,
+    InsufficientCreditsError,
     NotEnoughClipsError,
     NotFoundError,
+    PermissionDeniedError,
     SunoError,
     TaskError,
     TaskFailedError,
+    TaskTimeoutError,
 )
 from suno_async._journal import Journal, Submission, TrainingJournal
 from suno_async._results import TrainingResult, UploadOutcome
@@ -332,6 +337,15 @@ async def _submit_create(
         log.create("sending")
         try:
             task_id = await client.create_custom_model(session_id, clip_ids, name)
+        except (
+            ConfigError,
+            CreditBudgetError,
+            BadRequestError,
+            PermissionDeniedError,
+            InsufficientCreditsError,
+        ):
+            log.create("none")  # refused before any work: nothing to reconcile on a rerun
+            raise
         except ConflictError:
             logger.info("training of session %s was already submitted; waiting for it", session_id)
             task_id = session_id
@@ -408,22 +422,27 @@ async def train_custom_model(
             outcomes=outcomes,
             required=MIN_TRAINING_CLIPS,
         )
-    spent = client.credits_spent
-    task_id = await _submit_create(client, session_id, clip_ids, name, log)
+    with reporting_spending(on_event):
+        task_id = await _submit_create(client, session_id, clip_ids, name, log)
     await emit(
         on_event,
         TrainingSubmitted(session_id=session_id, task_id=task_id, clip_count=len(clip_ids)),
     )
-    await client._report_spending("customModel/create", spent, on_event)
     try:
         model = await client.wait_for_training(task_id, on_event=on_event)
-    except SunoError as exc:
+    except (TaskFailedError, TaskTimeoutError) as exc:
+        if isinstance(exc, TaskTimeoutError) and not exc.server_side:
+            exc.add_note(_still_training(session_id, journal is not None))
+            raise
+        log.create("failed", task_id)
         exc.add_note(
-            f"The training was submitted (and billed) for session {session_id}; to pick it up, "
-            f"call client.wait_for_training({session_id!r})"
-            + (" or run again with the same journal" if journal is not None else "")
-            + " instead of training again."
+            f"The training of session {session_id} ended without a model. The provider allows "
+            "sending create again in the same session (after fixing its cause)"
+            + (": run again with the same journal to do so." if journal is not None else ".")
         )
+        raise
+    except SunoError as exc:
+        exc.add_note(_still_training(session_id, journal is not None))
         raise
     log.model(model.id)
     await emit(on_event, TrainingFinished(session_id=session_id, model_id=model.id))
@@ -433,6 +452,15 @@ async def train_custom_model(
         session_id=session_id,
         task_id=task_id,
         outcomes=tuple(outcomes),
+    )
+
+
+def _still_training(session_id: str, journaled: bool) -> str:
+    return (
+        f"The training was submitted (and billed) for session {session_id}; to pick it up, "
+        f"call client.wait_for_training({session_id!r})"
+        + (" or run again with the same journal" if journaled else "")
+        + " instead of training again."
     )
 
 

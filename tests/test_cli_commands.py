@@ -186,7 +186,8 @@ def test_generate_streams_events_as_json_lines(capsys: pytest.CaptureFixture[str
     result = json.loads(out)
     events = [json.loads(line) for line in err.splitlines()]
     types = [event["type"] for event in events]
-    assert types[0] == "GenerationSubmitted"
+    assert types[:2] == ["CreditsSpent", "GenerationSubmitted"]  # charged, then submitted
+    assert events[0]["credits"] == 40
     assert "TaskStatusChanged" in types
     assert types[-1] == "GenerationFinished"
     assert events[-1]["clip_ids"] == [clip["id"] for clip in result["clips"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import aiohttp
@@ -147,7 +148,12 @@ async def test_download_cut_off_keeps_only_a_hidden_part(tmp_path: Path) -> None
         assert client.stats.requests == 2
     assert ranges == [None, "bytes=5003-"]
     names = [p.name for p in tmp_path.iterdir()]
-    assert names == [".a.mp3.part"]
+    assert names == [f".a.mp3.{source(f'{base}/a.mp3')}.part"]
+
+
+def source(url: str) -> str:
+    """The hash that ties a download's part file to its URL."""
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
 def ranged_audio(body: bytes, cut_first_at: int) -> tuple[list[str | None], object]:
@@ -211,8 +217,7 @@ async def test_download_resumes_across_calls(tmp_path: Path) -> None:
             await client.download(f"{base}/b.mp3", tmp_path / "b.mp3")
         assert await client.download(f"{base}/b.mp3", tmp_path / "b.mp3") == len(body)
         assert seen == [None, "bytes=10000-"]
-        (tmp_path / "c.mp3").write_bytes(b"")
-        await anyio.Path(tmp_path / ".c.mp3.part").write_bytes(body)
+        await anyio.Path(tmp_path / f".c.mp3.{source(f'{base}/c.mp3')}.part").write_bytes(body)
         assert await client.download(f"{base}/c.mp3", tmp_path / "c.mp3") == len(body)
         assert seen[-1] == f"bytes={len(body)}-"
     assert (await anyio.Path(tmp_path / "c.mp3").read_bytes()) == body
@@ -266,3 +271,71 @@ def test_clip_filenames_are_safe_and_distinct() -> None:
     names = clip_filenames(clips)
     assert names == ["_.._etc_passwd.wav", "a_b.mp3", "a_b-2.mp3", "clip.mp3"]
     assert all("/" not in name and not name.startswith(".") for name in names)
+
+
+async def test_a_part_from_another_url_is_never_resumed(tmp_path: Path) -> None:
+    """A leftover part of clip A does not get B's tail appended: B starts from scratch."""
+    a_body = b"ID3" + b"A" * 50_000
+    b_body = b"ID3" + b"B" * 80_000
+    seen: list[str | None] = []
+
+    async def cdn(request: web.Request) -> web.StreamResponse:
+        seen.append(request.headers.get("Range"))
+        return web.Response(body=b_body, content_type="audio/mpeg")
+
+    async with tiny_server(cdn) as base, SunoClient(api_key="k", base_url=base) as client:
+        stale = tmp_path / f".song.mp3.{source(f'{base}/a.mp3')}.part"
+        stale.write_bytes(a_body[:30_000])
+        assert await client.download(f"{base}/b.mp3", tmp_path / "song.mp3") == len(b_body)
+    assert seen == [None]
+    assert (tmp_path / "song.mp3").read_bytes() == b_body
+
+
+@pytest.mark.parametrize("answer", ["206 elsewhere", "416 other total"])
+async def test_unusable_resume_answers_start_over(tmp_path: Path, answer: str) -> None:
+    """A 206 at another offset, or a 416 whose total is not the part's size, never produce
+    the file; the download starts over and ends exact."""
+    body = b"ID3" + bytes(range(256)) * 200
+    calls = 0
+
+    async def cdn(request: web.Request) -> web.StreamResponse:
+        nonlocal calls
+        calls += 1
+        if request.headers.get("Range") and calls == 1:
+            if answer == "206 elsewhere":
+                return web.Response(
+                    status=206,
+                    body=body[10:],
+                    content_type="audio/mpeg",
+                    headers={"Content-Range": f"bytes 10-{len(body) - 1}/{len(body)}"},
+                )
+            return web.Response(status=416, headers={"Content-Range": f"bytes */{len(body)}"})
+        return web.Response(body=body, content_type="audio/mpeg")
+
+    async with (
+        tiny_server(cdn) as base,
+        SunoClient(api_key="k", base_url=base, retry=FAST_RETRY) as client,
+    ):
+        part = tmp_path / f".x.mp3.{source(f'{base}/x.mp3')}.part"
+        part.write_bytes(body[:5000] if answer == "206 elsewhere" else b"ID3" + b"\0" * 99)
+        assert await client.download(f"{base}/x.mp3", tmp_path / "x.mp3") == len(body)
+    assert (tmp_path / "x.mp3").read_bytes() == body
+    assert [p.name for p in tmp_path.iterdir()] == ["x.mp3"]
+
+
+async def test_a_file_system_error_is_not_retried(tmp_path: Path) -> None:
+    """A destination that cannot be written raises the OSError at once, without retries."""
+    calls = 0
+
+    async def cdn(request: web.Request) -> web.StreamResponse:
+        nonlocal calls
+        calls += 1
+        return web.Response(body=b"ID3" + b"\0" * 100, content_type="audio/mpeg")
+
+    async with (
+        tiny_server(cdn) as base,
+        SunoClient(api_key="k", base_url=base, retry=FAST_RETRY) as client,
+    ):
+        with pytest.raises(FileNotFoundError):
+            await client.download(f"{base}/x.mp3", tmp_path / "missing-dir" / "x.mp3")
+    assert calls == 1

@@ -64,13 +64,20 @@ async def test_the_flow_survives(
 async def test_a_training_that_times_out_is_typed_and_resumable(
     client: SunoClient, emulator: Emulator, tmp_path: Path
 ) -> None:
-    """A training the provider times out raises TaskTimeoutError naming the session; it was
-    charged once and refunded by the provider."""
+    """A training the provider times out raises TaskTimeoutError saying create may be sent
+    again; a rerun with the journal does so in the same session, without new uploads."""
     emulator.timeout_next_tasks("training")
+    urls = emulator.sample_audio_urls(6)
+    journal = tmp_path / "t.json"
     with pytest.raises(TaskTimeoutError) as info:
-        await client.train_custom_model(
-            emulator.sample_audio_urls(6), name="m", journal=tmp_path / "t.json"
-        )
+        await client.train_custom_model(urls, name="m", journal=journal)
     assert info.value.server_side
-    assert any("wait_for_training" in note for note in info.value.__notes__)
+    assert any("same journal" in note for note in info.value.__notes__)
     assert emulator.count("POST", CREATE) == 1
+    assert emulator.credits_spent == 0  # the provider refunded it
+    result = await client.train_custom_model(urls, name="m", journal=journal)
+    assert result.model_id.startswith("chirp-custom:")
+    assert emulator.count("POST", CREATE) == 2
+    assert emulator.count("POST", UPLOAD) == 6
+    assert emulator.count("POST", "/suno/v2/customModel/prepare") == 1
+    assert emulator.credits_spent == 100

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import anyio
@@ -305,3 +306,172 @@ async def test_generate_resend_keeps_trying_when_opted_in(emulator: Emulator) ->
         with pytest.raises(AmbiguousSubmitError):
             await client.generate(task="create", model="chirp-v50", resend_if_ambiguous=True)
     assert emulator.count("POST", GENERATE) == 2 * (resends + 1)
+
+
+async def test_budget_reservations_hold_under_concurrency(emulator: Emulator) -> None:
+    """Four concurrent generates against a budget of 100: exactly two are sent."""
+    results: list[object] = []
+
+    async def one(client: SunoClient) -> None:
+        try:
+            results.append(await client.generate(task="create", model="chirp-v50"))
+        except CreditBudgetError as exc:
+            results.append(exc)
+
+    async with client_for(emulator, max_credits=100) as client:
+        async with anyio.create_task_group() as tg:
+            for _ in range(4):
+                tg.start_soon(one, client)
+        assert client.credits_spent == 80
+    assert sum(isinstance(r, CreditBudgetError) for r in results) == 2
+    assert emulator.count("POST", GENERATE) == 2
+
+
+async def watch_journal(path: Path, key: str, value: str, scope: anyio.CancelScope) -> None:
+    """Cancel ``scope`` once the journal at ``path`` shows ``key == value`` (real time)."""
+    with anyio.fail_after(10):
+        while True:
+            if path.exists() and json.loads(path.read_text()).get(key) == value:
+                scope.cancel()
+                return
+            await anyio.sleep(0.005)
+
+
+async def test_create_cancelled_in_flight_is_reconciled_not_resent(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """Killed while create is in flight, the journal says "sending"; the rerun finds the
+    training by the session's status instead of sending create again."""
+    journal = tmp_path / "train.json"
+    urls = emulator.sample_audio_urls(6)
+    emulator.slow_next("POST", CREATE, 0.5)
+    async with client_for(emulator) as client:
+        async with anyio.create_task_group() as tg:
+            with anyio.CancelScope() as scope:
+                tg.start_soon(watch_journal, journal, "create", "sending", scope)
+                await client.train_custom_model(urls, name="m", journal=journal)
+        assert scope.cancelled_caught
+        assert client.credits_spent == 100  # cancelled in flight: it may have landed
+        await anyio.sleep(0.6)  # the slowed answer goes out (to nobody)
+        result = await client.train_custom_model(urls, name="m", journal=journal)
+    assert result.model_id.startswith("chirp-custom:")
+    assert emulator.count("POST", CREATE) == 1
+
+
+async def test_generate_cancelled_in_flight_is_not_resent(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """Killed while generate is in flight, the rerun says so (AmbiguousSubmitError) instead of
+    paying again."""
+    journal = tmp_path / "gen.json"
+    request = GenerateRequest(task=GenerateTask.CREATE, model="chirp-v50")
+    emulator.slow_next("POST", GENERATE, 0.5)
+    async with client_for(emulator) as client:
+        async with anyio.create_task_group() as tg:
+            with anyio.CancelScope() as scope:
+                tg.start_soon(watch_journal, journal, "submit", "sending", scope)
+                await client.generate_and_download(request, directory=tmp_path, journal=journal)
+        assert scope.cancelled_caught
+        await anyio.sleep(0.6)
+        with pytest.raises(AmbiguousSubmitError):
+            await client.generate_and_download(request, directory=tmp_path, journal=journal)
+    assert emulator.count("POST", GENERATE) <= 1
+
+
+async def test_a_refused_generate_leaves_the_journal_resumable(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A generate refused before sending (over budget) records nothing as sent; a rerun with
+    room in the budget goes ahead."""
+    journal = tmp_path / "gen.json"
+    request = GenerateRequest(task=GenerateTask.CREATE, model="chirp-v50")
+    async with client_for(emulator, max_credits=10) as client:
+        with pytest.raises(CreditBudgetError):
+            await client.generate_and_download(request, directory=tmp_path, journal=journal)
+    assert json.loads(journal.read_text())["submit"] == "none"
+    async with client_for(emulator) as client:
+        result = await client.generate_and_download(request, directory=tmp_path, journal=journal)
+    assert len(result.clips) == 2
+
+
+async def test_a_paid_answer_of_the_wrong_shape_is_ambiguous() -> None:
+    """A 201 to generate whose body is not the documented {taskId} may hide a started task:
+    AmbiguousSubmitError, and the budget counts it."""
+    from aiohttp import web
+
+    from .helpers import tiny_server
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"id": "something else"}, status=201)
+
+    async with tiny_server(api) as base, SunoClient(api_key="k", base_url=base) as client:
+        with pytest.raises(AmbiguousSubmitError):
+            await client.generate(task="create", model="chirp-v50")
+        assert client.credits_spent == 40
+
+
+async def test_credit_events_belong_to_their_own_workflow(emulator: Emulator) -> None:
+    """Concurrent generations each report their own 40 credits, once."""
+    from suno_async import CreditsSpent
+
+    logs: list[list[Event]] = [[] for _ in range(4)]
+
+    async def one(client: SunoClient, log: list[Event]) -> None:
+        await client.generate_and_wait(task="create", model="chirp-v50", on_event=log.append)
+
+    async with client_for(emulator) as client, anyio.create_task_group() as tg:
+        for log in logs:
+            tg.start_soon(one, client, log)
+    for log in logs:
+        assert [e.credits for e in log if isinstance(e, CreditsSpent)] == [40]
+
+
+async def test_a_failing_event_handler_does_not_abort_paid_work(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An on_event callback that raises is logged; the generation still finishes."""
+
+    def broken(event: Event) -> None:
+        raise RuntimeError("display crashed")
+
+    async with client_for(emulator) as client:
+        clips = await client.generate_and_wait(task="create", model="chirp-v50", on_event=broken)
+    assert len(clips) == 2
+    assert "on_event handler failed" in caplog.text
+
+
+async def test_an_error_in_the_stream_body_comes_out_as_itself(client: SunoClient) -> None:
+    """An exception raised while reading a stream is raised as is, not in a group."""
+    from suno_async import stream_events
+
+    async def consume() -> None:
+        async with stream_events(
+            lambda on_event: client.generate_and_wait(
+                task="create", model="chirp-v50", on_event=on_event
+            )
+        ) as events:
+            async for _ in events:
+                raise ValueError("consumer broke")
+
+    with pytest.raises(ValueError, match="consumer broke"):
+        await consume()
+
+
+def test_retry_waits_have_proportional_jitter() -> None:
+    """Each wait is the exponential delay times a factor in [1 - jitter, 1 + jitter]; a
+    Retry-After (capped) is a floor."""
+    import random
+
+    from suno_async._exceptions import RateLimitError
+    from suno_async._transport import _retry_delay
+
+    policy = RetryPolicy(initial_delay=1.0, factor=2.0, max_delay=100.0, jitter=0.2)
+    rng = random.Random(3)
+    for attempt in range(5):
+        base = 2.0**attempt
+        waits = [_retry_delay(policy, rng, attempt, None) for _ in range(200)]
+        assert all(base * 0.8 <= w <= base * 1.2 for w in waits)
+        assert max(waits) - min(waits) > base * 0.3  # really jittered, not fixed
+    limited = RateLimitError("429", status_code=429, retry_after=30.0)
+    assert _retry_delay(policy, rng, 0, limited) == 30.0
+    assert _retry_delay(replace(policy, retry_after_cap=5.0), rng, 0, limited) == 5.0
