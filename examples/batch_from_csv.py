@@ -13,9 +13,11 @@ client's own limiter also bounds the status polls of all of them together. The a
 the provider's task id, as soon as it is known), ``done`` (clips and files) or ``failed`` (why).
 It is rewritten after each change through a temporary file and :func:`os.replace`, so a crash
 never leaves half a file. A rerun skips the rows that are done, *waits for* the rows that were
-submitted but not finished (a crash or Ctrl-C then costs no second generation), and tries the
-failed rows again. This example keeps its own small journal; the library is getting one of its
-own for ``generate``, which is the better choice once it is there.
+submitted but not finished (after a crash, Ctrl-C, a client-side timeout or a failed download:
+no second generation is paid for), tries again only the rows the provider failed, and never
+re-sends a row whose generate answer was lost (it may be running). The library's own
+``generate_and_download(journal=...)`` does the same for one generation; this example keeps one
+small journal for the whole batch.
 
 A refused key, an exhausted account or a 403 stops the whole batch (every other row would fail
 the same way); any other failure is recorded for its row and the others go on.
@@ -43,6 +45,7 @@ import anyio.to_thread
 import msgspec
 
 from suno_async import (
+    AmbiguousSubmitError,
     AuthenticationError,
     Clip,
     GenerateRequest,
@@ -53,6 +56,8 @@ from suno_async import (
     SunoClient,
     SunoError,
     SystemClock,
+    TaskFailedError,
+    TaskTimeoutError,
 )
 
 __all__ = ["BatchReport", "Journal", "Row", "generate_all", "main", "read_rows"]
@@ -243,6 +248,11 @@ async def generate_all(
         async with limiter:
             try:
                 clips: list[Clip] | None = None
+                if entry is not None and entry.status == "submitted" and not entry.task_id:
+                    error = f"an earlier run lost the answer to its generate: {entry.error}"
+                    report.failed[row.key] = error
+                    say(row, "not sent again: look for it among the account's recent work")
+                    return
                 if entry is not None and entry.status == "submitted" and entry.task_id:
                     say(row, f"waiting for task {entry.task_id} from an earlier run")
                     try:
@@ -260,9 +270,20 @@ async def generate_all(
                 return
             except SunoError as exc:
                 error = f"{type(exc).__name__}: {exc}"
-                await journal.record(row.key, Entry(status="failed", title=row.title, error=error))
                 report.failed[row.key] = error
                 say(row, f"failed: {error}")
+                known = journal.get(row.key)
+                if isinstance(exc, AmbiguousSubmitError):
+                    # The generation may be running and paid for: never send it blindly again.
+                    await journal.record(
+                        row.key, Entry(status="submitted", title=row.title, error=error)
+                    )
+                elif known is None or known.status != "submitted" or _ended(exc):
+                    await journal.record(
+                        row.key, Entry(status="failed", title=row.title, error=error)
+                    )
+                # Otherwise it stays "submitted" with its task id: a rerun waits for it (or
+                # downloads it) instead of paying for a second generation.
                 return
         records = [ClipRecord(id=c.id, title=c.title, audio_url=c.audio_url) for c in clips]
         files = [path.name for path in paths]
@@ -291,6 +312,14 @@ async def generate_all(
     if fatal:
         raise fatal[0]
     return report
+
+
+def _ended(exc: SunoError) -> bool:
+    """Whether the provider ended the generation (failed, or timed out on its side): only then
+    does a rerun generate the row again."""
+    if isinstance(exc, TaskTimeoutError):
+        return exc.server_side
+    return isinstance(exc, TaskFailedError)
 
 
 # -- the command line --------------------------------------------------------------------------

@@ -81,6 +81,8 @@ class Journal(Generic[_S]):
         """
         where = Path(path)
         kind = type(fresh)
+        for leftover in where.parent.glob(f".{where.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)  # a save cut short by a crash
         if not where.exists():
             journal = cls(where, fresh)
             journal.save()

@@ -444,3 +444,39 @@ def test_chat_adapters_compile() -> None:
     for name in ("chat_bot_discord", "chat_bot_aiogram"):
         source = (EXAMPLES / f"{name}.py").read_text()
         compile(source, name, "exec")
+
+
+async def test_batch_never_pays_twice_for_a_row_whose_answer_was_lost(
+    client: SunoClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    """A generate whose answer was lost is not sent again by the rerun (it may be running)."""
+    row = batch.Row(key="k", line=2, title="Lost", tags="pop", prompt="")
+    emulator.drop_next("POST", "/suno/v2/generate", after_work=True)
+    first = await batch.generate_all(client, [row], tmp_path)
+    assert "k" in first.failed
+    second = await batch.generate_all(client, [row], tmp_path)
+    assert "k" in second.failed
+    assert emulator.count("POST", "/suno/v2/generate") == 1
+
+
+async def test_batch_rerun_downloads_a_row_whose_download_failed(
+    client: SunoClient, emulator: Emulator, tmp_path: Path
+) -> None:
+    """A row that was generated but whose audio could not be downloaded is downloaded by the
+    rerun, not generated again."""
+    from suno_async import NotFoundError
+
+    row = batch.Row(key="k", line=2, title="Offline CDN", tags="pop", prompt="")
+    original = client.download_clips
+
+    async def cdn_down(*args: object, **kwargs: object) -> list[object]:
+        raise NotFoundError("the CDN is down", status_code=404)
+
+    client.download_clips = cdn_down  # type: ignore[assignment]
+    first = await batch.generate_all(client, [row], tmp_path)
+    assert "k" in first.failed
+    assert _journal(tmp_path)["k"]["status"] == "submitted"
+    client.download_clips = original  # type: ignore[method-assign]
+    second = await batch.generate_all(client, [row], tmp_path)
+    assert second.resumed == ["k"]
+    assert emulator.count("POST", "/suno/v2/generate") == 1
