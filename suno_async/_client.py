@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
+import aiohttp
 import msgspec
 
 from suno_async import _constants as c
 from suno_async._base_client import BaseClient
+from suno_async._clock import Clock
 from suno_async._events import (
     EventHandler,
     GenerationFinished,
@@ -29,13 +31,15 @@ from suno_async._exceptions import (
     ResponseValidationError,
 )
 from suno_async._journal import GenerationJournal, Journal
-from suno_async._polling import wait_for_task
+from suno_async._polling import PollSchedule, wait_for_task
 from suno_async._results import GenerationResult, TrainingResult
+from suno_async._transport import RetryPolicy
 from suno_async._validation import (
     check_generate_request,
     check_http_url,
     check_id,
     check_name,
+    check_positive,
     check_pure_music,
 )
 from suno_async._workflows import train_custom_model
@@ -93,6 +97,8 @@ class SunoClient(BaseClient):
             embedded emulator makes tests instant.
         max_credits: a budget: a call whose known cost (create 100, generate 40) would take
             :attr:`credits_spent` past it raises :class:`CreditBudgetError` before any request.
+        extra_models: model names to accept besides the stock ones this release knows (for a
+            model the provider adds later); any other unknown model is refused before sending.
 
     Raises:
         ConfigError: no API key, a malformed base URL, or a non-positive number.
@@ -101,6 +107,45 @@ class SunoClient(BaseClient):
     _key_env = c.API_KEY_ENV
     _url_env = c.BASE_URL_ENV
     _default_url = c.DEFAULT_BASE_URL
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = c.DEFAULT_TIMEOUT,
+        connect_timeout: float = c.DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        max_concurrent_polls: int = c.DEFAULT_MAX_CONCURRENT_POLLS,
+        poll_schedules: Mapping[TaskKind, PollSchedule] | None = None,
+        clock: Clock | None = None,
+        allow_insecure_http: bool = False,
+        max_credits: int | None = None,
+        max_polls_per_second: float | None = None,
+        extra_models: Collection[str] = (),
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            session=session,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            retry=retry,
+            max_concurrent_polls=max_concurrent_polls,
+            poll_schedules=poll_schedules,
+            clock=clock,
+            allow_insecure_http=allow_insecure_http,
+            max_credits=max_credits,
+            max_polls_per_second=max_polls_per_second,
+        )
+        if isinstance(extra_models, str):
+            raise ConfigError(
+                "extra_models must be a list of model names.", argument="extra_models"
+            )
+        self._extra_models = frozenset(extra_models)
 
     # -- low-level endpoints ---------------------------------------------------------------
 
@@ -192,7 +237,7 @@ class SunoClient(BaseClient):
             InsufficientCreditsError: the account cannot pay for the generation.
             AmbiguousSubmitError: the answer was lost (every time, with ``resend_if_ambiguous``).
         """
-        checked = _checked_generate(request, fields)
+        checked = _checked_generate(request, fields, self._extra_models)
         resends = self.retry_policy.max_retries
         for lost in range(resends + 1):
             try:
@@ -385,6 +430,8 @@ class SunoClient(BaseClient):
         **fields: Any,
     ) -> list[Clip]:
         """:meth:`generate`, then :meth:`wait_for_generation`; return the finished clips."""
+        if timeout is not None:
+            check_positive("timeout", timeout)  # before anything is paid for
         with reporting_spending(on_event):
             task_id = await self.generate(
                 request, resend_if_ambiguous=resend_if_ambiguous, **fields
@@ -419,7 +466,9 @@ class SunoClient(BaseClient):
             AmbiguousSubmitError: see above, and as for :meth:`generate`.
             TaskFailedError / TaskTimeoutError: the generation failed or took too long.
         """
-        checked = _checked_generate(request, fields)
+        if timeout is not None:
+            check_positive("timeout", timeout)  # before anything is paid for
+        checked = _checked_generate(request, fields, self._extra_models)
         log = (
             Journal.open(journal, GenerationJournal(request=msgspec.to_builtins(checked)))
             if journal is not None
@@ -495,7 +544,9 @@ class SunoClient(BaseClient):
         return await self.generate_and_wait(request, timeout=timeout, on_event=on_event)
 
 
-def _checked_generate(request: GenerateRequest | None, fields: dict[str, Any]) -> GenerateRequest:
+def _checked_generate(
+    request: GenerateRequest | None, fields: dict[str, Any], extra_models: Collection[str]
+) -> GenerateRequest:
     """The request to send, with every field type-checked and the task's required fields there.
 
     Raises:
@@ -517,5 +568,5 @@ def _checked_generate(request: GenerateRequest | None, fields: dict[str, Any]) -
         raise ConfigError(
             f"invalid generate request: {exc}.", argument=path.group(1) if path else None
         ) from None
-    check_generate_request(checked)
+    check_generate_request(checked, extra_models)
     return checked

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -43,8 +43,6 @@ __all__ = [
 _UUID_RE: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
-#: Stock model names look like ``chirp-v50`` or ``chirp-45+``; newer ones are let through.
-_STOCK_MODEL_RE: Final = re.compile(r"chirp-[a-z0-9][a-z0-9.+-]*")
 _ID_RE: Final = re.compile(r"\S+")
 
 
@@ -150,20 +148,22 @@ def check_audio_urls(urls: Iterable[str]) -> tuple[str, ...]:
     return checked
 
 
-def check_model(model: str) -> str:
-    """A model name of the form ``chirp-...`` or ``chirp-custom:<uuid>``.
+def check_model(model: str, extra_models: Collection[str] = ()) -> str:
+    """A stock model of :data:`STOCK_MODELS` (or of ``extra_models``), or
+    ``chirp-custom:<uuid>``.
 
-    Stock names are not limited to :data:`STOCK_MODELS`, so a model the provider adds later
-    works without a new release; a malformed name (a typo such as ``chrip-v50``) is refused.
+    A model the provider adds after this release can be allowed with the client's
+    ``extra_models`` option instead of waiting for a new release.
     """
     if model.startswith(CUSTOM_MODEL_PREFIX):
         if _UUID_RE.fullmatch(model[len(CUSTOM_MODEL_PREFIX) :]):
             return model
-    elif _STOCK_MODEL_RE.fullmatch(model):
+    elif model in STOCK_MODELS or model in extra_models:
         return model
     raise ConfigError(
-        f"model {model!r} is not a model name: use one of {', '.join(sorted(STOCK_MODELS))} "
-        f"or {CUSTOM_MODEL_PREFIX}<uuid> from a trained custom model.",
+        f"model {model!r} is unknown: use one of {', '.join(sorted(STOCK_MODELS))} or "
+        f"{CUSTOM_MODEL_PREFIX}<uuid> from a trained custom model (a newer model can be "
+        "allowed with the client's extra_models option).",
         argument="model",
     )
 
@@ -176,13 +176,15 @@ def _check_range(argument: str, value: TimeRange) -> None:
         )
 
 
-def check_generate_request(request: GenerateRequest) -> GenerateRequest:
+def check_generate_request(
+    request: GenerateRequest, extra_models: Collection[str] = ()
+) -> GenerateRequest:
     """``request`` if it carries every field its task requires and each field is in range.
 
     ``request`` must already have been through ``msgspec.convert`` (field types checked).
     """
     task = GenerateTask(request.task)
-    check_model(request.model)
+    check_model(request.model, extra_models)
     missing = [
         name
         for name in REQUIRED_GENERATE_FIELDS[task]

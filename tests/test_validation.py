@@ -42,6 +42,7 @@ async def test_train_rejects_bad_input_before_any_request(
         ({"task": "create"}, "model"),
         ({"task": "dance", "model": "chirp-v50"}, "task"),
         ({"task": "create", "model": "chrip-v50"}, "model"),
+        ({"task": "create", "model": "chirp-v99"}, "model"),
         ({"task": "create", "model": "gpt-4"}, "model"),
         ({"task": "create", "model": "chirp-custom:not-a-uuid"}, "model"),
         ({"task": "extend", "model": "chirp-v50"}, "clip_id"),
@@ -138,13 +139,33 @@ def test_client_config_is_checked(kwargs: dict[str, Any], argument: str) -> None
     assert info.value.argument == argument
 
 
-async def test_a_newer_stock_model_is_let_through(client: SunoClient, emulator: Emulator) -> None:
-    """A well-formed chirp-* name the library does not list yet is sent, not refused."""
+async def test_an_unknown_model_is_refused_unless_allowed(emulator: Emulator) -> None:
+    """chirp-v60 (unknown to this release) fails before sending, unless extra_models allows
+    it; then it reaches the provider."""
     from suno_async import BadRequestError
 
-    with pytest.raises(BadRequestError):  # the emulator knows only today's models
-        await client.generate(task="create", model="chirp-v60")
+    async with SunoClient(api_key="k", base_url=emulator.base_url) as client:
+        with pytest.raises(ConfigError, match="extra_models") as info:
+            await client.generate(task="create", model="chirp-v60")
+        assert info.value.argument == "model"
+    assert emulator.requests == []
+    async with SunoClient(
+        api_key="k", base_url=emulator.base_url, extra_models=["chirp-v60"]
+    ) as client:
+        with pytest.raises(BadRequestError):  # the emulator knows only today's models
+            await client.generate(task="create", model="chirp-v60")
     assert emulator.count("POST", "/suno/v2/generate") == 1
+
+
+async def test_timeouts_are_checked_before_paying(client: SunoClient, emulator: Emulator) -> None:
+    """A bad timeout fails before the generation is sent (and paid for)."""
+    with pytest.raises(ConfigError):
+        await client.generate_and_wait(task="create", model="chirp-v50", timeout=0)
+    with pytest.raises(ConfigError):
+        await client.generate_and_download(
+            task="create", model="chirp-v50", directory="x", timeout=-1
+        )
+    assert emulator.requests == []
 
 
 @pytest.mark.parametrize(
