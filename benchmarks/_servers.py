@@ -15,6 +15,10 @@ ready and serves until terminated (or ``--max-seconds`` passed, so it always sto
   ``{"start": ..., "done_at": [...]}``; ``GET /suno/v2/status?taskId=t<i>`` answers ``running``
   or ``success`` (with two small clips) and logs when it was asked; ``GET /bench/log`` answers
   ``{"times": [...], "tasks": [...]}`` of every status request since the start.
+* ``emulator``: the library's embedded emulator (``suno_async.emulator.serve``) at ``--speed``,
+  as ``python -m suno_async emulator`` runs it, but with ``--sunoapi-credits`` on the
+  sunoapi.com account: the command line's ``--credits`` sets only the other provider's balance,
+  and sunoapi.com's default 500 pay for 100 clips.
 """
 
 from __future__ import annotations
@@ -188,7 +192,30 @@ def _announce(kind: str, sock: socket.socket) -> None:
     print(f"{kind} listening on http://{host}:{port}", flush=True)
 
 
-async def _main(kind: str, port: int, max_seconds: float, bodies: dict[str, bytes] | None) -> None:
+async def _serve_emulator(port: int, speed: float, sunoapi_credits: int) -> None:
+    from suno_async.emulator import EmulatorConfig, serve
+
+    config = EmulatorConfig(speed=speed, sunoapi_credits=sunoapi_credits)
+    await serve(
+        config,
+        "127.0.0.1",
+        port,  # the emulator binds its own socket
+        on_ready=lambda url: print(f"emulator listening on {url}", flush=True),
+    )
+
+
+async def _main(
+    kind: str,
+    port: int,
+    max_seconds: float,
+    bodies: dict[str, bytes] | None,
+    speed: float = 1.0,
+    sunoapi_credits: int = 0,
+) -> None:
+    if kind == "emulator":
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(_serve_emulator(port, speed, sunoapi_credits), max_seconds)
+        return
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
@@ -213,10 +240,14 @@ async def _main(kind: str, port: int, max_seconds: float, bodies: dict[str, byte
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("kind", choices=("canned", "download", "polling"))
+    parser.add_argument("kind", choices=("canned", "download", "polling", "emulator"))
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument(
         "--max-seconds", type=float, default=600.0, help="stop by itself after this long"
+    )
+    parser.add_argument("--speed", type=float, default=1.0, help="emulator: clock speed-up")
+    parser.add_argument(
+        "--sunoapi-credits", type=int, default=500, help="emulator: sunoapi.com balance"
     )
     args = parser.parse_args()
     bodies = None
@@ -224,7 +255,9 @@ def main() -> None:
         from _payloads import payloads
 
         bodies = payloads()  # made before the server's loop starts: it runs its own
-    asyncio.run(_main(args.kind, args.port, args.max_seconds, bodies))
+    asyncio.run(
+        _main(args.kind, args.port, args.max_seconds, bodies, args.speed, args.sunoapi_credits)
+    )
 
 
 if __name__ == "__main__":

@@ -1,48 +1,68 @@
-"""Polling: 1,000 concurrent tasks that finish 0.5-3 s after they start; how each poller waits.
+"""Polling: how quickly and cheaply waits notice the end, through the library's own mechanisms.
 
-A scripted status server runs in a child process (``_servers.py polling``): task ``t<i>``
-answers ``running`` until its scripted moment, then ``success``. The moments are uniform in
-[0.5, 3] s after the start, on ``time.monotonic()``, which both processes share, so the
-detection lag (the client noticing ``success`` minus the moment the task finished on the
-server) is exact. The server logs every status request, which gives the requests per task and
-the busiest one-second window.
+Part 1, status polling (the custom-model provider). 1,000 concurrent tasks finish at scripted
+moments 0.5-3 s after the start, on a dedicated status server in a child process
+(``_servers.py polling``): task ``t<i>`` answers ``running`` until its moment, then ``success``
+with two clips. Both processes read ``time.monotonic()``, so the detection lag (the client
+noticing ``success`` minus the moment the task finished on the server) is exact; the server logs
+every status request, which gives the requests per task and the busiest one-second window (as
+the server counts them). Each round uses the same scripted moments for every poller.
 
-Pollers compared (each round uses the same scripted moments for every poller):
+* ``fixed 3 s``: the provider's documented loop (ask at once, then every 3 s), bare aiohttp.
+* ``library, default upload schedule``: ``SunoClient.wait_for_task`` with the library's default
+  plain schedule (no expected duration: first ask after 2 s, then x1.5 up to 8 s), for
+  reference. (The default *generate* schedule expects 30-120 s: on 0.5-3 s tasks its first ask
+  in the window comes after 40 s or more; it is not run.)
+* ``library, expected 0.5-3 s, cap C/s``: ``SunoClient.wait_for_generation`` with
+  ``poll_schedules={TaskKind.GENERATE: PollSchedule(first_delay=0.5, interval=1.0,
+  factor=1.5, max_interval=10.0, timeout=600.0, expected=(0.5, 3.0))}`` and
+  ``max_polls_per_second=C``: the library's duration-aware schedule and its client-wide
+  sliding-window cap, at a cap above the schedule's busiest second and at one that binds.
+  ``first_delay`` equals the window's start, so there is no separate early look (one that
+  comes before the window costs one more request per task; it is there to catch tasks that fail
+  at once).
 
-* ``fixed 3 s``: the provider's documented loop: ask at once, then every 3 s (bare aiohttp).
-* ``library, generate schedule`` / ``upload schedule``: ``SunoClient.wait_for_task`` with the
-  library's current default schedules (first ask after 3 s / 2 s, then x1.5 up to a cap). They
-  were written for 30-120 s generations and ~8 s uploads, not for tasks of 0.5-3 s.
-* ``proposed``: a prototype of the schedule change recommended in ``benchmarks/README.md``:
-  a schedule that knows the kind's expected duration (here 0.5-3 s) sleeps until one step past
-  the earliest expected end (a random phase of +-half a step, so 1,000 pollers do not ask in
-  lock step), then polls with a step that shrinks as the expected window runs out (denser
-  near the latest expected end), then backs off by x1.5; plus a client-wide cap on status
-  requests per second (a sliding one-second window shared by every poller), shown at a cap
-  above the schedule's busiest second and at one that binds. It runs through the library's
-  own ``wait_for_task``: the schedule is a ``PollSchedule`` subclass passed as
-  ``poll_schedules=``; the cap wraps ``get_status`` in a ``SunoClient`` subclass.
+Part 2, batched clip lookups (sunoapi.com). N clips (1,000: 500 create calls of two clips) are
+followed through ``SunoApiClient.wait_for_clips`` until complete, against the library's embedded
+emulator in a child process (``_servers.py emulator``, the emulator at ``--speed 10``: its
+clips complete 40 emulated seconds, 4 real seconds, after their call). Every create call then
+``wait_for_clips`` on its two clips, all at once (64 creates in flight), or every call first and
+then all waits together. All waits of a client share one tracker that looks up every pending
+clip in rounds, 50 ids per ``GET clips?ids=``. Schedules (``poll_schedules={TaskKind.MUSIC:
+...}``, scaled by 1/speed like the emulator's clock, deadline unscaled):
+
+* the library's default music schedule (plain: 3 s, x1.5 up to 10 s), what a client gets;
+* an expected-duration schedule with the *generation* window of 30-120 s (the custom-model
+  provider's documented figure for music tasks; sunoapi.com documents none), not the
+  emulator's 40 s: ``PollSchedule(first_delay=3, interval=3, factor=1.5, max_interval=10,
+  timeout=600, expected=(30, 120))``;
+* for reference, the default schedule with ``clip_batch_size=2`` (one lookup per call's two
+  clips, as without batching, still in shared rounds).
+
+Reports lookup requests per clip, rounds (counted from the lookups: a round asks for every
+pending clip once), requests per round, and the lag from completion (the call's answer + 40
+emulated s) to the wait returning, in emulated seconds. Part 1 runs 2 interleaved rounds,
+part 2 3; the client is pinned to CPU 0 and each server to CPU 1 where the OS allows.
 
 Targets: <= 3 status requests per task, lag p50 <= 0.3 s and p99 <= 1.0 s, and no one-second
-window above the client's configured cap.
+window above the client's configured cap; batched clip lookups <= 0.1 requests per clip.
 
-``--quick`` runs 200 tasks with every duration (task moments, schedules, the 3 s) scaled by
-0.2: a smoke test of the script, not a measurement.
+``--quick``: 200 tasks with every duration of part 1 scaled by 0.2, 200 clips at emulator speed
+40, one round: a smoke test of the script, not a measurement.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import collections
-import random
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import aiohttp
+import anyio
 import msgspec
 from _harness import (
     PYTHON,
@@ -53,99 +73,40 @@ from _harness import (
     max_in_window,
     median,
     percentile,
+    pin,
     table,
     verdict,
 )
 
-from suno_async import DEFAULT_SCHEDULES, PollSchedule, SunoClient, TaskKind, TaskSnapshot
+from suno_async import (
+    DEFAULT_SCHEDULES,
+    PollSchedule,
+    SunoApiClient,
+    SunoClient,
+    TaskKind,
+    TaskSnapshot,
+)
+from suno_async.models.clip import Clip
 
 API_KEY: Final = "bench-key"
 LOW: Final = 0.5
 HIGH: Final = 3.0
 FIXED_INTERVAL: Final = 3.0
-#: The prototype's client-wide caps on status requests per second: one above what its schedule
-#: asks for at the busiest (about 1,500/s for these 1,000 tasks), one that binds.
+#: Client-wide caps on status requests per second (``max_polls_per_second``): one above what
+#: the schedule asks for at the busiest (about 1,450/s for these 1,000 tasks), one that binds.
 CAPS: Final = (2_000, 1_000)
 REQUESTS_TARGET: Final = 3.0
 P50_TARGET: Final = 0.3
 P99_TARGET: Final = 1.0
+LOOKUPS_TARGET: Final = 0.1
+
+#: The emulator's clip timeline (``EmulatorConfig.sunoapi_generate_seconds``): complete 40
+#: emulated seconds after the call.
+CLIP_SECONDS: Final = 40.0
+CREATE_CONCURRENCY: Final = 64
 
 
-# -- the proposal, prototyped ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ExpectedDurationSchedule(PollSchedule):
-    """A poll schedule that knows when a kind of task usually ends (seconds).
-
-    The first ask comes one step after ``expected_low``, shifted by a random phase of +-half a
-    step, so pollers started together do not ask in lock step. Until ``expected_high`` the step
-    shrinks with the square root of the share of the expected window still ahead (from
-    ``(expected_high - expected_low) / dense_polls`` down to ``floor`` times that): early asks
-    are costly (most tasks are still running) and rarely succeed, late ones are cheap (few
-    tasks are left) and likely to. Each step has proportional jitter. After ``expected_high``
-    it backs off from ``interval`` by ``factor`` up to ``max_interval``, like today's schedule.
-    """
-
-    expected_low: float = 0.0
-    expected_high: float = 0.0
-    dense_polls: float = 3.5
-    floor: float = 0.3
-
-    def delays(self, rng: random.Random) -> Iterator[float]:
-        low, high = self.expected_low, self.expected_high
-        width = max(high - low, 1e-3)
-        step = width / self.dense_polls
-        elapsed = low + step * rng.uniform(0.5, 1.5)
-        yield elapsed
-        while elapsed < high:
-            ahead = (high - elapsed) / width
-            wait = (
-                step * max(ahead**0.5, self.floor) * rng.uniform(1 - self.jitter, 1 + self.jitter)
-            )
-            elapsed += wait
-            yield wait
-        interval = self.interval
-        while True:
-            yield interval * rng.uniform(1.0 - self.jitter, 1.0 + self.jitter)
-            interval = min(interval * self.factor, self.max_interval)
-
-
-class SlidingWindowCap:
-    """At most ``per_second`` acquisitions in any one-second window, shared by all callers
-    (first come, first served). The window is kept 2 % longer than a second, so that the
-    server, which sees each request a little later and not always equally late, also never
-    counts more than ``per_second`` in a second."""
-
-    def __init__(self, per_second: int, window: float = 1.02) -> None:
-        self._cap = per_second
-        self._window = window
-        self._sent: collections.deque[float] = collections.deque()
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            if len(self._sent) >= self._cap:
-                wait = self._sent[0] + self._window - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                self._sent.popleft()
-            self._sent.append(time.monotonic())
-
-
-class RateCappedClient(SunoClient):
-    """A ``SunoClient`` whose status requests pass a client-wide rate cap (the prototype)."""
-
-    def __init__(self, *, rate_cap: SlidingWindowCap, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._rate_cap = rate_cap
-
-    async def get_status(self, task_id: str) -> TaskSnapshot:
-        await self._rate_cap.acquire()
-        return await super().get_status(task_id)
-
-
-# -- pollers ---------------------------------------------------------------------------------
+# -- part 1: status polling ------------------------------------------------------------------
 
 Waiter = Callable[[str], Awaitable[None]]
 
@@ -209,115 +170,345 @@ def _fixed_poller(http: aiohttp.ClientSession, base_url: str, interval: float) -
     return wait
 
 
-def _library_waiter(client: SunoClient, kind: TaskKind) -> Waiter:
-    async def wait(task_id: str) -> None:
-        await client.wait_for_task(task_id, kind=kind)
+def expected_schedule(scale: float) -> PollSchedule:
+    """The generate schedule of the capped rows: the library's duration-aware schedule for
+    tasks expected to end 0.5-3 s after they start (times ``scale``)."""
+    return PollSchedule(
+        first_delay=LOW,
+        interval=1.0,
+        factor=1.5,
+        max_interval=10.0,
+        timeout=600.0,
+        expected=(LOW, HIGH),
+    ).scaled(scale)
 
-    return wait
 
-
-VARIANTS: Final = ("fixed", "generate", "upload", *(f"proposed-{cap}" for cap in CAPS))
-LABELS: Final = {
+STATUS_VARIANTS: Final = ("fixed", "plain", *(f"cap-{cap}" for cap in CAPS))
+STATUS_LABELS: Final = {
     "fixed": "fixed 3 s poller (documented loop)",
-    "generate": "library, default generate schedule",
-    "upload": "library, default upload schedule",
-    **{f"proposed-{cap}": f"proposed: expected 0.5-3 s, cap {cap:,}/s" for cap in CAPS},
+    "plain": "library, default upload schedule (plain)",
+    **{f"cap-{cap}": f"library, expected 0.5-3 s, cap {cap:,}/s" for cap in CAPS},
 }
 
 
-async def _round(base_url: str, n: int, scale: float, seed: int, r: int) -> dict[str, Run]:
+def _cap_of(variant: str) -> int | None:
+    return int(variant.split("-")[1]) if variant.startswith("cap-") else None
+
+
+async def _status_round(base_url: str, n: int, scale: float, seed: int, r: int) -> dict[str, Run]:
     runs: dict[str, Run] = {}
-    for variant in interleaved(VARIANTS, r):
+    for variant in interleaved(STATUS_VARIANTS, r):
         if variant == "fixed":
             async with aiohttp.ClientSession() as http:
                 waiter = _fixed_poller(http, base_url, FIXED_INTERVAL * scale)
                 runs[variant] = await _run_one(base_url, n, scale, seed, waiter)
             continue
-        schedules = {k: s.scaled(scale) for k, s in DEFAULT_SCHEDULES.items()}
-        kind = TaskKind.UPLOAD if variant == "upload" else TaskKind.GENERATE
-        if variant.startswith("proposed-"):
-            schedules[kind] = ExpectedDurationSchedule(
-                first_delay=0.0,
-                interval=1.0 * scale,
-                factor=1.5,
-                max_interval=10.0 * scale,
-                timeout=600.0,
-                expected_low=LOW * scale,
-                expected_high=HIGH * scale,
-            )
-            client: SunoClient = RateCappedClient(
-                rate_cap=SlidingWindowCap(int(variant.split("-")[1])),
-                api_key=API_KEY,
-                base_url=base_url,
-                poll_schedules=schedules,
-            )
-        else:
-            client = SunoClient(api_key=API_KEY, base_url=base_url, poll_schedules=schedules)
-        async with client:
-            runs[variant] = await _run_one(base_url, n, scale, seed, _library_waiter(client, kind))
+        cap = _cap_of(variant)
+        if cap is None:  # the default plain schedule, through wait_for_task
+            schedules = {TaskKind.UPLOAD: DEFAULT_SCHEDULES[TaskKind.UPLOAD].scaled(scale)}
+            plain = SunoClient(api_key=API_KEY, base_url=base_url, poll_schedules=schedules)
+            async with plain:
+
+                async def wait_plain(task_id: str, client: SunoClient = plain) -> None:
+                    await client.wait_for_task(task_id, kind=TaskKind.UPLOAD)
+
+                runs[variant] = await _run_one(base_url, n, scale, seed, wait_plain)
+            continue
+        capped = SunoClient(
+            api_key=API_KEY,
+            base_url=base_url,
+            poll_schedules={TaskKind.GENERATE: expected_schedule(scale)},
+            max_polls_per_second=cap,
+        )
+        async with capped:
+
+            async def wait_capped(task_id: str, client: SunoClient = capped) -> None:
+                clips = await client.wait_for_generation(task_id)
+                assert len(clips) == 2
+
+            runs[variant] = await _run_one(base_url, n, scale, seed, wait_capped)
     return runs
+
+
+def _status_table(results: dict[str, list[Run]], n: int, scale: float, rounds: int) -> str:
+    rows: list[list[str]] = []
+    for variant in STATUS_VARIANTS:
+        runs = results[variant]
+        per_task = median([x.requests_per_task for x in runs])
+        p50 = median([x.lag_p50 for x in runs])
+        p99 = median([x.lag_p99 for x in runs])
+        busiest = max(x.busiest_second for x in runs)
+        cap = _cap_of(variant)
+        misses = [
+            name
+            for name, ok in (
+                ("req/task", verdict(per_task, REQUESTS_TARGET) == "met"),
+                ("p50", verdict(p50, P50_TARGET * scale) == "met"),
+                ("p99", verdict(p99, P99_TARGET * scale) == "met"),
+                ("cap", cap is None or busiest <= cap),
+            )
+            if not ok
+        ]
+        rows.append(
+            [
+                STATUS_LABELS[variant],
+                fmt(per_task, 2),
+                fmt(p50, 3),
+                fmt(p99, 3),
+                fmt(busiest),
+                "none" if cap is None else fmt(cap),
+                fmt(median([x.seconds for x in runs]), 1),
+                "met" if not misses else "MISSED: " + ", ".join(misses),
+            ]
+        )
+    title = (
+        f"Status polling: {n:,} concurrent tasks finishing {LOW * scale:g}-{HIGH * scale:g} s "
+        f"after the start (medians of {rounds} interleaved rounds)"
+    )
+    return table(
+        title,
+        [
+            "poller",
+            "requests/task",
+            "lag p50 s",
+            "lag p99 s",
+            "max req in 1 s",
+            "cap/s",
+            "run s",
+            "targets",
+        ],
+        rows,
+    )
+
+
+# -- part 2: batched clip lookups ------------------------------------------------------------
+
+
+class _CountingClient(SunoApiClient):
+    """A ``SunoApiClient`` that notes every ``GET clips?ids=`` it sends (the shared tracker
+    calls ``get_clips`` for each lookup)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.lookups: list[list[str]] = []
+        super().__init__(**kwargs)
+
+    async def get_clips(self, clip_ids: Sequence[str]) -> list[Clip]:
+        self.lookups.append(list(clip_ids))
+        return await super().get_clips(clip_ids)
+
+
+@dataclass
+class ClipRun:
+    """What one clip waiter did in one round."""
+
+    clips: int
+    lookups: int
+    rounds: int
+    ids_per_lookup: float
+    lag_p50: float
+    lag_p99: float
+    seconds: float
+
+
+def _rounds(lookups: list[list[str]]) -> int:
+    """How many lookup rounds ``lookups`` (in the order sent) were: a round asks for every
+    pending clip once, so a clip asked for again starts the next round."""
+    rounds, seen = 0, set[str]()
+    for ids in lookups:
+        if not rounds or not seen.isdisjoint(ids):
+            rounds += 1
+            seen = set()
+        seen.update(ids)
+    return rounds
+
+
+CLIP_VARIANTS: Final = ("plain", "plain-first", "window", "window-first", "unbatched")
+CLIP_LABELS: Final = {
+    "plain": "default music schedule, wait after each call",
+    "plain-first": "default music schedule, all calls first",
+    "window": "expected 30-120 s, wait after each call",
+    "window-first": "expected 30-120 s, all calls first",
+    "unbatched": "default, clip_batch_size=2, after each call (ref.)",
+}
+
+
+def _clip_schedule(variant: str) -> PollSchedule:
+    if variant.startswith("window"):
+        return PollSchedule(
+            first_delay=3.0,
+            interval=3.0,
+            factor=1.5,
+            max_interval=10.0,
+            timeout=600.0,
+            expected=(30.0, 120.0),
+        )
+    return DEFAULT_SCHEDULES[TaskKind.MUSIC]
+
+
+async def _clip_run(base_url: str, n: int, speed: float, variant: str) -> ClipRun:
+    schedule = _clip_schedule(variant).scaled(1.0 / speed).with_timeout(600.0)
+    calls = n // 2
+    answered = [0.0] * calls
+    noticed = [0.0] * calls
+    clip_ids: list[list[str]] = [[] for _ in range(calls)]
+    client = _CountingClient(
+        api_key=API_KEY,
+        base_url=base_url,
+        poll_schedules={TaskKind.MUSIC: schedule},
+        clip_batch_size=2 if variant == "unbatched" else 50,
+    )
+    async with client:
+        submit = anyio.Semaphore(CREATE_CONCURRENCY)
+
+        async def create(i: int) -> None:
+            async with submit:
+                batch = await client.create_pure_music("synthwave, bench", f"bench {i}")
+            answered[i] = time.monotonic()
+            clip_ids[i] = batch.clip_ids
+
+        async def wait(i: int) -> None:
+            clips = await client.wait_for_clips(clip_ids[i])
+            noticed[i] = time.monotonic()
+            assert all(clip.is_complete for clip in clips)
+
+        async def create_and_wait(i: int) -> None:
+            await create(i)
+            await wait(i)
+
+        start = time.monotonic()
+        if variant.endswith("-first"):
+            async with anyio.create_task_group() as tg:
+                for i in range(calls):
+                    tg.start_soon(create, i)
+        async with anyio.create_task_group() as tg:
+            for i in range(calls):
+                tg.start_soon(wait if variant.endswith("-first") else create_and_wait, i)
+        seconds = time.monotonic() - start
+        if client.stats.retries or client.stats.errors:
+            raise RuntimeError(f"the client retried or failed: {client.stats}")
+    # Completion on the emulator: 40 emulated seconds after the call was made, which is at most
+    # the call's round trip before its answer arrived (so the lag is exact to within that).
+    lags = [(noticed[i] - answered[i]) * speed - CLIP_SECONDS for i in range(calls)]
+    lookups = client.lookups
+    return ClipRun(
+        clips=calls * 2,
+        lookups=len(lookups),
+        rounds=_rounds(lookups),
+        ids_per_lookup=sum(len(ids) for ids in lookups) / max(1, len(lookups)),
+        lag_p50=percentile(lags, 50),
+        lag_p99=percentile(lags, 99),
+        seconds=seconds,
+    )
+
+
+def _clip_table(results: dict[str, list[ClipRun]], n: int, speed: float, rounds: int) -> str:
+    rows: list[list[str]] = []
+    for variant in CLIP_VARIANTS:
+        runs = results[variant]
+        per_clip = median([x.lookups / x.clips for x in runs])
+        n_rounds = median([float(x.rounds) for x in runs])
+        per_round = median([x.lookups / max(1, x.rounds) for x in runs])
+        rows.append(
+            [
+                CLIP_LABELS[variant],
+                fmt(per_clip, 3),
+                fmt(median([float(x.lookups) for x in runs]), 0),
+                fmt(n_rounds, 1),
+                fmt(per_round, 1),
+                fmt(median([x.ids_per_lookup for x in runs]), 1),
+                fmt(median([x.lag_p50 for x in runs]), 1),
+                fmt(median([x.lag_p99 for x in runs]), 1),
+                fmt(median([x.seconds for x in runs]), 1),
+                "" if variant == "unbatched" else verdict(per_clip, LOOKUPS_TARGET),
+            ]
+        )
+    title = (
+        f"Batched clip lookups: {n:,} clips ({n // 2:,} calls) through "
+        f"SunoApiClient.wait_for_clips, emulator at {speed:g}x (medians of {rounds} "
+        "interleaved rounds)"
+    )
+    return table(
+        title,
+        [
+            "clip schedule",
+            "lookups/clip",
+            "lookups",
+            "rounds",
+            "lookups/round",
+            "ids/lookup",
+            "lag p50 s*",
+            "lag p99 s*",
+            "run s",
+            f"target <= {LOOKUPS_TARGET:g}",
+        ],
+        rows,
+    )
+
+
+# -- main ------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few seconds")
     args = parser.parse_args(argv)
-    n, scale, rounds = (200, 0.2, 1) if args.quick else (1_000, 1.0, 2)
-    results: dict[str, list[Run]] = {v: [] for v in VARIANTS}
+    if args.quick:
+        n, scale, rounds, clips, speed, clip_rounds = 200, 0.2, 1, 200, 40.0, 1
+    else:
+        n, scale, rounds, clips, speed, clip_rounds = 1_000, 1.0, 2, 1_000, 10.0, 3
+
+    status: dict[str, list[Run]] = {v: [] for v in STATUS_VARIANTS}
     with child_server([PYTHON, "benchmarks/_servers.py", "polling", "--max-seconds", "300"]) as srv:
+        pinned = pin(srv.proc.pid, 1) and pin(0, 0)
         for r in range(rounds):
-            for variant, run in asyncio.run(_round(srv.url, n, scale, 1000 + r, r)).items():
-                results[variant].append(run)
-    rows: list[list[str]] = []
-    for variant in VARIANTS:
-        runs = results[variant]
-        per_task = median([x.requests_per_task for x in runs])
-        p50 = median([x.lag_p50 for x in runs])
-        p99 = median([x.lag_p99 for x in runs])
-        busiest = median([float(x.busiest_second) for x in runs])
-        ok = (
-            verdict(per_task, REQUESTS_TARGET) == "met"
-            and verdict(p50, P50_TARGET * scale) == "met"
-            and verdict(p99, P99_TARGET * scale) == "met"
-            and (not variant.startswith("proposed-") or busiest <= int(variant.split("-")[1]))
-        )
-        rows.append(
-            [
-                LABELS[variant],
-                fmt(per_task, 2),
-                fmt(p50, 3),
-                fmt(p99, 3),
-                fmt(int(busiest)),
-                fmt(median([x.seconds for x in runs]), 1),
-                "met" if ok else "MISSED",
-            ]
-        )
-    title = (
-        f"Polling {n:,} concurrent tasks finishing {LOW * scale:g}-{HIGH * scale:g} s after the "
-        f"start (medians of {rounds} interleaved rounds)"
-    )
-    print(
-        table(
-            title,
-            [
-                "poller",
-                "requests/task",
-                "lag p50 s",
-                "lag p99 s",
-                "max req in 1 s",
-                "run s",
-                "targets",
-            ],
-            rows,
-        )
-    )
+            for variant, run in asyncio.run(_status_round(srv.url, n, scale, 1000 + r, r)).items():
+                status[variant].append(run)
+    print(_status_table(status, n, scale, rounds))
     print(
         f"# targets: <= {REQUESTS_TARGET:g} requests/task, lag p50 <= {P50_TARGET * scale:g} s,"
-        f" p99 <= {P99_TARGET * scale:g} s; a capped poller's busiest second (as the server"
-        " counts) <= its cap. The library has no rate cap today."
+        f" p99 <= {P99_TARGET * scale:g} s; max req in 1 s (the most in any one-second window"
+        " as the server counts, the largest over rounds) <= the client's max_polls_per_second."
     )
+    print(
+        f"# expected rows: {expected_schedule(scale)!r}; status requests through the client's "
+        "limiter (16 in flight, its default)."
+    )
+
+    clip_results: dict[str, list[ClipRun]] = {v: [] for v in CLIP_VARIANTS}
+    emulator = [
+        PYTHON,
+        "benchmarks/_servers.py",
+        "emulator",
+        "--speed",
+        f"{speed:g}",
+        "--sunoapi-credits",
+        str(10 * clips * clip_rounds * len(CLIP_VARIANTS)),
+        "--max-seconds",
+        "300",
+    ]
+    with child_server(emulator) as emu:
+        pinned = pin(emu.proc.pid, 1) and pinned
+        for r in range(clip_rounds):
+            for variant in interleaved(CLIP_VARIANTS, r):
+                clip_run = anyio.run(_clip_run, emu.url, clips, speed, variant)
+                clip_results[variant].append(clip_run)
+    print()
+    print(_clip_table(clip_results, clips, speed, clip_rounds))
+    print(
+        f"# * lag in emulated (provider) seconds from completion ({CLIP_SECONDS:g} s after the "
+        f"call) to the wait returning; 1 real second = {speed:g} emulated. Schedules scaled by "
+        f"1/{speed:g} like the emulator's clock; {CREATE_CONCURRENCY} create calls in flight."
+    )
+    print(
+        "# rounds: one lookup of every pending clip, <= 50 ids per request (the emulator's "
+        "limit). Target applies to the batched rows."
+    )
+    if pinned:
+        print("# client pinned to CPU 0, servers to CPU 1.")
     if args.quick:
-        print("# --quick: 200 tasks, every duration scaled by 0.2; a smoke test, not a result.")
+        print(
+            "# --quick: 200 tasks (durations x0.2), 200 clips at 40x; a smoke test, not a result."
+        )
     print(machine_line())
     return 0
 

@@ -5,8 +5,9 @@ alone) for ``GET /suno/v2/status?taskId=...`` with the same three headers (Autho
 Accept, User-Agent) and decode the body into the same ``TaskSnapshot``. Bare aiohttp does it
 the way a careful hand-written client would: one ``ClientSession``, ``params=``,
 ``await resp.read()`` and one cached ``msgspec.json.Decoder(TaskSnapshot)``. The library adds
-its own work on top: argument checks, the retry wrapper (``backoff``), stats, the per-request
-timeout, error mapping and logging checks.
+its own work on top: argument checks, its retry logic (the first attempt is sent directly;
+back-off bookkeeping starts only after a retryable failure), stats, the per-request timeout,
+error mapping and logging checks.
 
 Two bodies: a running task's (about 120 bytes, what nearly every poll sees) and a finished
 generation's (about 5 KB: two clips with long lyrics). Concurrency 1 (one request at a time)

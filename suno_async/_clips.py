@@ -52,6 +52,7 @@ class _Tracked:
     waiters: int
     delays: Iterator[float]
     due: float
+    since: float  # when its current wait began (registration or its last lookup)
     latest: Clip | None = None
     misses: int = 0
     error: APIError | None = None
@@ -119,7 +120,7 @@ class ClipTracker:
             tracked = self._tracked.get(clip_id)
             if tracked is None:
                 delays = schedule.delays(self._rng)
-                tracked = _Tracked(waiters=0, delays=delays, due=now + next(delays))
+                tracked = _Tracked(waiters=0, delays=delays, due=now + next(delays), since=now)
                 self._tracked[clip_id] = tracked
             tracked.waiters += 1
             tracked.error = None
@@ -255,9 +256,13 @@ class ClipTracker:
                 tracked.latest, tracked.misses = found[clip_id], 0
             elif not self._failures:
                 tracked.misses += 1
-            # Looked up just now, whether it was due or not: its schedule restarts from here,
-            # which keeps all pending clips in step (one round per interval, not one per clip).
-            tracked.due = now + next(tracked.delays)
+            # A clip at least halfway to its due time counts as polled now: its schedule
+            # restarts from here, which keeps clips in step (one round per interval, not one
+            # per clip). A clip that has just started a long wait (e.g. into its expected
+            # window) keeps it.
+            if tracked.due - now <= (tracked.due - tracked.since) / 2:
+                tracked.due = now + next(tracked.delays)
+                tracked.since = now
         if failure is not None:
             self._failures = 0
 

@@ -141,9 +141,10 @@ _PACER_WINDOW: Final = 1.02
 
 
 #: Defaults per kind of task. A training takes about two to three minutes and a generation
-#: 30-120 s (the provider's figures), so they are polled once early, then densely across that
-#: window. Uploads (no documented duration) and sunoapi.com clips (followed to ``streaming``
-#: as well as to ``complete``) keep a plain growing schedule.
+#: 30-120 s (the custom-model provider's figures; sunoapi.com documents none, so its clips are
+#: given the same generation window), so they are polled once early, then densely across that
+#: window. Uploads (no documented duration) keep a plain growing schedule, and so does a wait
+#: for clips to start ``streaming`` (which they do well before the window).
 DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
     {
         TaskKind.UPLOAD: PollSchedule(
@@ -166,7 +167,12 @@ DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
             expected=(30.0, 120.0),
         ),
         TaskKind.MUSIC: PollSchedule(
-            first_delay=3.0, interval=3.0, factor=1.5, max_interval=10.0, timeout=600.0
+            first_delay=3.0,
+            interval=3.0,
+            factor=1.5,
+            max_interval=10.0,
+            timeout=600.0,
+            expected=(30.0, 120.0),
         ),
     }
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import Final, TypeVar
@@ -234,12 +235,10 @@ class SunoApiClient(BaseClient):
             raise ConfigError(
                 "until must be 'complete', 'streaming' or 'first_streaming'.", argument="until"
             )
-        return await self._tracker.wait(
-            ids,
-            until=until,
-            schedule=self._schedule_for(TaskKind.MUSIC, timeout),
-            on_event=on_event,
-        )
+        schedule = self._schedule_for(TaskKind.MUSIC, timeout)
+        if until != "complete":
+            schedule = dataclasses.replace(schedule, expected=None)  # streaming comes early
+        return await self._tracker.wait(ids, until=until, schedule=schedule, on_event=on_event)
 
     async def pure_music(
         self,

@@ -83,7 +83,10 @@ async def test_pure_music_follows_clips_to_complete(
     assert [c.id for c in clips] == batch.clip_ids
     assert all(c.is_complete and c.audio_url for c in clips)
     statuses = {e.status for e in events if isinstance(e, TaskStatusChanged)}
-    assert {"streaming", "complete"} <= statuses
+    assert "complete" in statuses  # (streaming is seen only if a poll lands on it)
+    assert statuses <= {"submitted", "queued", "streaming", "complete"}
+    # The default schedule looks once early, then into the 30-120 s window: few rounds.
+    assert emulator.count("GET", CLIPS) <= 4
     paths = await api.download_clips(clips, tmp_path)
     with wave.open(str(paths[0])) as audio:
         assert audio.getnframes() > 0
