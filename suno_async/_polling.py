@@ -116,7 +116,7 @@ class PollSchedule:
 
 class PollPacer:
     """At most ``per_second`` status requests in any one-second window of ``clock``, shared by
-    every poller of a client (first come, first served). The window is kept 2 % longer than a
+    every poller of a client (first come, first served). The window is kept 5 % longer than a
     second, so the server, which sees each request a little later, never counts more either.
     """
 
@@ -137,7 +137,7 @@ class PollPacer:
             self._sent.append(self._clock.now())
 
 
-_PACER_WINDOW: Final = 1.02
+_PACER_WINDOW: Final = 1.05
 
 
 #: Defaults per kind of task. A training takes about two to three minutes and a generation
