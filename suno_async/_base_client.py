@@ -7,7 +7,7 @@ import os
 import random
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import ClassVar, Final, Self, TypeVar
+from typing import ClassVar, Final, Self, TypedDict, TypeVar
 
 import aiohttp
 import anyio
@@ -30,10 +30,28 @@ from suno_async._workflows import download_clips
 from suno_async.models.clip import Clip
 from suno_async.models.common import TaskKind
 
-__all__ = ["BaseClient"]
+__all__ = ["BaseClient", "ClientOptions"]
 
 _T = TypeVar("_T")
 _ENCODER: Final = msgspec.json.Encoder()
+
+
+class ClientOptions(TypedDict, total=False):
+    """The options every client takes (see :class:`SunoClient` for what each does)."""
+
+    api_key: str | None
+    base_url: str | None
+    session: aiohttp.ClientSession | None
+    timeout: float
+    connect_timeout: float
+    max_retries: int | None
+    retry: RetryPolicy | None
+    max_concurrent_polls: int
+    poll_schedules: Mapping[TaskKind, PollSchedule] | None
+    clock: Clock | None
+    allow_insecure_http: bool
+    max_credits: int | None
+    max_polls_per_second: float | None
 
 
 class BaseClient:

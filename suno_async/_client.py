@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any, Final, TypeVar
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from typing import Any, Final, TypeVar, Unpack
 
-import aiohttp
 import msgspec
 
 from suno_async import _constants as c
-from suno_async._base_client import BaseClient
-from suno_async._clock import Clock
+from suno_async._base_client import BaseClient, ClientOptions
 from suno_async._events import (
     EventHandler,
     GenerationFinished,
@@ -31,9 +29,8 @@ from suno_async._exceptions import (
     ResponseValidationError,
 )
 from suno_async._journal import GenerationJournal, Journal
-from suno_async._polling import PollSchedule, wait_for_task
+from suno_async._polling import wait_for_task
 from suno_async._results import GenerationResult, TrainingResult
-from suno_async._transport import RetryPolicy
 from suno_async._validation import (
     check_generate_request,
     check_http_url,
@@ -109,38 +106,9 @@ class SunoClient(BaseClient):
     _default_url = c.DEFAULT_BASE_URL
 
     def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        session: aiohttp.ClientSession | None = None,
-        timeout: float = c.DEFAULT_TIMEOUT,
-        connect_timeout: float = c.DEFAULT_CONNECT_TIMEOUT,
-        max_retries: int | None = None,
-        retry: RetryPolicy | None = None,
-        max_concurrent_polls: int = c.DEFAULT_MAX_CONCURRENT_POLLS,
-        poll_schedules: Mapping[TaskKind, PollSchedule] | None = None,
-        clock: Clock | None = None,
-        allow_insecure_http: bool = False,
-        max_credits: int | None = None,
-        max_polls_per_second: float | None = None,
-        extra_models: Collection[str] = (),
+        self, *, extra_models: Collection[str] = (), **options: Unpack[ClientOptions]
     ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            session=session,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-            retry=retry,
-            max_concurrent_polls=max_concurrent_polls,
-            poll_schedules=poll_schedules,
-            clock=clock,
-            allow_insecure_http=allow_insecure_http,
-            max_credits=max_credits,
-            max_polls_per_second=max_polls_per_second,
-        )
+        super().__init__(**options)
         if isinstance(extra_models, str):
             raise ConfigError(
                 "extra_models must be a list of model names.", argument="extra_models"

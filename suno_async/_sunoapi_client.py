@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
-from typing import Final, TypeVar
+from collections.abc import Sequence
+from typing import Final, TypeVar, Unpack
 from urllib.parse import quote
 
-import aiohttp
 import msgspec
 
 from suno_async import _constants as c
-from suno_async._base_client import BaseClient
+from suno_async._base_client import BaseClient, ClientOptions
 from suno_async._clips import ClipTracker, WaitUntil
-from suno_async._clock import Clock
 from suno_async._events import (
     EventHandler,
     GenerationFinished,
@@ -28,8 +26,8 @@ from suno_async._exceptions import (
     ResponseValidationError,
     TaskFailedError,
 )
-from suno_async._polling import PollSchedule, poll_until
-from suno_async._transport import RetryPolicy, status_error
+from suno_async._polling import poll_until
+from suno_async._transport import status_error
 from suno_async._validation import check_id, check_positive_int, check_pure_music, check_text
 from suno_async.models.clip import Clip, ClipStatus
 from suno_async.models.common import TaskKind
@@ -80,38 +78,9 @@ class SunoApiClient(BaseClient):
     _default_url = c.SUNOAPI_DEFAULT_BASE_URL
 
     def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        session: aiohttp.ClientSession | None = None,
-        timeout: float = c.DEFAULT_TIMEOUT,
-        connect_timeout: float = c.DEFAULT_CONNECT_TIMEOUT,
-        max_retries: int | None = None,
-        retry: RetryPolicy | None = None,
-        max_concurrent_polls: int = c.DEFAULT_MAX_CONCURRENT_POLLS,
-        poll_schedules: Mapping[TaskKind, PollSchedule] | None = None,
-        clock: Clock | None = None,
-        allow_insecure_http: bool = False,
-        max_credits: int | None = None,
-        max_polls_per_second: float | None = None,
-        clip_batch_size: int = c.MAX_CLIP_IDS_PER_LOOKUP,
+        self, *, clip_batch_size: int = c.MAX_CLIP_IDS_PER_LOOKUP, **options: Unpack[ClientOptions]
     ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            session=session,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-            retry=retry,
-            max_concurrent_polls=max_concurrent_polls,
-            poll_schedules=poll_schedules,
-            clock=clock,
-            allow_insecure_http=allow_insecure_http,
-            max_credits=max_credits,
-            max_polls_per_second=max_polls_per_second,
-        )
+        super().__init__(**options)
         check_positive_int("clip_batch_size", clip_batch_size)
         self._tracker = ClipTracker(
             self.get_clips,
