@@ -270,6 +270,10 @@ def _emulator_config(args: argparse.Namespace) -> EmulatorConfig:
         ("--speed", {"speed": args.speed}),
         ("--api-key", {"api_key": args.api_key}),
         ("--credits", {} if args.credits is None else {"credits": args.credits}),
+        (
+            "--sunoapi-credits",
+            {} if args.sunoapi_credits is None else {"sunoapi_credits": args.sunoapi_credits},
+        ),
         ("--slow", {"slow_seconds": args.slow}),
         ("--slow-path", {"slow_path": args.slow_path}),
     ]
@@ -341,6 +345,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="starting credits of the custom-model provider's account",
+    )
+    emulator.add_argument(
+        "--sunoapi-credits",
+        type=int,
+        default=None,
+        help="starting credits of the sunoapi.com account",
     )
     _add_fault_options(emulator)
     add_client_commands(commands)

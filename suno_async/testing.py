@@ -70,7 +70,7 @@ from suno_async.emulator import Emulator, EmulatorConfig, RequestRecord
 __all__ = [
     "FAST_RETRY",
     "TEST_API_KEY",
-    "ClientOptions",
+    "EmulatorClientOptions",
     "EmulatorControl",
     "TaskKindName",
 ]
@@ -88,7 +88,7 @@ FAST_RETRY: Final = RetryPolicy(initial_delay=0.001, max_delay=0.005, retry_afte
 TaskKindName = Literal["upload", "training", "generate", "music"]
 
 
-class ClientOptions(TypedDict):
+class EmulatorClientOptions(TypedDict):
     """Keyword arguments that point a :class:`~suno_async.SunoClient` or
     :class:`~suno_async.SunoApiClient` at the emulator, as the fixtures' clients are."""
 
@@ -136,7 +136,7 @@ class EmulatorControl:
         """The clock that drives the emulator's tasks (a :class:`VirtualClock` by default)."""
         return self._emulator.clock
 
-    def client_options(self) -> ClientOptions:
+    def client_options(self) -> EmulatorClientOptions:
         """What ``suno_client`` is built with: ``SunoClient(**control.client_options())``."""
         return {
             "api_key": self._emulator.config.api_key or TEST_API_KEY,

@@ -596,3 +596,9 @@ async def test_cli_chaos_smoke_over_a_real_process() -> None:
         assert proc.stderr is not None
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_cli_sets_both_accounts_credits() -> None:
+    """--credits and --sunoapi-credits set the two providers' starting balances."""
+    config = config_from(["--credits", "7", "--sunoapi-credits", "9"])
+    assert (config.credits, config.sunoapi_credits) == (7, 9)
