@@ -145,6 +145,14 @@ _PACER_WINDOW: Final = 1.05
 #: given the same generation window), so they are polled once early, then densely across that
 #: window. Uploads (no documented duration) keep a plain growing schedule, and so does a wait
 #: for clips to start ``streaming`` (which they do well before the window).
+_GENERATION: Final = PollSchedule(
+    first_delay=3.0,
+    interval=3.0,
+    factor=1.5,
+    max_interval=10.0,
+    timeout=600.0,
+    expected=(30.0, 120.0),
+)
 DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
     {
         TaskKind.UPLOAD: PollSchedule(
@@ -158,22 +166,8 @@ DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
             timeout=900.0,
             expected=(120.0, 180.0),
         ),
-        TaskKind.GENERATE: PollSchedule(
-            first_delay=3.0,
-            interval=3.0,
-            factor=1.5,
-            max_interval=10.0,
-            timeout=600.0,
-            expected=(30.0, 120.0),
-        ),
-        TaskKind.MUSIC: PollSchedule(
-            first_delay=3.0,
-            interval=3.0,
-            factor=1.5,
-            max_interval=10.0,
-            timeout=600.0,
-            expected=(30.0, 120.0),
-        ),
+        TaskKind.GENERATE: _GENERATION,
+        TaskKind.MUSIC: _GENERATION,
     }
 )
 

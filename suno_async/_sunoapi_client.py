@@ -27,7 +27,7 @@ from suno_async._exceptions import (
     TaskFailedError,
 )
 from suno_async._polling import poll_until
-from suno_async._transport import status_error
+from suno_async._transport import shape_error, status_error
 from suno_async._validation import check_id, check_positive_int, check_pure_music, check_text
 from suno_async.models.clip import Clip, ClipStatus
 from suno_async.models.common import TaskKind
@@ -351,12 +351,7 @@ def _decode_v35(raw: msgspec.Raw, decoder: msgspec.json.Decoder[_T], method: str
     try:
         return decoder.decode(data)
     except msgspec.ValidationError as exc:
-        raise ResponseValidationError(
-            f"{method} {path}: the answer did not have the documented shape ({exc}).",
-            body=data,
-            method=method,
-            url=path,
-        ) from exc
+        raise shape_error(method, path, data, exc) from exc
 
 
 def _clip_ids(clip_ids: Sequence[str]) -> list[str]:

@@ -237,6 +237,18 @@ def status_error(
     )
 
 
+def shape_error(
+    method: str, path: str, body: bytes, exc: msgspec.ValidationError
+) -> ResponseValidationError:
+    """The error for an answer that is valid JSON but not the documented shape."""
+    return ResponseValidationError(
+        f"{method} {path}: the answer did not have the documented shape ({exc}).",
+        body=body,
+        method=method,
+        url=path,
+    )
+
+
 def connection_error(
     exc: BaseException,
     *,
@@ -464,12 +476,7 @@ class Transport:
                     endpoint=endpoint,
                     body_sent=body,
                 ) from exc
-            raise ResponseValidationError(
-                f"{method} {path}: the answer did not have the documented shape ({exc}).",
-                body=raw,
-                method=method,
-                url=path,
-            ) from exc
+            raise shape_error(method, path, raw, exc) from exc
         except msgspec.DecodeError as exc:
             if not safe:
                 raise AmbiguousSubmitError(

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from suno_async.emulator import Emulator, VirtualClock
+from suno_async.emulator import Emulator, EmulatorConfig, VirtualClock
 
 KEY = "test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -79,3 +79,21 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def fake_serve(seen: list[EmulatorConfig]) -> Callable[..., Awaitable[None]]:
+    """A stand-in for ``suno_async.emulator.serve`` that records its config and reports the
+    emulator listening on port 4321 at once, without serving anything."""
+
+    async def serve(
+        config: EmulatorConfig,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        *,
+        on_ready: Callable[[str], None] | None = None,
+    ) -> None:
+        seen.append(config)
+        assert on_ready is not None
+        on_ready(f"http://{host}:4321")
+
+    return serve

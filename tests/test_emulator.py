@@ -17,7 +17,7 @@ import pkgutil
 import re
 import socket
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ import suno_async.emulator._state as emulator_state
 from suno_async.cli import main
 from suno_async.emulator import Emulator, EmulatorConfig, RequestRecord, VirtualClock, serve
 
-from .helpers import AUTH, KEY, Reply, advance, call
+from .helpers import AUTH, KEY, Reply, advance, call, fake_serve
 
 pytestmark = pytest.mark.anyio
 
@@ -203,18 +203,7 @@ def test_cli_prints_exactly_one_line_through_on_ready(
     """The emulator command prints the one 'listening on' line, from serve()'s on_ready."""
     seen: list[EmulatorConfig] = []
 
-    async def fake_serve(
-        config: EmulatorConfig,
-        host: str = "127.0.0.1",
-        port: int = 8080,
-        *,
-        on_ready: Callable[[str], None] | None = None,
-    ) -> None:
-        seen.append(config)
-        assert on_ready is not None
-        on_ready(f"http://{host}:{port or 4321}")
-
-    monkeypatch.setattr(emulator_pkg, "serve", fake_serve)
+    monkeypatch.setattr(emulator_pkg, "serve", fake_serve(seen))
     assert main(["emulator", "--port", "0", "--credits", "7", "--speed", "3"]) == 0
     out, err = capsys.readouterr()
     assert out == "suno_async emulator listening on http://127.0.0.1:4321\n"

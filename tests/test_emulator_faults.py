@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -24,7 +23,7 @@ import suno_async.emulator as emulator_pkg
 from suno_async.cli import _emulator_config, _parser, main
 from suno_async.emulator import Chaos, Emulator, EmulatorConfig, TaskScript, VirtualClock
 
-from .helpers import advance
+from .helpers import advance, fake_serve
 
 pytestmark = pytest.mark.anyio
 
@@ -546,18 +545,7 @@ def test_cli_prints_the_chaos_seed_it_drew(
     """Without --chaos-seed the drawn seed goes to stderr; stdout keeps its one line."""
     seen: list[EmulatorConfig] = []
 
-    async def fake_serve(
-        config: EmulatorConfig,
-        host: str = "127.0.0.1",
-        port: int = 8080,
-        *,
-        on_ready: Callable[[str], None] | None = None,
-    ) -> None:
-        seen.append(config)
-        assert on_ready is not None
-        on_ready(f"http://{host}:4321")
-
-    monkeypatch.setattr(emulator_pkg, "serve", fake_serve)
+    monkeypatch.setattr(emulator_pkg, "serve", fake_serve(seen))
     assert main(["emulator", "--port", "0", "--chaos-5xx", "0.5", "--fail-next", "music"]) == 0
     out, err = capsys.readouterr()
     assert out == "suno_async emulator listening on http://127.0.0.1:4321\n"
