@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check bench clean
+.PHONY: demo test lint typecheck contracts check bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
@@ -30,7 +30,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-check: lint typecheck test
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+check: lint typecheck contracts test
 
 BENCH_STAMP := $(VENV)/.installed-bench
 

@@ -17,8 +17,8 @@ ready and serves until terminated (or ``--max-seconds`` passed, so it always sto
   ``{"times": [...], "tasks": [...]}`` of every status request since the start.
 * ``emulator``: the library's embedded emulator (``suno_async.emulator.serve``) at ``--speed``,
   as ``python -m suno_async emulator`` runs it, but with ``--sunoapi-credits`` on the
-  sunoapi.com account: the command line's ``--credits`` sets only the other provider's balance,
-  and sunoapi.com's default 500 pay for 100 clips.
+  sunoapi account: the command line's ``--credits`` sets only the other provider's balance,
+  and sunoapi's default 500 pay for 100 clips.
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def main() -> None:
     )
     parser.add_argument("--speed", type=float, default=1.0, help="emulator: clock speed-up")
     parser.add_argument(
-        "--sunoapi-credits", type=int, default=500, help="emulator: sunoapi.com balance"
+        "--sunoapi-credits", type=int, default=500, help="emulator: sunoapi balance"
     )
     args = parser.parse_args()
     bodies = None

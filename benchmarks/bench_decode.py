@@ -1,7 +1,7 @@
 """Decoding: the library's decode path vs raw ``msgspec.json.Decoder(T)``, with references.
 
 The library's path is what it does with a status body while it waits for a generation:
-``SunoClient.wait_for_generation`` decodes every answer with its one cached
+``MountseaClient.wait_for_generation`` decodes every answer with its one cached
 ``Decoder(GenerationSnapshot)``, whose ``data`` is typed ``list[Clip] | dict | None``, so the
 status and the clips come out of one pass. Raw msgspec is the best msgspec can do for the same
 result: one cached ``Decoder`` of a struct of the same shape written here, in one pass. Shown
@@ -43,8 +43,8 @@ from _harness import (
 )
 from _payloads import SOURCE, payloads
 
-from suno_async.models.clip import Clip, ClipMetadata
-from suno_async.models.mountsea import GenerationSnapshot, TaskSnapshot
+from suno_async._core._models import Clip, ClipMetadata
+from suno_async.mountsea._models import GenerationSnapshot, TaskSnapshot
 
 TARGET: Final = 1.05
 RAW: Final = "raw msgspec Decoder(T), one pass"

@@ -75,7 +75,7 @@ def _urls(n: int, offset: int) -> list[str]:
 async def _library(url: str, n: int, speed: float, hold: bool, offset: int) -> dict[str, Any]:
     import anyio
 
-    from suno_async import DEFAULT_SCHEDULES, SunoClient
+    from suno_async import DEFAULT_SCHEDULES, MountseaClient
 
     # Scaled like the emulator's clock; the deadline is left as it is (600 s), so a slow, noisy
     # machine makes a run slower, not a failure.
@@ -89,7 +89,7 @@ async def _library(url: str, n: int, speed: float, hold: bool, offset: int) -> d
     peak_pending = 0
     rss_before = rss_bytes()
     cpu0, wall0 = time.process_time(), time.perf_counter()
-    async with SunoClient(api_key=API_KEY, base_url=url, poll_schedules=schedules) as client:
+    async with MountseaClient(api_key=API_KEY, base_url=url, poll_schedules=schedules) as client:
         session_id = await client.prepare_custom_model()
         submit = anyio.Semaphore(SUBMIT_CONCURRENCY)
 

@@ -7,7 +7,7 @@
    library must not import, and ``-X importtime`` names the library's heaviest imports.
    Bytecode is cached for both (in a temporary ``PYTHONPYCACHEPREFIX``), as it is for any
    installed package.
-2. Peak RSS growth while ``SunoClient.download()`` streams a 100 MiB WAV from a loopback
+2. Peak RSS growth while ``MountseaClient.download()`` streams a 100 MiB WAV from a loopback
    server (a child process) to a file, vs bare aiohttp streaming the same body to a file in
    64 KiB chunks, and bare aiohttp reading the whole body (``resp.read()``, for scale). Each
    download runs in a fresh child process that first downloads 1 MiB the same way (so lazy
@@ -131,10 +131,10 @@ async def _download(variant: str, url: str, dest: Path) -> int:
     import aiohttp
     import anyio
 
-    from suno_async import SunoClient
+    from suno_async import MountseaClient
 
     if variant == "lib":
-        async with SunoClient(api_key="unused", base_url="http://127.0.0.1:9") as client:
+        async with MountseaClient(api_key="unused", base_url="http://127.0.0.1:9") as client:
             return await client.download(url, dest)
     async with aiohttp.ClientSession() as session, session.get(url) as resp:
         resp.raise_for_status()
@@ -174,7 +174,7 @@ def _download_child(variant: str, base_url: str, mib: int) -> dict[str, Any]:
 # -- parent ----------------------------------------------------------------------------------
 
 DOWNLOADS: Final = {
-    "lib": "SunoClient.download (streams to a file)",
+    "lib": "MountseaClient.download (streams to a file)",
     "stream": "bare aiohttp, iter_chunked(64 KiB) to a file",
     "read": "bare aiohttp, resp.read() whole body (for scale)",
 }

@@ -1,4 +1,4 @@
-"""Request overhead: ``SunoClient.get_status`` vs bare aiohttp doing the same GET.
+"""Request overhead: ``MountseaClient.get_status`` vs bare aiohttp doing the same GET.
 
 Both ask a canned loopback server (a child process, so this process's CPU is the client's
 alone) for ``GET /suno/v2/status?taskId=...`` with the same three headers (Authorization,
@@ -46,8 +46,8 @@ from _harness import (
     verdict,
 )
 
-from suno_async import SunoClient
-from suno_async.models.mountsea import TaskSnapshot
+from suno_async import MountseaClient
+from suno_async.mountsea._models import TaskSnapshot
 
 TARGET: Final = 1.10
 API_KEY: Final = "bench-key"
@@ -100,7 +100,7 @@ async def _measure(
 async def _run(base_url: str, rounds: int, requests: dict[int, int]) -> list[list[str]]:
     results: dict[tuple[str, str, int], list[tuple[float, float]]] = {}
     async with (
-        SunoClient(api_key=API_KEY, base_url=base_url) as client,
+        MountseaClient(api_key=API_KEY, base_url=base_url) as client,
         aiohttp.ClientSession() as session,
     ):
         fetchers: dict[str, Fetch] = {
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = asyncio.run(_run(srv.url, rounds, requests))
     print(
         table(
-            f"Request overhead: SunoClient.get_status vs bare aiohttp + cached msgspec decoder "
+            f"Request overhead: MountseaClient.get_status vs bare aiohttp + cached msgspec decoder "
             f"(medians of {rounds} interleaved rounds)",
             [
                 "body, concurrency, client",

@@ -23,7 +23,7 @@ A refused key, an exhausted account or a 403 stops the whole batch (every other 
 the same way); any other failure is recorded for its row and the others go on.
 
     python examples/batch_from_csv.py --emulator               # offline, on a sample CSV
-    SUNO_API_KEY=... python examples/batch_from_csv.py songs.csv --out songs/ --concurrency 4
+    MOUNTSEA_API_KEY=... python examples/batch_from_csv.py songs.csv --out songs/ --concurrency 4
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ from suno_async import (
     GenerateRequest,
     GenerateTask,
     InsufficientCreditsError,
+    MountseaClient,
     NotFoundError,
     PermissionDeniedError,
-    SunoClient,
     SunoError,
     SystemClock,
     TaskFailedError,
@@ -214,7 +214,7 @@ class BatchReport:
 
 
 async def generate_all(
-    client: SunoClient,
+    client: MountseaClient,
     rows: Sequence[Row],
     out_dir: str | os.PathLike[str],
     *,
@@ -326,11 +326,11 @@ def _ended(exc: SunoError) -> bool:
 
 
 @asynccontextmanager
-async def open_client(*, emulator: bool, speed: float) -> AsyncIterator[SunoClient]:
+async def open_client(*, emulator: bool, speed: float) -> AsyncIterator[MountseaClient]:
     """A client of the in-process emulator (its clock ``speed`` times real time), or of the
-    provider named by ``SUNO_API_KEY`` and ``SUNO_BASE_URL``."""
+    provider named by ``MOUNTSEA_API_KEY`` and ``MOUNTSEA_BASE_URL``."""
     if not emulator:
-        async with SunoClient() as client:
+        async with MountseaClient() as client:
             yield client
         return
     from suno_async.emulator import Emulator, EmulatorConfig
@@ -338,7 +338,7 @@ async def open_client(*, emulator: bool, speed: float) -> AsyncIterator[SunoClie
     clock = SystemClock(speed)
     async with (
         Emulator(EmulatorConfig(), clock=clock) as emu,
-        SunoClient(api_key="emulator", base_url=emu.base_url, clock=clock) as client,
+        MountseaClient(api_key="emulator", base_url=emu.base_url, clock=clock) as client,
     ):
         yield client
 

@@ -19,7 +19,7 @@ Adapters: ``chat_bot_discord.py`` (discord.py) and ``chat_bot_aiogram.py`` (aiog
 folder. Run this file to try the bot in a terminal::
 
     python examples/chat_bot.py --emulator              # offline: a scripted conversation
-    SUNO_API_KEY=... python examples/chat_bot.py "/generate lofi, rain | Night Bus"
+    MOUNTSEA_API_KEY=... python examples/chat_bot.py "/generate lofi, rain | Night Bus"
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ from suno_async import (
     GenerateTask,
     GenerationSubmitted,
     InsufficientCreditsError,
+    MountseaClient,
     NotEnoughClipsError,
     RateLimitError,
     SessionPrepared,
-    SunoClient,
     SunoError,
     SystemClock,
     TaskFailedError,
@@ -153,7 +153,7 @@ class MusicBot:
     """The bot's commands, for any chat platform.
 
     Args:
-        client: an open :class:`SunoClient`, shared by every command (and every chat).
+        client: an open :class:`MountseaClient`, shared by every command (and every chat).
         model: the model ``/generate`` uses until ``/train`` makes a custom one. This example
             keeps one model per bot; a real bot would keep one per user or chat.
         min_edit_interval: seconds (of the client's clock) between two edits of a status
@@ -165,7 +165,7 @@ class MusicBot:
 
     def __init__(
         self,
-        client: SunoClient,
+        client: MountseaClient,
         *,
         model: str = "chirp-v50",
         min_edit_interval: float = 3.0,
@@ -321,12 +321,12 @@ def _explain(exc: SunoError) -> str:
 @asynccontextmanager
 async def open_client(
     *, emulator: bool, speed: float
-) -> AsyncIterator[tuple[SunoClient, list[str]]]:
+) -> AsyncIterator[tuple[MountseaClient, list[str]]]:
     """A client and six audio URLs to train on: on the in-process emulator (its clock runs
-    ``speed`` times as fast as real time), or on the provider named by ``SUNO_API_KEY`` and
-    ``SUNO_BASE_URL`` (no sample URLs then)."""
+    ``speed`` times as fast as real time), or on the provider named by ``MOUNTSEA_API_KEY`` and
+    ``MOUNTSEA_BASE_URL`` (no sample URLs then)."""
     if not emulator:
-        async with SunoClient() as client:
+        async with MountseaClient() as client:
             yield client, []
         return
     from suno_async.emulator import Emulator, EmulatorConfig
@@ -334,7 +334,7 @@ async def open_client(
     clock = SystemClock(speed)
     async with (
         Emulator(EmulatorConfig(), clock=clock) as emu,
-        SunoClient(api_key="emulator", base_url=emu.base_url, clock=clock) as client,
+        MountseaClient(api_key="emulator", base_url=emu.base_url, clock=clock) as client,
     ):
         yield client, emu.sample_audio_urls(6)
 

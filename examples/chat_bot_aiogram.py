@@ -3,10 +3,10 @@
 Not run by the tests: it needs a bot token and the network. The commands are the core's
 (:class:`chat_bot.MusicBot`): ``/generate lofi | Night Bus``, ``/train``, ``/help``. aiogram
 handles each update in its own task while polling, so a long training does not block other
-chats, and all of them share one :class:`~suno_async.SunoClient`, passed to the handler by
+chats, and all of them share one :class:`~suno_async.MountseaClient`, passed to the handler by
 aiogram's dependency injection (``start_polling(bot, music=...)``).
 
-    SUNO_API_KEY=... TELEGRAM_BOT_TOKEN=... python examples/chat_bot_aiogram.py
+    MOUNTSEA_API_KEY=... TELEGRAM_BOT_TOKEN=... python examples/chat_bot_aiogram.py
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from aiogram.filters import Command  # type: ignore[import-not-found,unused-igno
 from aiogram.types import Message  # type: ignore[import-not-found,unused-ignore]
 from chat_bot import MusicBot
 
-from suno_async import SunoClient
+from suno_async import MountseaClient
 
 
 async def on_command(message: Message, music: MusicBot) -> None:
@@ -35,10 +35,10 @@ async def on_command(message: Message, music: MusicBot) -> None:
 
 
 async def main() -> None:
-    """Poll Telegram until interrupted (the key comes from ``SUNO_API_KEY``)."""
+    """Poll Telegram until interrupted (the key comes from ``MOUNTSEA_API_KEY``)."""
     dispatcher = Dispatcher()
     dispatcher.message.register(on_command, Command("generate", "train", "help", "start"))
-    async with SunoClient() as client:
+    async with MountseaClient() as client:
         bot = Bot(token=os.environ["TELEGRAM_BOT_TOKEN"])
         try:
             await dispatcher.start_polling(bot, music=MusicBot(client, max_length=4096))

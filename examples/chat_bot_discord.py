@@ -4,9 +4,9 @@ Not run by the tests: it needs a bot token and the network. The commands are the
 (:class:`chat_bot.MusicBot`) with a ``!`` prefix: ``!generate lofi | Night Bus``, ``!train``,
 ``!help``. The bot needs the "message content" privileged intent (Developer Portal, Bot tab).
 discord.py runs each event handler in its own task, so a long training does not block other
-messages, and all of them share one :class:`~suno_async.SunoClient`.
+messages, and all of them share one :class:`~suno_async.MountseaClient`.
 
-    SUNO_API_KEY=... DISCORD_TOKEN=... python examples/chat_bot_discord.py
+    MOUNTSEA_API_KEY=... DISCORD_TOKEN=... python examples/chat_bot_discord.py
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import anyio
 import discord  # type: ignore[import-not-found,unused-ignore]
 from chat_bot import MusicBot
 
-from suno_async import SunoClient
+from suno_async import MountseaClient
 
 PREFIX = "!"
 COMMANDS = frozenset({"generate", "train", "help"})
@@ -47,8 +47,8 @@ def build_client(music: MusicBot) -> discord.Client:
 
 
 async def main() -> None:
-    """Run the bot until interrupted (the key comes from ``SUNO_API_KEY``)."""
-    async with SunoClient() as client:
+    """Run the bot until interrupted (the key comes from ``MOUNTSEA_API_KEY``)."""
+    async with MountseaClient() as client:
         bot = build_client(MusicBot(client, max_length=2000))
         async with bot:
             await bot.start(os.environ["DISCORD_TOKEN"])

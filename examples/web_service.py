@@ -15,7 +15,7 @@ user.
 
 How it holds together:
 
-* One :class:`~suno_async.SunoClient` for the app's lifetime, opened and closed by a
+* One :class:`~suno_async.MountseaClient` for the app's lifetime, opened and closed by a
   ``cleanup_ctx`` (one connection pool, one shared limiter for status polls).
 * Each job runs in an asyncio task that the :class:`JobRegistry` keeps a reference to (so it
   is not garbage-collected), at most ``max_concurrent`` generating at once, each user with at
@@ -26,7 +26,7 @@ How it holds together:
 
     python examples/web_service.py --emulator --smoke   # offline: one job end to end, exits
     python examples/web_service.py --emulator           # offline, serves on 127.0.0.1:8080
-    SUNO_API_KEY=... SERVICE_TOKENS=alice:s3cret,bob:hunter2 python examples/web_service.py
+    MOUNTSEA_API_KEY=... SERVICE_TOKENS=alice:s3cret,bob:hunter2 python examples/web_service.py
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ from suno_async import (
     Event,
     GenerateRequest,
     GenerateTask,
+    MountseaClient,
     RateLimitError,
-    SunoClient,
     SunoError,
     SystemClock,
     TaskFailedError,
@@ -129,7 +129,7 @@ class JobRegistry:
 
     def __init__(
         self,
-        client: SunoClient,
+        client: MountseaClient,
         *,
         model: str = "chirp-v50",
         max_concurrent: int = 4,
@@ -283,7 +283,7 @@ async def get_job(request: web.Request) -> web.Response:
 
 
 def create_app(
-    make_client: Callable[[], SunoClient],
+    make_client: Callable[[], MountseaClient],
     *,
     tokens: Mapping[str, str],
     model: str = "chirp-v50",
@@ -323,17 +323,17 @@ def create_app(
 @asynccontextmanager
 async def client_factory(
     *, emulator: bool, speed: float
-) -> AsyncIterator[Callable[[], SunoClient]]:
+) -> AsyncIterator[Callable[[], MountseaClient]]:
     """How the app makes its client: on the in-process emulator (its clock ``speed`` times
-    real time), or on the provider named by ``SUNO_API_KEY`` and ``SUNO_BASE_URL``."""
+    real time), or on the provider named by ``MOUNTSEA_API_KEY`` and ``MOUNTSEA_BASE_URL``."""
     if not emulator:
-        yield SunoClient
+        yield MountseaClient
         return
     from suno_async.emulator import Emulator, EmulatorConfig
 
     clock = SystemClock(speed)
     async with Emulator(EmulatorConfig(), clock=clock) as emu:
-        yield lambda: SunoClient(api_key="emulator", base_url=emu.base_url, clock=clock)
+        yield lambda: MountseaClient(api_key="emulator", base_url=emu.base_url, clock=clock)
 
 
 def parse_tokens(text: str) -> dict[str, str]:

@@ -1,13 +1,38 @@
 """suno_async: an asyncio-native client for Suno-style music-generation HTTP APIs.
 
-Start with :class:`SunoClient`. The embedded emulator lives in :mod:`suno_async.emulator` and is
-not imported by the library itself.
+Start with :class:`MountseaClient` (mountsea) or :class:`SunoapiClient` (sunoapi). Every public
+name is re-exported here; the modules behind them are private.
+
+Module map (import contracts in ``pyproject.toml`` keep these boundaries):
+
+* ``suno_async/_core/``: imports no provider.
+
+  - ``_transport``: the only aiohttp importer; sends, maps failures to errors, and judges
+    every answer (the paid-call rule: an unclear answer to paid work is ambiguous).
+  - ``_retry``: the retry rule and the one retry loop (sleeps on the client's clock).
+  - ``_exceptions``: the error tree, drawn in its docstring.
+  - ``_base_client``: ``BaseClient`` (lifecycle, stats, downloads) and ``ClientCore``, the
+    only surface providers use (call, paid call, refund, poll).
+  - ``_polling`` (schedules, pacer, poll loop), ``_clock``, ``_events``, ``_stream``,
+    ``_journal``, ``_budget``, ``_downloads``, ``_validation`` (input primitives), ``_models``
+    (the Suno clip), ``_audio``, ``_constants``.
+
+* ``suno_async/mountsea/``: ``MountseaClient`` in ``_client``; one module per group of the
+  provider's docs: custom models in ``_custom_model`` (workflow in ``_training``), generate in
+  ``_generate``, task status and waits in ``_tasks``; wire shapes in ``_models``; limits and
+  prices in ``_constants`` and ``_validation``.
+* ``suno_async/sunoapi/``: ``SunoapiClient`` in ``_client``; v3.5 in ``_v35``, v3.0 in ``_v30``,
+  the batched clip follower in ``_clips``, how answers are read in ``_answers``; wire shapes in
+  ``_models``; limits in ``_constants`` and ``_validation``.
+* ``suno_async/cli/``: the ``suno-async`` command: one module per command group, the emulator
+  command among them, progress, exit codes, the demo.
+* ``suno_async/emulator/``: the embedded emulator: shared server, state, faults and audio, and
+  one route set per provider (``mountsea``, ``sunoapi``). Not imported by the library.
+* ``suno_async/testing.py``: the pytest plugin.
 """
 
-from suno_async._client import SunoClient
-from suno_async._clips import WaitUntil
-from suno_async._clock import Clock, SystemClock, VirtualClock
-from suno_async._events import (
+from suno_async._core._clock import Clock, SystemClock, VirtualClock
+from suno_async._core._events import (
     CreditsSpent,
     DownloadFinished,
     Event,
@@ -23,7 +48,7 @@ from suno_async._events import (
     UploadFinished,
     UploadSubmitted,
 )
-from suno_async._exceptions import (
+from suno_async._core._exceptions import (
     AmbiguousSubmitError,
     APIConnectionError,
     APIError,
@@ -38,7 +63,6 @@ from suno_async._exceptions import (
     CreditBudgetError,
     InsufficientCreditsError,
     InternalServerError,
-    NotEnoughClipsError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -49,27 +73,36 @@ from suno_async._exceptions import (
     TaskTimeoutError,
     WorkflowError,
 )
-from suno_async._polling import DEFAULT_SCHEDULES, PollSchedule
-from suno_async._results import GenerationResult, TrainingResult, UploadOutcome
-from suno_async._stream import EventStream, stream_events
-from suno_async._sunoapi_client import SunoApiClient, SunoApiV30
-from suno_async._transport import RequestStats, RetryPolicy
+from suno_async._core._models import Clip, ClipMetadata, ClipStatus, TaskKind
+from suno_async._core._polling import DEFAULT_SCHEDULES, PollSchedule
+from suno_async._core._retry import RequestStats, RetryPolicy
+from suno_async._core._stream import EventStream, stream_events
 from suno_async._version import __version__
-from suno_async.models import (
-    Clip,
-    ClipStatus,
+from suno_async.mountsea import (
     Controls,
     CustomModel,
     GenerateRequest,
     GenerateTask,
+    GenerationResult,
+    MountseaClient,
+    NotEnoughClipsError,
     Persona,
     SoundSpec,
-    TaskKind,
     TaskSnapshot,
     TaskStatus,
     TimeRange,
+    TrainingResult,
+    UploadOutcome,
 )
-from suno_async.models.sunoapi import GenerateBatch, V30Input, V30Task, V30TaskStatus
+from suno_async.sunoapi import (
+    GenerateBatch,
+    SunoapiClient,
+    SunoapiV30,
+    V30Input,
+    V30Task,
+    V30TaskStatus,
+)
+from suno_async.sunoapi._clips import WaitUntil
 
 __all__ = [
     "DEFAULT_SCHEDULES",
@@ -83,6 +116,7 @@ __all__ = [
     "ClientClosedError",
     "Clip",
     "ClipFailedError",
+    "ClipMetadata",
     "ClipStatus",
     "Clock",
     "ConfigError",
@@ -104,6 +138,7 @@ __all__ = [
     "GenerationSubmitted",
     "InsufficientCreditsError",
     "InternalServerError",
+    "MountseaClient",
     "NotEnoughClipsError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -115,10 +150,9 @@ __all__ = [
     "RetryPolicy",
     "SessionPrepared",
     "SoundSpec",
-    "SunoApiClient",
-    "SunoApiV30",
-    "SunoClient",
     "SunoError",
+    "SunoapiClient",
+    "SunoapiV30",
     "SystemClock",
     "TaskError",
     "TaskFailedError",

@@ -14,8 +14,8 @@ loopback) and a fresh account:
 * ``suno_clock``: the :class:`~suno_async.VirtualClock` shared by the emulator and the clients.
   Waits on it take no wall time: a two-minute training finishes in milliseconds.
 * ``suno_emulator``: the running :class:`~suno_async.emulator.Emulator`.
-* ``suno_client`` / ``sunoapi_client``: a ready :class:`~suno_async.SunoClient` /
-  :class:`~suno_async.SunoApiClient` pointed at it, sharing its clock, with retries that wait
+* ``mountsea_client`` / ``sunoapi_client``: a ready :class:`~suno_async.MountseaClient` /
+  :class:`~suno_async.SunoapiClient` pointed at it, sharing its clock, with retries that wait
   milliseconds (:data:`FAST_RETRY`). Both are closed after the test.
 * ``suno_control``: an :class:`EmulatorControl` to script faults (``fail_next``,
   ``rate_limit_next``, ``drop_next``, ...), move the clock (``advance``) and look at what the
@@ -35,26 +35,28 @@ skipped with a reason::
 A test of your own code then reads::
 
     import pytest
-    from suno_async import SunoClient, TaskFailedError
+    from suno_async import MountseaClient, TaskFailedError
     from suno_async.testing import EmulatorControl
 
     pytestmark = pytest.mark.anyio
 
 
-    async def test_song(suno_client: SunoClient, suno_control: EmulatorControl) -> None:
-        clips = await suno_client.pure_music("lofi, chill", "Night Drive")
+    async def test_song(mountsea_client: MountseaClient, suno_control: EmulatorControl) -> None:
+        clips = await mountsea_client.pure_music("lofi, chill", "Night Drive")
         assert len(clips) == 2
         assert suno_control.credits_spent == 40
 
 
-    async def test_failed_song(suno_client: SunoClient, suno_control: EmulatorControl) -> None:
+    async def test_failed_song(
+        mountsea_client: MountseaClient, suno_control: EmulatorControl
+    ) -> None:
         suno_control.fail_next("generate", reason="The lyrics were flagged.")
         with pytest.raises(TaskFailedError):
-            await suno_client.pure_music("lofi, chill")
+            await mountsea_client.pure_music("lofi, chill")
         assert suno_control.credits_spent == 0  # refunded
 
 Code that builds its own client gets the same settings with
-``SunoClient(**suno_control.client_options())``.
+``MountseaClient(**suno_control.client_options())``.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ from typing import Any, Final, Literal, TypedDict
 
 import pytest
 
-from suno_async import Clock, RetryPolicy, SunoApiClient, SunoClient, VirtualClock
+from suno_async import Clock, MountseaClient, RetryPolicy, SunoapiClient, VirtualClock
 from suno_async.emulator import Emulator, EmulatorConfig, RequestRecord
 
 __all__ = [
@@ -83,14 +85,14 @@ TEST_API_KEY: Final = "test-key"
 FAST_RETRY: Final = RetryPolicy(initial_delay=0.001, max_delay=0.005, retry_after_cap=0.01)
 
 #: The kinds of task a fault script applies to: ``"upload"``, ``"training"`` and ``"generate"``
-#: (the custom-model provider, ``SunoClient``) and ``"music"`` (one sunoapi.com create or
-#: extend call, both of its clips, ``SunoApiClient``).
+#: (mountsea, ``MountseaClient``) and ``"music"`` (one sunoapi create or
+#: extend call, both of its clips, ``SunoapiClient``).
 TaskKindName = Literal["upload", "training", "generate", "music"]
 
 
 class EmulatorClientOptions(TypedDict):
-    """Keyword arguments that point a :class:`~suno_async.SunoClient` or
-    :class:`~suno_async.SunoApiClient` at the emulator, as the fixtures' clients are."""
+    """Keyword arguments that point a :class:`~suno_async.MountseaClient` or
+    :class:`~suno_async.SunoapiClient` at the emulator, as the fixtures' clients are."""
 
     api_key: str
     base_url: str
@@ -106,9 +108,9 @@ class EmulatorControl:
     match a method and a path (any query string is ignored) and answer before the bearer check
     and before any work, as a gateway in front of the API would. Paths the clients use:
 
-    * ``SunoClient``: ``POST /suno/v2/customModel/prepare``, ``.../customModel/upload``,
+    * ``MountseaClient``: ``POST /suno/v2/customModel/prepare``, ``.../customModel/upload``,
       ``.../customModel/create``, ``POST /suno/v2/generate``, ``GET /suno/v2/status``.
-    * ``SunoApiClient``: ``POST /api/v2/suno/v3.5/custom/create-pure-music`` (and
+    * ``SunoapiClient``: ``POST /api/v2/suno/v3.5/custom/create-pure-music`` (and
       ``create-lyrics-song``, ``extend``), ``GET /api/v2/suno/v3.5/clips``.
     * Audio: ``GET /cdn/audio/<clip id>.wav``.
 
@@ -137,7 +139,8 @@ class EmulatorControl:
         return self._emulator.clock
 
     def client_options(self) -> EmulatorClientOptions:
-        """What ``suno_client`` is built with: ``SunoClient(**control.client_options())``."""
+        """What ``mountsea_client`` is built with:
+        ``MountseaClient(**control.client_options())``."""
         return {
             "api_key": self._emulator.config.api_key or TEST_API_KEY,
             "base_url": self._emulator.base_url,
@@ -272,12 +275,12 @@ class EmulatorControl:
 
     @property
     def credits(self) -> int:
-        """The custom-model provider's balance now (failed tasks already refunded)."""
+        """mountsea's balance now (failed tasks already refunded)."""
         return self._emulator.credits
 
     @property
     def credits_spent(self) -> int:
-        """The custom-model provider's credits charged so far, minus refunds."""
+        """mountsea's credits charged so far, minus refunds."""
         return self._emulator.credits_spent
 
     @property
@@ -363,15 +366,15 @@ def suno_control(suno_emulator: Emulator) -> EmulatorControl:
 
 
 @pytest.fixture
-async def suno_client(suno_control: EmulatorControl) -> AsyncIterator[SunoClient]:
-    """A :class:`~suno_async.SunoClient` pointed at ``suno_emulator``; closed after the test."""
-    async with SunoClient(**suno_control.client_options()) as client:
+async def mountsea_client(suno_control: EmulatorControl) -> AsyncIterator[MountseaClient]:
+    """A :class:`~suno_async.MountseaClient` pointed at ``suno_emulator``; closed after the test."""
+    async with MountseaClient(**suno_control.client_options()) as client:
         yield client
 
 
 @pytest.fixture
-async def sunoapi_client(suno_control: EmulatorControl) -> AsyncIterator[SunoApiClient]:
-    """A :class:`~suno_async.SunoApiClient` pointed at ``suno_emulator``; closed after the
+async def sunoapi_client(suno_control: EmulatorControl) -> AsyncIterator[SunoapiClient]:
+    """A :class:`~suno_async.SunoapiClient` pointed at ``suno_emulator``; closed after the
     test."""
-    async with SunoApiClient(**suno_control.client_options()) as client:
+    async with SunoapiClient(**suno_control.client_options()) as client:
         yield client

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from suno_async import RetryPolicy, SunoClient
+from suno_async import MountseaClient, RetryPolicy
 from suno_async.emulator import Emulator, EmulatorConfig, VirtualClock
 
 #: Retries as the library does them, but with delays short enough not to slow the suite.
@@ -48,8 +48,8 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-async def client(emulator: Emulator) -> AsyncIterator[SunoClient]:
-    async with SunoClient(
+async def client(emulator: Emulator) -> AsyncIterator[MountseaClient]:
+    async with MountseaClient(
         api_key="test-key", base_url=emulator.base_url, clock=emulator.clock, retry=FAST_RETRY
     ) as suno:
         yield suno

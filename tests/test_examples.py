@@ -22,7 +22,7 @@ import anyio.lowlevel
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from suno_async import SunoClient
+from suno_async import MountseaClient
 from suno_async.emulator import Emulator, EmulatorConfig
 
 from .conftest import FAST_RETRY
@@ -80,7 +80,7 @@ class FakeChat:
 
 
 async def test_bot_generates_and_edits_one_status_message(
-    client: SunoClient, emulator: Emulator
+    client: MountseaClient, emulator: Emulator
 ) -> None:
     """/generate sends one message, edits it with progress, and ends with the clips' URLs."""
     chat = FakeChat(emulator.clock.now)
@@ -97,7 +97,7 @@ async def test_bot_generates_and_edits_one_status_message(
     assert emulator.count("POST", GENERATE) == 1
 
 
-async def test_bot_throttles_progress_edits(client: SunoClient, emulator: Emulator) -> None:
+async def test_bot_throttles_progress_edits(client: MountseaClient, emulator: Emulator) -> None:
     """Progress edits are at least min_edit_interval apart on the clock; the answer comes
     last all the same."""
     chat = FakeChat(emulator.clock.now)
@@ -111,7 +111,7 @@ async def test_bot_throttles_progress_edits(client: SunoClient, emulator: Emulat
 
 
 async def test_bot_trains_a_model_then_generates_with_it(
-    client: SunoClient, emulator: Emulator
+    client: MountseaClient, emulator: Emulator
 ) -> None:
     """/train uploads, trains and reports the model; the next /generate uses that model."""
     chat = FakeChat(emulator.clock.now)
@@ -130,7 +130,7 @@ async def test_bot_trains_a_model_then_generates_with_it(
     assert emulator.credits_spent == 6 + 100 + 40  # uploads, training, one generation
 
 
-async def test_bot_explains_a_failed_generation(client: SunoClient, emulator: Emulator) -> None:
+async def test_bot_explains_a_failed_generation(client: MountseaClient, emulator: Emulator) -> None:
     """A failed task ends the status message with the provider's reason, not a traceback."""
     emulator.fail_next_tasks("generate", reason="The lyrics were flagged.", code=4003)
     chat = FakeChat(emulator.clock.now)
@@ -138,7 +138,9 @@ async def test_bot_explains_a_failed_generation(client: SunoClient, emulator: Em
     assert chat.texts[-1] == "❌ The provider could not do it: The lyrics were flagged."
 
 
-async def test_bot_keeps_working_when_an_edit_fails(client: SunoClient, emulator: Emulator) -> None:
+async def test_bot_keeps_working_when_an_edit_fails(
+    client: MountseaClient, emulator: Emulator
+) -> None:
     """An edit the chat refuses is skipped; the answer still arrives."""
     chat = FakeChat(emulator.clock.now)
     chat.fail_edits = 1
@@ -158,7 +160,7 @@ async def test_bot_keeps_working_when_an_edit_fails(client: SunoClient, emulator
     ],
 )
 async def test_bot_answers_usage_and_help_without_calling_the_provider(
-    client: SunoClient, emulator: Emulator, command: str, answer: str
+    client: MountseaClient, emulator: Emulator, command: str, answer: str
 ) -> None:
     """Malformed commands get a usage line, unknown ones the help; nothing is sent upstream."""
     chat = FakeChat(emulator.clock.now)
@@ -194,7 +196,7 @@ def _journal(out: Path) -> dict[str, Any]:
 
 
 async def test_batch_generates_every_row_and_a_rerun_skips_them(
-    client: SunoClient, emulator: Emulator, tmp_path: Path
+    client: MountseaClient, emulator: Emulator, tmp_path: Path
 ) -> None:
     """Every row is generated and downloaded once; a second run generates nothing."""
     (tmp_path / "songs.csv").write_text(CSV)
@@ -219,7 +221,7 @@ async def test_batch_generates_every_row_and_a_rerun_skips_them(
 
 
 async def test_batch_keeps_to_its_concurrency(
-    client: SunoClient, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    client: MountseaClient, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With max_concurrency=2, two rows are worked on while the other three wait their turn."""
     rows = [
@@ -262,7 +264,7 @@ async def test_batch_keeps_to_its_concurrency(
 
 
 async def test_batch_resumes_a_submitted_row_without_paying_again(
-    client: SunoClient, emulator: Emulator, tmp_path: Path
+    client: MountseaClient, emulator: Emulator, tmp_path: Path
 ) -> None:
     """A row the journal shows as submitted is waited for, not generated a second time."""
     row = batch.Row(key="only", line=2, title="Half Done", tags="pop", prompt="")
@@ -281,7 +283,7 @@ async def test_batch_resumes_a_submitted_row_without_paying_again(
 
 
 async def test_batch_records_a_failed_row_and_retries_it_next_time(
-    client: SunoClient, emulator: Emulator, tmp_path: Path
+    client: MountseaClient, emulator: Emulator, tmp_path: Path
 ) -> None:
     """A failed generation is journaled with its reason; the rerun generates it again."""
     row = batch.Row(key="k", line=2, title="Flagged", tags="pop", prompt="la la")
@@ -298,7 +300,7 @@ async def test_batch_records_a_failed_row_and_retries_it_next_time(
 
 @pytest.mark.parametrize("emulator_config", [EmulatorConfig(credits=50)])
 async def test_batch_stops_when_the_account_runs_dry(
-    client: SunoClient, emulator: Emulator, tmp_path: Path
+    client: MountseaClient, emulator: Emulator, tmp_path: Path
 ) -> None:
     """Out of credits stops the whole batch with the library's error; finished rows stay
     journaled as done."""
@@ -339,10 +341,10 @@ BOB = {"Authorization": "Bearer bob-token"}
 
 @asynccontextmanager
 async def service(emulator: Emulator, **options: Any) -> AsyncIterator[TestClient[Any, Any]]:
-    """The web service on a loopback test server, its SunoClient on the emulator."""
+    """The web service on a loopback test server, its MountseaClient on the emulator."""
 
-    def make_client() -> SunoClient:
-        return SunoClient(
+    def make_client() -> MountseaClient:
+        return MountseaClient(
             api_key="k", base_url=emulator.base_url, clock=emulator.clock, retry=FAST_RETRY
         )
 
@@ -447,7 +449,7 @@ def test_chat_adapters_compile() -> None:
 
 
 async def test_batch_never_pays_twice_for_a_row_whose_answer_was_lost(
-    client: SunoClient, emulator: Emulator, tmp_path: Path
+    client: MountseaClient, emulator: Emulator, tmp_path: Path
 ) -> None:
     """A generate whose answer was lost is not sent again by the rerun (it may be running)."""
     row = batch.Row(key="k", line=2, title="Lost", tags="pop", prompt="")
@@ -460,7 +462,7 @@ async def test_batch_never_pays_twice_for_a_row_whose_answer_was_lost(
 
 
 async def test_batch_rerun_downloads_a_row_whose_download_failed(
-    client: SunoClient, emulator: Emulator, tmp_path: Path
+    client: MountseaClient, emulator: Emulator, tmp_path: Path
 ) -> None:
     """A row that was generated but whose audio could not be downloaded is downloaded by the
     rerun, not generated again."""

@@ -15,14 +15,14 @@ EXPECTED = {
     "GenerationFinished", "GenerationSubmitted", "InsufficientCreditsError",
     "InternalServerError", "NotEnoughClipsError", "NotFoundError", "PermissionDeniedError",
     "Persona", "PollSchedule", "RateLimitError", "RequestStats", "ResponseValidationError",
-    "RetryPolicy", "SessionPrepared", "SoundSpec", "SunoClient", "SunoError", "SystemClock",
+    "RetryPolicy", "SessionPrepared", "SoundSpec", "MountseaClient", "SunoError", "SystemClock",
     "TaskError", "TaskFailedError", "TaskKind", "TaskSnapshot", "TaskStatus",
     "TaskStatusChanged", "TaskTimeoutError", "TimeRange", "TrainingFinished", "TrainingResult",
     "TrainingSubmitted", "UploadFailed", "UploadFinished", "UploadOutcome", "UploadSubmitted",
     "VirtualClock", "WorkflowError", "__version__", "ClipFailedError", "GenerateBatch",
-    "SunoApiClient", "SunoApiV30", "V30Input", "V30Task", "V30TaskStatus", "WaitUntil",
+    "SunoapiClient", "SunoapiV30", "V30Input", "V30Task", "V30TaskStatus", "WaitUntil",
     "GenerationResult", "CreditBudgetError", "CreditsSpent", "EventStream",
-    "GenerationStreaming", "stream_events",
+    "GenerationStreaming", "stream_events", "ClipMetadata",
 }  # fmt: skip
 
 
@@ -32,6 +32,60 @@ def test_all_is_pinned() -> None:
     assert len(suno_async.__all__) == len(EXPECTED)
     for name in suno_async.__all__:
         assert hasattr(suno_async, name), name
+
+
+def test_all_is_sorted() -> None:
+    """__all__ is kept sorted (constants, classes, then functions), so a diff shows changes."""
+
+    def key(name: str) -> tuple[int, str]:
+        return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+    assert suno_async.__all__ == sorted(suno_async.__all__, key=key)
+
+
+def test_provider_packages_export_what_they_list() -> None:
+    """Each provider package's __all__ names importable objects; its client is re-exported."""
+    import suno_async.mountsea
+    import suno_async.sunoapi
+
+    for package, client in (
+        (suno_async.mountsea, "MountseaClient"),
+        (suno_async.sunoapi, "SunoapiClient"),
+    ):
+        assert client in package.__all__
+        assert getattr(package, client) is getattr(suno_async, client)
+        for name in package.__all__:
+            assert hasattr(package, name), (package.__name__, name)
+
+
+def test_the_drawn_error_tree_names_every_error() -> None:
+    """The tree in the exceptions module's docstring names every exported error, each under
+    its real parent's branch."""
+    from suno_async._core import _exceptions
+
+    tree = _exceptions.__doc__ or ""
+    errors = [
+        getattr(suno_async, n)
+        for n in suno_async.__all__
+        if isinstance(getattr(suno_async, n), type)
+        and issubclass(getattr(suno_async, n), suno_async.SunoError)
+    ]
+    import re
+
+    nodes = []  # (column of the name, name) for each line of the tree
+    for text in tree.splitlines():
+        match = re.match(r"^[\s│├└─]*?([A-Z]\w+Error)\b", text)
+        if match and ("──" in text or text.strip().startswith("SunoError")):
+            nodes.append((match.start(1), match.group(1)))
+    names = [name for _, name in nodes]
+    for error in errors:
+        assert names.count(error.__name__) == 1, error.__name__
+        if error is suno_async.SunoError:
+            continue
+        index = names.index(error.__name__)
+        column = nodes[index][0]
+        parent = next(n for c, n in reversed(nodes[:index]) if c < column)
+        assert parent == error.__mro__[1].__name__, (error.__name__, parent)
 
 
 def test_errors_share_one_root() -> None:

@@ -1,23 +1,29 @@
-"""The emulator's HTTP face: routes, bearer check, error bodies, request log, HTTP faults.
+"""The emulator's shared HTTP face: bearer check, error bodies, request log, HTTP faults, CDN.
 
-Routes of the custom-model provider (mountsea.ai; POSTs answer 201 and GETs 200, as a NestJS
-server does), of sunoapi.com, and of the CDN, on one server:
+:func:`make_app` makes the one aiohttp application of the server; each provider's package then
+mounts its route set on it with its ``add_routes`` (the server does both, see
+:mod:`~suno_async.emulator._server`):
 
-* ``POST /suno/v2/customModel/prepare``, ``.../customModel/upload``, ``.../customModel/create``,
-  ``POST /suno/v2/generate``, ``GET /suno/v2/status?taskId=``: the custom-model provider's
-  API; every ``/suno/v2/`` route needs ``Authorization: Bearer <token>``.
-* ``/api/v2/suno/v3.5/...`` and ``/api/v2/suno/v3.0/...``: sunoapi.com's v2 API (see
-  :mod:`~suno_async.emulator._sunoapi_routes`); every ``/api/`` route needs ``Authorization:
+* ``/suno/v2/...``: mountsea.ai's Suno v2 API (:mod:`~suno_async.emulator._mountsea._routes`;
+  POSTs answer 201 and GETs 200, as a NestJS server does); every ``/suno/v2/`` route needs
+  ``Authorization: Bearer <token>``.
+* ``/api/v2/suno/v3.5/...`` and ``/api/v2/suno/v3.0/...``: sunoapi.com's v2 API
+  (:mod:`~suno_async.emulator._sunoapi._routes`); every ``/api/`` route needs ``Authorization:
   Bearer <token>`` too, under the same rule, and answers errors as ``{"code", "message"}``.
-* ``GET /cdn/audio/<clip id>.wav`` and ``/cdn/stream/<clip id>.wav``: generated audio of either
-  provider, no auth (a CDN), ``Range: bytes=N-``, ``N-M`` and ``-N`` answered with 206.
+
+The application itself serves, for every provider:
+
+* ``GET /cdn/audio/<clip id>.wav`` and ``/cdn/stream/<clip id>.wav``: generated audio of any
+  mounted provider (each registers its state with :func:`add_audio_source`), no auth (a CDN),
+  ``Range: bytes=N-``, ``N-M`` and ``-N`` answered with 206.
 * ``GET /samples/track-<n>.wav`` (``n`` >= 1): distinct sample tracks to upload, no auth.
 
-Request bodies are read as a NestJS (Express) server reads them: a POST body is parsed as JSON
-only when the request's ``Content-Type`` is ``application/json`` (matched case-insensitively;
-parameters such as ``charset`` are allowed). With any other ``Content-Type``, or none, the body
-counts as empty, that is ``{}``, so the route answers 400 naming its missing required fields;
-an empty JSON body is ``{}`` as well. ``customModel/prepare`` needs no body and works with any
+Request bodies are read by every route as a NestJS (Express) server reads them
+(:mod:`~suno_async.emulator._http`): a POST body is parsed as JSON only when the request's
+``Content-Type`` is ``application/json`` (matched case-insensitively; parameters such as
+``charset`` are allowed). With any other ``Content-Type``, or none, the body counts as empty,
+that is ``{}``, so the route answers 400 naming its missing required fields; an empty JSON body
+is ``{}`` as well. mountsea.ai's ``customModel/prepare`` needs no body and works with any
 ``Content-Type`` or none.
 
 Middleware, outermost first: the request log (every request, CDN ones too, with the status it
@@ -76,7 +82,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 import msgspec
 from aiohttp import web
@@ -84,19 +90,20 @@ from aiohttp.typedefs import Handler
 
 from suno_async.emulator._audio import synth_wav
 from suno_async.emulator._chaos import FETCH_HEADER, ChaosEngine
+from suno_async.emulator._config import EmulatorConfig
 from suno_async.emulator._errors import ApiError, error_body_for, is_sunoapi_path, reason_phrase
 from suno_async.emulator._faults import HttpFault, HttpFaults
-from suno_async.emulator._http import json_body, json_response
-from suno_async.emulator._state import EmulatorState
-from suno_async.emulator._sunoapi import SunoApiState
-from suno_async.emulator._sunoapi_routes import SUNOAPI_KEY, add_sunoapi_routes
+from suno_async.emulator._http import json_response
 
 __all__ = [
+    "AUDIO_SOURCES_KEY",
     "CHAOS_KEY",
+    "CONFIG_KEY",
     "HTTP_FAULTS_KEY",
     "REQUESTS_KEY",
-    "STATE_KEY",
+    "AudioSource",
     "RequestRecord",
+    "add_audio_source",
     "bearer_ok",
     "make_app",
 ]
@@ -125,12 +132,28 @@ class RequestRecord:
     has_auth_header: bool
 
 
-STATE_KEY: Final = web.AppKey("state", EmulatorState)
+class AudioSource(Protocol):
+    """A provider's state, as the CDN sees it: the WAV of one of its clips, if it has one."""
+
+    def clip_audio(self, clip_id: str, *, streaming: bool) -> bytes | None:
+        """The WAV of ``clip_id``, or ``None`` if it is not this provider's audible clip.
+
+        A complete clip is served by both CDN routes; a streaming one only when ``streaming``.
+        """
+        ...
+
+
+CONFIG_KEY: Final = web.AppKey("config", EmulatorConfig)
+AUDIO_SOURCES_KEY: Final = web.AppKey[list[AudioSource]]("audio_sources")
 REQUESTS_KEY: Final = web.AppKey[list[RequestRecord]]("requests")
 HTTP_FAULTS_KEY: Final = web.AppKey("http_faults", HttpFaults)
 CHAOS_KEY: Final = web.AppKey("chaos", ChaosEngine)
 
-UNAUTHORIZED: Final = "Missing or invalid bearer token: send 'Authorization: Bearer <api key>'."
+#: The 401 text on mountsea.ai's routes (the emulator's own: the provider documents none).
+MOUNTSEA_UNAUTHORIZED: Final = (
+    "Missing or invalid bearer token: send 'Authorization: Bearer <api key>'."
+)
+#: The 401 texts on sunoapi.com's routes (the vendor's documented ones).
 SUNOAPI_NO_AUTH: Final = "Authorization header is missing."
 SUNOAPI_BAD_AUTH: Final = "Invalid authorization format."
 _INJECTED_MESSAGES: Final = {
@@ -192,7 +215,7 @@ def _fault_response(fault: HttpFault, path: str) -> web.Response:
 @web.middleware
 async def _log_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
     header = request.headers.get("Authorization")
-    api_key = request.app[STATE_KEY].config.api_key
+    api_key = request.app[CONFIG_KEY].api_key
 
     def record(status: int) -> None:
         request.app[REQUESTS_KEY].append(
@@ -239,7 +262,7 @@ def _hang_up(request: web.Request) -> None:
 
 
 def _success_status(method: str, path: str) -> int:
-    """The status a route answers when it works: 201 for the custom-model provider's POSTs."""
+    """The status a route answers when it works: 201 for mountsea.ai's POSTs (NestJS's)."""
     return 201 if method == "POST" and path.startswith("/suno/v2/") else 200
 
 
@@ -283,7 +306,7 @@ async def _inject_faults(request: web.Request, handler: Handler) -> web.StreamRe
     if fault is None:
         marker = request.headers.get(FETCH_HEADER)
         fault = request.app[CHAOS_KEY].draw(request.method, request.path, marker)
-    delay = request.app[STATE_KEY].config.slow_for(request.path)
+    delay = request.app[CONFIG_KEY].slow_for(request.path)
     if fault is None:
         response = await handler(request)
     else:
@@ -302,47 +325,13 @@ async def _inject_faults(request: web.Request, handler: Handler) -> web.StreamRe
 async def _require_bearer(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.match_info.http_exception is None:
         header = request.headers.get("Authorization")
-        api_key = request.app[STATE_KEY].config.api_key
+        api_key = request.app[CONFIG_KEY].api_key
         if request.path.startswith("/suno/v2/") and not bearer_ok(header, api_key):
-            raise ApiError(401, UNAUTHORIZED)
+            raise ApiError(401, MOUNTSEA_UNAUTHORIZED)
         if is_sunoapi_path(request.path) and not bearer_ok(header, api_key):
             missing = header is None or not header.strip()
             raise ApiError(401, SUNOAPI_NO_AUTH if missing else SUNOAPI_BAD_AUTH)
     return await handler(request)
-
-
-# -- provider routes -------------------------------------------------------------------------
-
-
-async def _prepare(request: web.Request) -> web.Response:
-    await request.read()  # no body is needed; whatever came, of whatever type, is ignored
-    return json_response(201, {"sessionId": request.app[STATE_KEY].prepare()})
-
-
-async def _upload(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    return json_response(201, {"taskId": request.app[STATE_KEY].upload(body)})
-
-
-async def _create(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    return json_response(201, {"taskId": request.app[STATE_KEY].create(body)})
-
-
-async def _generate(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    return json_response(201, {"taskId": request.app[STATE_KEY].generate(body)})
-
-
-async def _status(request: web.Request) -> web.Response:
-    task_id = request.query.get("taskId", "").strip()
-    if not task_id:
-        raise ApiError(
-            400, "Query parameter taskId is required: GET /suno/v2/status?taskId=<task id>."
-        )
-    state = request.app[STATE_KEY]
-    await state.wait_for_fetch(task_id)
-    return json_response(200, state.status(task_id))
 
 
 # -- audio routes ----------------------------------------------------------------------------
@@ -396,9 +385,11 @@ async def _cdn_stream(request: web.Request) -> web.Response:
 
 def _cdn(request: web.Request, *, streaming: bool) -> web.Response:
     clip_id = request.match_info["clip_id"]
-    data = request.app[STATE_KEY].clip_audio(clip_id, streaming=streaming)
-    if data is None:
-        data = request.app[SUNOAPI_KEY].clip_audio(clip_id, streaming=streaming)
+    data = None
+    for source in request.app[AUDIO_SOURCES_KEY]:
+        data = source.clip_audio(clip_id, streaming=streaming)
+        if data is not None:
+            break
     if data is None:
         what = "streaming or complete" if streaming else "complete"
         raise ApiError(404, f"No audio for clip {clip_id}: it is not a {what} clip.")
@@ -410,37 +401,40 @@ async def _sample(request: web.Request) -> web.Response:
     match = _SAMPLE.fullmatch(name)
     if match is None:
         raise ApiError(404, f"No sample audio at /samples/{name}: use /samples/track-<n>.wav.")
-    seconds = request.app[STATE_KEY].config.audio_seconds
+    seconds = request.app[CONFIG_KEY].audio_seconds
     return _wav(request, synth_wav(f"sample-{match[1]}", seconds))
 
 
+def add_audio_source(app: web.Application, source: AudioSource) -> None:
+    """Serve the audio of ``source``'s clips from the CDN routes of ``app``.
+
+    Sources are asked in the order they were added; the first that has the clip answers.
+    """
+    app[AUDIO_SOURCES_KEY].append(source)
+
+
 def make_app(
-    state: EmulatorState,
+    config: EmulatorConfig,
     requests: list[RequestRecord],
     http_faults: HttpFaults,
-    sunoapi: SunoApiState,
     *,
     chaos: ChaosEngine | None = None,
 ) -> web.Application:
-    """The aiohttp application serving ``state`` and ``sunoapi``, logging to ``requests``.
+    """The aiohttp application of an emulator run with ``config``, logging to ``requests``.
 
-    ``http_faults`` holds the scripted HTTP faults and ``chaos`` draws the random ones (none if
-    ``None``).
+    It has the middleware, the CDN and the sample tracks, and no provider yet: mount each
+    provider's route set on it with that provider's ``add_routes``. ``http_faults`` holds the
+    scripted HTTP faults and ``chaos`` draws the random ones (none if ``None``).
     """
     app = web.Application(
         middlewares=[_log_requests, _inject_faults, _error_bodies, _require_bearer]
     )
-    app[STATE_KEY] = state
+    app[CONFIG_KEY] = config
     app[REQUESTS_KEY] = requests
     app[HTTP_FAULTS_KEY] = http_faults
     app[CHAOS_KEY] = chaos if chaos is not None else ChaosEngine(None)
-    app.router.add_post("/suno/v2/customModel/prepare", _prepare)
-    app.router.add_post("/suno/v2/customModel/upload", _upload)
-    app.router.add_post("/suno/v2/customModel/create", _create)
-    app.router.add_post("/suno/v2/generate", _generate)
-    app.router.add_get("/suno/v2/status", _status)
+    app[AUDIO_SOURCES_KEY] = []
     app.router.add_get("/cdn/audio/{clip_id}.wav", _cdn_audio)
     app.router.add_get("/cdn/stream/{clip_id}.wav", _cdn_stream)
     app.router.add_get("/samples/{name}", _sample)
-    add_sunoapi_routes(app, sunoapi)
     return app

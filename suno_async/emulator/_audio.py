@@ -13,7 +13,7 @@ but only two of the 600 s maximum (26,460,044 bytes each). A WAV larger than the
 not cached at all.
 
 Whether fetched bytes are audio at all is decided by the client's own
-:func:`suno_async._audio.looks_like_audio` (see :mod:`suno_async.emulator._fetch`).
+:func:`suno_async._core._audio.looks_like_audio` (see :mod:`suno_async.emulator._fetch`).
 """
 
 from __future__ import annotations

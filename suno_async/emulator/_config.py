@@ -1,13 +1,18 @@
 """What an emulator run looks like: the accounts, the prices and how long things take.
 
-Durations are in seconds of the emulator's clock (see :mod:`suno_async._clock`); with a
-:class:`~suno_async._clock.VirtualClock` they pass only when the test moves the clock. Costs are
-provider credits.
+Durations are in seconds of the emulator's clock (see :mod:`suno_async._core._clock`); with a
+:class:`~suno_async._core._clock.VirtualClock` they pass only when the test moves the clock.
+Costs are provider credits.
+
+The prices are the emulator's own reading of the providers' docs, kept here rather than taken
+from the client's constants, so that a misreading in either shows up as a difference instead of
+being shared.
 
 Choices where the providers are silent:
 
-* ``create_cost`` (100) is documented; ``generate_cost`` (40) comes from a captured price list;
-  ``upload_cost`` (1) stands for the docs' "minor credit costs based on task pricing".
+* mountsea.ai's ``create_cost`` (100) is documented; ``generate_cost`` (40) comes from a
+  captured price list; ``upload_cost`` (1) stands for the docs' "minor credit costs based on
+  task pricing".
 * ``upload_seconds``, ``training_seconds`` (the docs say "about 2-3 minutes") and
   ``generate_seconds`` (the docs say music tasks take 30-120 s) are picked to look like the real
   thing; tests shorten nothing, they move a virtual clock instead.
@@ -39,12 +44,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Final
 
-from suno_async._constants import CREATE_CUSTOM_MODEL_COST, GENERATE_COST, SUNOAPI_CALL_COST
 from suno_async.emulator._chaos import Chaos, is_api_path
 from suno_async.emulator._faults import TaskScript
 
 __all__ = ["EmulatorConfig"]
+
+#: Credits mountsea.ai charges for a ``customModel/create`` (documented).
+CREATE_CUSTOM_MODEL_COST: Final = 100
+#: Credits mountsea.ai charges for a ``generate`` (from a captured price list).
+GENERATE_COST: Final = 40
+#: Credits sunoapi.com charges per create or extend call: "10 credits per call (2 songs)".
+SUNOAPI_CALL_COST: Final = 10
 
 #: The longest synthesised clip allowed (seconds). A synthesised WAV takes 44,100 bytes per
 #: second (22050 Hz, 16-bit, mono), so a 600 s clip is 26,460,044 bytes (about 26.5 MB); the
@@ -60,7 +72,7 @@ class EmulatorConfig:
     Attributes:
         api_key: If set, only ``Authorization: Bearer <api_key>`` is accepted; if ``None``, any
             non-empty bearer token is.
-        credits: Starting balance of the custom-model provider's (mountsea.ai) account.
+        credits: Starting balance of mountsea.ai's account.
         max_custom_models: How many custom models the account may have; trainings that are
             queued, running or succeeded count, failed ones do not.
         upload_cost: Credits charged per accepted ``customModel/upload`` (refunded on failure).

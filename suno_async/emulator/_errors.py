@@ -1,14 +1,13 @@
 """HTTP errors the emulator answers with: NestJS's default form, or sunoapi.com's.
 
 Which form a path gets is decided by its prefix (:func:`error_body_for`): ``/api/`` paths belong
-to sunoapi.com, every other path to the custom-model provider (and the CDN).
+to sunoapi.com, every other path to mountsea.ai (and the CDN).
 
-* The custom-model provider (mountsea.ai) does not document its error bodies; its OpenAPI
-  operation ids (``ApiPublicController_*``) and 201-for-POST show a NestJS server, so its error
-  body is NestJS's default ``{"statusCode": N, "message": "<text>", "error": "<reason
-  phrase>"}``. ``message`` is always one string here (NestJS's validation pipe can send a list;
-  the emulator never does), and it says what was wrong and, where it helps, what to send
-  instead.
+* mountsea.ai does not document its error bodies; its OpenAPI operation ids
+  (``ApiPublicController_*``) and 201-for-POST show a NestJS server, so its error body is
+  NestJS's default ``{"statusCode": N, "message": "<text>", "error": "<reason phrase>"}``.
+  ``message`` is always one string here (NestJS's validation pipe can send a list; the emulator
+  never does), and it says what was wrong and, where it helps, what to send instead.
 * sunoapi.com documents no v2 error body either. Its success answers are wrapped as ``{code,
   data, message}`` with ``code`` "the HTTP status code of the response", so its error body is
   ``{"code": N, "message": "<text>"}`` with ``N`` equal to the HTTP status (api-notes B.6); the

@@ -2,15 +2,15 @@
 
 Two independent kinds of scripts, each a FIFO queue:
 
-* Task scripts, per task kind: ``"upload"``, ``"training"`` and ``"generate"`` for the
-  custom-model provider, ``"music"`` for a sunoapi.com create or extend call (v3.5 and v3.0
-  alike; one script covers both clips of the call). An *outcome* script (fail, time out,
-  stall) and a *status* script (report an unknown status while pending) are queued
-  separately, and every new task of that kind takes the head of each queue, so one task can
-  both report ``"paused"`` and then fail. :class:`TaskScript` is the same thing written down
-  in an :class:`~suno_async.emulator.EmulatorConfig` (``task_scripts``), queued when the
-  emulator is made, before any script queued by a method call: that is how the command line
-  scripts a standalone emulator.
+* Task scripts, per task kind: ``"upload"``, ``"training"`` and ``"generate"`` for mountsea.ai,
+  ``"music"`` for a sunoapi.com create or extend call (v3.5 and v3.0 alike; one script covers
+  both clips of the call). An *outcome* script (fail, time out, stall) and a *status* script
+  (report an unknown status while pending) are queued separately, and every new task of that
+  kind takes the head of each queue, so one task can both report ``"paused"`` and then fail.
+  :class:`TaskScript` is the same thing written down in an
+  :class:`~suno_async.emulator.EmulatorConfig` (``task_scripts``), queued when the emulator is
+  made, before any script queued by a method call: that is how the command line scripts a
+  standalone emulator.
 * HTTP scripts, per method and path (the query is ignored). A request that matches the first
   queued script for its method and path takes it and uses up one of its ``times``; a request
   takes at most one script. What the script does (:class:`HttpFault`):

@@ -1,4 +1,4 @@
-"""Fetching an upload's ``audioUrl`` the way the provider must: really, and only once.
+"""Fetching an upload's ``audioUrl`` the way mountsea.ai must: really, and only once.
 
 :func:`probe_audio` downloads the URL with the emulator's own :class:`aiohttp.ClientSession`,
 streaming: it keeps only the first :data:`HEAD_BYTES` bytes (to recognise the format and read a
@@ -6,9 +6,9 @@ WAV header), counts the rest and stops after :data:`MAX_BYTES`. Timeouts are wal
 not emulator-clock seconds, because the network does not run on the emulator's clock.
 
 What counts as audio is decided from the first bytes by the client's own
-:func:`suno_async._audio.looks_like_audio` (a small utility the two share; the provider only says
-"MP3, WAV and other common formats"): WAV, AIFF/AIFC, MP3 or AAC (ID3 tag or MPEG/ADTS frame
-sync), FLAC, Ogg (Vorbis, Opus), MP4/M4A and ASF (WMA). The Content-Type is not looked at.
+:func:`suno_async._core._audio.looks_like_audio` (a small utility the two share; the provider
+only says "MP3, WAV and other common formats"): WAV, AIFF/AIFC, MP3 or AAC (ID3 tag or MPEG/ADTS
+frame sync), FLAC, Ogg (Vorbis, Opus), MP4/M4A and ASF (WMA). The Content-Type is not looked at.
 
 Choices where the provider is silent: redirects are followed; any status >= 400, a connection
 error, a timeout or a body that is not recognisable audio all mean "Audio source not found."; a
@@ -23,7 +23,7 @@ from typing import Final
 
 import aiohttp
 
-from suno_async._audio import looks_like_audio
+from suno_async._core._audio import looks_like_audio
 from suno_async.emulator._audio import wav_duration
 
 __all__ = ["FETCH_TIMEOUT", "HEAD_BYTES", "MAX_BYTES", "AudioProbe", "probe_audio"]

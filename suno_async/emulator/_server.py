@@ -1,8 +1,10 @@
 """The :class:`Emulator`: a real aiohttp server on loopback, used as ``async with``.
 
-One server serves the custom-model provider (mountsea.ai, under ``/suno/v2/``) and sunoapi.com
-(under ``/api/v2/suno/``), each with its own account and balance, and the CDN their clips'
-audio is fetched from.
+One server serves mountsea.ai (under ``/suno/v2/``) and sunoapi.com (under ``/api/v2/suno/``),
+each with its own account and balance, and the CDN their clips' audio is fetched from. The
+emulator makes the shared state (:mod:`~suno_async.emulator._state`), one state per provider
+(:mod:`~suno_async.emulator._mountsea`, :mod:`~suno_async.emulator._sunoapi`) and the shared app
+(:mod:`~suno_async.emulator._app`), and mounts each provider's route set on that app.
 
 It binds a socket it made itself (port 0 by default, so the OS picks a free one), hands it to
 :class:`aiohttp.web.SockSite` and reads the port back, like aiohttp's ``fake_server`` example.
@@ -31,13 +33,13 @@ import aiohttp
 import anyio
 from aiohttp import web
 
-from suno_async._clock import Clock, SystemClock
+from suno_async._core._clock import Clock, SystemClock
+from suno_async.emulator import _mountsea, _sunoapi
 from suno_async.emulator._app import RequestRecord, make_app
 from suno_async.emulator._chaos import FETCH_HEADER, ChaosEngine
 from suno_async.emulator._config import EmulatorConfig
 from suno_async.emulator._faults import HttpFaults, Outcome, TaskScript
-from suno_async.emulator._state import EmulatorState
-from suno_async.emulator._sunoapi import SunoApiState
+from suno_async.emulator._state import SharedState
 
 __all__ = ["Emulator", "serve"]
 
@@ -53,14 +55,14 @@ class Emulator:
     Args:
         config: Account, prices and durations; defaults to ``EmulatorConfig()``.
         clock: The clock that drives every task; if omitted, ``SystemClock(config.speed)``.
-            Pass the same :class:`~suno_async._clock.VirtualClock` to the client to make a
+            Pass the same :class:`~suno_async._core._clock.VirtualClock` to the client to make a
             two-minute training take no wall time.
         host: Interface to listen on.
         port: Port to listen on; 0 lets the OS choose (read it back from :attr:`base_url`).
 
     Fault scripts (``fail_next_tasks`` and the like) each apply to the next ``times`` accepted
     tasks of one kind, first queued first used: ``"upload"``, ``"training"`` or ``"generate"``
-    (the custom-model provider) or ``"music"`` (one sunoapi.com create or extend call, v3.5 or
+    (mountsea.ai) or ``"music"`` (one sunoapi.com create or extend call, v3.5 or
     v3.0, both of its clips).
 
     HTTP fault scripts (``inject_http``, ``drop_next``, ``slow_next``, ``malform_next``) each
@@ -81,8 +83,9 @@ class Emulator:
         self._clock: Clock = clock if clock is not None else SystemClock(self._config.speed)
         self._host = host
         self._port = port
-        self._state = EmulatorState(self._config, self._clock)
-        self._sunoapi = SunoApiState(self._config, self._clock, self._state.faults, self._state.iso)
+        self._shared = SharedState(self._config, self._clock)
+        self._mountsea = _mountsea.MountseaState(self._shared)
+        self._sunoapi = _sunoapi.SunoapiState(self._shared)
         self._requests: list[RequestRecord] = []
         self._http_faults = HttpFaults()
         self._chaos = ChaosEngine(self._config.chaos)
@@ -107,11 +110,11 @@ class Emulator:
             self._http = aiohttp.ClientSession(
                 trust_env=False, headers={FETCH_HEADER: self._chaos.fetch_token}
             )
-            self._state.start(self._base_url, self._http)
-            self._sunoapi.start(self._base_url)
-            app = make_app(
-                self._state, self._requests, self._http_faults, self._sunoapi, chaos=self._chaos
-            )
+            self._shared.start(self._base_url)
+            self._mountsea.start(self._http)
+            app = make_app(self._config, self._requests, self._http_faults, chaos=self._chaos)
+            _mountsea.add_routes(app, self._mountsea)
+            _sunoapi.add_routes(app, self._sunoapi)
             self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT)
             await self._runner.setup()
             await web.SockSite(self._runner, sock).start()
@@ -134,7 +137,7 @@ class Emulator:
         # Shielded: a cancelled caller (Ctrl-C in serve(), an anyio cancel scope) must still
         # get every socket and session closed.
         with anyio.CancelScope(shield=True):
-            await self._state.aclose()
+            await self._mountsea.aclose()
             if self._http is not None:
                 await self._http.close()
                 self._http = None
@@ -179,13 +182,13 @@ class Emulator:
 
     @property
     def credits(self) -> int:
-        """The custom-model provider's balance now (failed tasks already refunded)."""
-        return self._state.credits
+        """mountsea.ai's balance now (failed tasks already refunded)."""
+        return self._mountsea.credits
 
     @property
     def credits_spent(self) -> int:
-        """The custom-model provider's credits charged so far minus credits refunded."""
-        return self._state.credits_spent
+        """mountsea.ai's credits charged so far minus credits refunded."""
+        return self._mountsea.credits_spent
 
     @property
     def sunoapi_credits(self) -> int:
@@ -255,29 +258,29 @@ class Emulator:
             reason = "The lyrics were flagged." if music else "Audio source not found."
         if code is None:
             code = "moderation" if music else 4001
-        self._state.faults.add_outcome(kind, Outcome("fail", reason, code), times)
+        self._shared.faults.add_outcome(kind, Outcome("fail", reason, code), times)
 
     def timeout_next_tasks(self, kind: str, times: int = 1) -> None:
         """Make the next ``times`` tasks of ``kind`` time out (credits refunded).
 
-        A custom-model task ends ``timeout``; the clips of a ``"music"`` call end ``error`` with
+        A mountsea.ai task ends ``timeout``; the clips of a ``"music"`` call end ``error`` with
         ``metadata.error_type`` ``"timeout"``.
         """
-        self._state.faults.add_outcome(kind, Outcome("timeout"), times)
+        self._shared.faults.add_outcome(kind, Outcome("timeout"), times)
 
     def stall_next_tasks(self, kind: str, times: int = 1) -> None:
         """Make the next ``times`` tasks of ``kind`` never end.
 
-        A custom-model task stays ``running``; the clips of a ``"music"`` call stay ``queued``
+        A mountsea.ai task stays ``running``; the clips of a ``"music"`` call stay ``queued``
         (and its v3.0 task ``processing``).
         """
-        self._state.faults.add_outcome(kind, Outcome("stall"), times)
+        self._shared.faults.add_outcome(kind, Outcome("stall"), times)
 
     def unknown_status_next_tasks(self, kind: str, value: str = "paused", times: int = 1) -> None:
         """Make the next ``times`` tasks of ``kind`` report ``value`` while they would be
         ``queued``/``ready`` (for ``"music"``: clips that would be ``submitted``/``queued``, and
         a v3.0 task that would be ``pending``); after that they go on as usual."""
-        self._state.faults.add_status(kind, value, times)
+        self._shared.faults.add_status(kind, value, times)
 
     def inject_http(
         self,

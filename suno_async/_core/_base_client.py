@@ -1,0 +1,366 @@
+"""What every provider client shares: configuration, transport, lifecycle, waiting, downloads.
+
+:class:`ClientCore` is the whole surface a provider's endpoint groups use (in the manner of
+openai-python's resources binding ``client.get``/``client.post``): send a call, send a paid
+call, refund one, poll a task. A provider never reaches into another object's private members;
+its endpoint groups hold the core and use these methods only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+from collections.abc import Awaitable, Callable, Container, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, ClassVar, Final, Self, TypedDict, TypeVar, Unpack
+
+import anyio
+import msgspec
+
+from suno_async._core import _constants as c
+from suno_async._core._budget import CreditBudget
+from suno_async._core._clock import Clock, SystemClock
+from suno_async._core._downloads import download_clips
+from suno_async._core._events import SPENDING_EVENTS, CreditsSpent, EventHandler, emit
+from suno_async._core._exceptions import AmbiguousSubmitError, ClientClosedError, ConfigError
+from suno_async._core._models import Clip, TaskKind
+from suno_async._core._polling import DEFAULT_SCHEDULES, PollPacer, PollSchedule, poll_until
+from suno_async._core._retry import RequestStats, RetryPolicy
+from suno_async._core._transport import AnswerDecoder, Transport
+from suno_async._core._validation import (
+    check_base_url,
+    check_http_url,
+    check_positive,
+    check_positive_int,
+)
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = ["BaseClient", "ClientCore", "ClientOptions"]
+
+_T = TypeVar("_T")
+_S = TypeVar("_S")
+_R = TypeVar("_R")
+_ENCODER: Final = msgspec.json.Encoder()
+
+
+class ClientOptions(TypedDict, total=False):
+    """The options every client takes (see :class:`~suno_async.MountseaClient` for what each
+    does)."""
+
+    api_key: str | None
+    base_url: str | None
+    session: aiohttp.ClientSession | None
+    timeout: float
+    connect_timeout: float
+    max_retries: int | None
+    retry: RetryPolicy | None
+    max_concurrent_polls: int
+    poll_schedules: Mapping[TaskKind, PollSchedule] | None
+    clock: Clock | None
+    allow_insecure_http: bool
+    max_credits: int | None
+    max_polls_per_second: float | None
+
+
+class ClientCore:
+    """One client's machinery: transport, budget, clock, poll limiter and pacer.
+
+    Built from the options by :class:`BaseClient`; a provider's endpoint groups receive it and
+    use only its public methods.
+    """
+
+    def __init__(
+        self,
+        *,
+        key_env: str,
+        url_env: str,
+        default_url: str,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = c.DEFAULT_TIMEOUT,
+        connect_timeout: float = c.DEFAULT_CONNECT_TIMEOUT,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        max_concurrent_polls: int = c.DEFAULT_MAX_CONCURRENT_POLLS,
+        poll_schedules: Mapping[TaskKind, PollSchedule] | None = None,
+        clock: Clock | None = None,
+        allow_insecure_http: bool = False,
+        max_credits: int | None = None,
+        max_polls_per_second: float | None = None,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(key_env, "")
+        if not isinstance(key, str) or not key.strip():
+            raise ConfigError(
+                f"no API key: pass api_key=... or set the {key_env} environment variable.",
+                argument="api_key",
+            )
+        if any(ch.isspace() for ch in key.strip()):
+            raise ConfigError("the API key must not contain whitespace.", argument="api_key")
+        url = base_url or os.environ.get(url_env) or default_url
+        self.base_url: Final = check_base_url(url, allow_insecure_http=allow_insecure_http)
+        check_positive("timeout", timeout)
+        check_positive("connect_timeout", connect_timeout)
+        check_positive_int("max_concurrent_polls", max_concurrent_polls)
+        policy = retry or RetryPolicy()
+        if max_retries is not None:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ConfigError("max_retries must be an integer >= 0.", argument="max_retries")
+            policy = dataclasses.replace(policy, max_retries=max_retries)
+        self.clock: Final[Clock] = clock or SystemClock()
+        self.transport: Final = Transport(
+            base_url=self.base_url,
+            api_key=key.strip(),
+            session=session,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=policy,
+            clock=self.clock,
+        )
+        self.schedules: Final = {**DEFAULT_SCHEDULES, **(poll_schedules or {})}
+        self._max_concurrent_polls = max_concurrent_polls
+        self._limiter: anyio.CapacityLimiter | None = None
+        if max_polls_per_second is not None:
+            check_positive("max_polls_per_second", max_polls_per_second)
+        self.pacer: Final = (
+            PollPacer(max_polls_per_second, self.clock) if max_polls_per_second else None
+        )
+        self.rng: Final = random.Random()  # noqa: S311 - poll jitter, not security
+        if max_credits is not None:
+            check_positive_int("max_credits", max_credits)
+        self.budget: Final = CreditBudget(max_credits)
+        self.closed = False
+        self.owner = "client"
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """How requests are retried."""
+        return self.transport.retry
+
+    @property
+    def poll_limiter(self) -> anyio.CapacityLimiter:
+        """The limiter every status request of this client goes through."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self._max_concurrent_polls)
+        return self._limiter
+
+    def check_open(self) -> None:
+        """Raise :class:`ClientClosedError` once the client was closed."""
+        if self.closed:
+            raise ClientClosedError(f"this {self.owner} was closed; create a new one.")
+
+    def schedule_for(self, kind: TaskKind, timeout: float | None) -> PollSchedule:
+        """The schedule for ``kind``, with ``timeout`` (seconds) as its deadline if given."""
+        schedule = self.schedules[kind]
+        if timeout is not None:
+            schedule = schedule.with_timeout(check_positive("timeout", timeout))
+        return schedule
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        decoder: AnswerDecoder[_T],
+        *,
+        body: msgspec.Struct | None = None,
+        params: Mapping[str, str] | None = None,
+        safe: bool,
+    ) -> _T:
+        """Send one request (``body`` encoded as JSON) and decode its answer; ``safe`` says
+        whether sending it twice does no harm (see :mod:`suno_async._core._transport`)."""
+        self.check_open()
+        payload = None if body is None else _ENCODER.encode(body)
+        return await self.transport.request(
+            method, path, decoder, params=params, body=payload, safe=safe, endpoint=path
+        )
+
+    async def paid_call(
+        self,
+        cost: int,
+        what: str,
+        path: str,
+        decoder: AnswerDecoder[_T],
+        body: msgspec.Struct,
+    ) -> _T:
+        """POST ``body`` to ``path``, a call that starts paid work of a known ``cost``.
+
+        The cost is counted against the budget before sending and kept when the outcome is
+        unknown (:class:`AmbiguousSubmitError`); it is not counted when the call was refused.
+
+        Raises:
+            CreditBudgetError: the cost would pass ``max_credits``; nothing was sent.
+        """
+        self.check_open()
+        try:
+            result = await self.budget.charge(
+                cost, what, lambda: self.call("POST", path, decoder, body=body, safe=False)
+            )
+        except AmbiguousSubmitError:
+            await self._spent(what, cost)  # counted: it may have been charged
+            raise
+        await self._spent(what, cost)
+        return result
+
+    def refund(self, cost: int) -> None:
+        """Take back a charge counted for a call that turned out not to have arrived."""
+        self.budget.refund(cost)
+
+    async def _spent(self, what: str, cost: int) -> None:
+        sink = SPENDING_EVENTS.get()
+        if sink is not None:
+            await emit(sink, CreditsSpent(what=what, credits=cost, total=self.budget.spent))
+
+    async def poll(
+        self,
+        fetch: Callable[[], Awaitable[_S]],
+        judge: Callable[[_S], _R | None],
+        status_of: Callable[[_S], str],
+        *,
+        task_id: str,
+        kind: TaskKind,
+        known_statuses: Container[str],
+        schedule: PollSchedule,
+        on_event: EventHandler | None = None,
+        on_answer: Callable[[_S], Awaitable[None]] | None = None,
+    ) -> _R:
+        """Poll ``fetch`` by ``schedule`` through this client's limiter and pacer until
+        ``judge`` returns a result (see :func:`~suno_async._core._polling.poll_until`)."""
+        self.check_open()
+        return await poll_until(
+            fetch,
+            judge,
+            status_of,
+            task_id=task_id,
+            kind=kind,
+            known_statuses=known_statuses,
+            schedule=schedule,
+            clock=self.clock,
+            limiter=self.poll_limiter,
+            rng=self.rng,
+            on_event=on_event,
+            on_answer=on_answer,
+            pacer=self.pacer,
+        )
+
+
+class BaseClient:
+    """The public face every provider client shares; subclasses add the provider's endpoints.
+
+    Subclasses set ``_key_env``, ``_url_env`` and ``_default_url``, and reach the machinery
+    only through ``self._core`` (a :class:`ClientCore`).
+    """
+
+    _key_env: ClassVar[str]
+    _url_env: ClassVar[str]
+    _default_url: ClassVar[str]
+
+    def __init__(self, **options: Unpack[ClientOptions]) -> None:
+        self._core = ClientCore(
+            key_env=self._key_env, url_env=self._url_env, default_url=self._default_url, **options
+        )
+        self._core.owner = type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<hidden>)"
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        self._core.check_open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client's own aiohttp session. Safe to call twice."""
+        self._core.closed = True
+        await self._core.transport.aclose()
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL in use (no trailing slash)."""
+        return self._core.base_url
+
+    @property
+    def closed(self) -> bool:
+        """True once the client was closed; it cannot be used again."""
+        return self._core.closed
+
+    @property
+    def stats(self) -> RequestStats:
+        """Counts of requests sent (every attempt), retries and errors."""
+        return self._core.transport.stats
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """How this client retries requests (and re-sends paid work whose answer was lost,
+        where that is safe or allowed)."""
+        return self._core.retry_policy
+
+    @property
+    def credits_spent(self) -> int:
+        """Credits of the calls with a known price this client made (an ambiguous submit
+        counts: it may have been charged). Compare with ``max_credits``."""
+        return self._core.budget.spent
+
+    @property
+    def clock(self) -> Clock:
+        """The clock waits and retries read the time from and sleep on."""
+        return self._core.clock
+
+    def poll_schedule(self, kind: TaskKind) -> PollSchedule:
+        """The schedule this client uses to wait for tasks of ``kind``."""
+        return self._core.schedules[kind]
+
+    # -- downloads -------------------------------------------------------------------------
+
+    async def download(self, url: str, path: str | os.PathLike[str]) -> int:
+        """Stream the audio at ``url`` into the file ``path``; return its size in bytes.
+
+        The file appears only once complete (written to a temporary name, then renamed). No
+        credentials are sent to the audio host.
+
+        Raises:
+            APIStatusError: the audio host answered with an error.
+            ResponseValidationError: the body is empty or not audio; nothing is saved.
+        """
+        self._core.check_open()
+        return await self._core.transport.download(check_http_url("url", url), anyio.Path(path))
+
+    async def download_clips(
+        self,
+        clips: Sequence[Clip],
+        directory: str | os.PathLike[str],
+        *,
+        max_concurrency: int = c.DEFAULT_MAX_CONCURRENT_DOWNLOADS,
+        overwrite: bool = False,
+        on_event: EventHandler | None = None,
+    ) -> list[anyio.Path]:
+        """Download every clip's audio into ``directory`` as ``<clip id>.<ext>``; return the
+        paths in the order of ``clips``.
+
+        A file that is already there is kept (it is complete: files appear only once whole)
+        unless ``overwrite``; a transfer that broke earlier is resumed.
+
+        Raises:
+            ConfigError: a clip has no audio URL yet.
+            APIError: a download failed (the first failure stops the others).
+        """
+        self._core.check_open()
+        return await download_clips(
+            self.download,
+            clips,
+            directory,
+            max_concurrency=max_concurrency,
+            overwrite=overwrite,
+            on_event=on_event,
+        )

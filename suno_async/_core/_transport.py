@@ -1,0 +1,624 @@
+"""The only module that talks to aiohttp: send a request, map failures, judge the answer.
+
+Every answer of every provider is judged here by one rule, whatever the provider's envelope:
+
+* An error status (HTTP, or a ``code`` inside a 2xx body, which a provider's decoder reports by
+  raising :class:`AnswerStatus`) maps to the :class:`~suno_async.APIStatusError` subclass of
+  that status, except that a 5xx to a request that starts paid work raises
+  :class:`~suno_async.AmbiguousSubmitError`: a gateway error can hide work that started.
+* A 2xx answer to a paid request that is not valid JSON, or not the documented shape (so its
+  task id is unknown), raises :class:`~suno_async.AmbiguousSubmitError`; to a safe request,
+  :class:`~suno_async.ResponseValidationError`.
+* A paid request whose answer was lost in transit raises
+  :class:`~suno_async.AmbiguousSubmitError`; it is never re-sent blindly.
+
+Retries follow :mod:`suno_async._core._retry` and sleep on the client's clock.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import logging
+import random
+import re
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Final, Protocol, TypeVar
+
+import aiohttp
+import anyio
+import msgspec
+
+from suno_async._core import _constants as c
+from suno_async._core._audio import is_audio_content_type, looks_like_audio
+from suno_async._core._clock import Clock
+from suno_async._core._exceptions import (
+    AmbiguousSubmitError,
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InsufficientCreditsError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+)
+from suno_async._core._retry import (
+    RequestStats,
+    RetryPolicy,
+    give_up_paid,
+    give_up_safe,
+    retry_call,
+)
+
+__all__ = ["AnswerDecoder", "AnswerStatus", "Transport"]
+
+logger = logging.getLogger("suno_async")
+
+_T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class AnswerDecoder(Protocol[_T_co]):
+    """Turns a 2xx body into a result (a ``msgspec.json.Decoder`` is one).
+
+    It raises ``msgspec.ValidationError`` (or ``DecodeError``) for a body without the documented
+    shape, and :class:`AnswerStatus` for an error a provider reports inside a 2xx body.
+    """
+
+    def decode(self, buf: bytes, /) -> _T_co:
+        """The result carried by ``buf``."""
+        ...
+
+
+class AnswerStatus(Exception):
+    """An error status carried inside a 2xx body (``{"code": 402, "message": ...}``)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class _ErrorBody(msgspec.Struct, frozen=True):
+    """The error bodies seen in the wild: NestJS ``{statusCode, message, error}``, or
+    ``{code, message}``, or ``{detail}``."""
+
+    message: str | list[str] | None = None
+    error: str | dict[str, Any] | None = None
+    detail: str | None = None
+
+
+_ERROR_DECODER: Final = msgspec.json.Decoder(_ErrorBody)
+
+_STATUS_ERRORS: Final[Mapping[int, type[APIStatusError]]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: InsufficientCreditsError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+_HINTS: Final[Mapping[type[APIStatusError], str]] = {
+    BadRequestError: "Fix the request's arguments; sending it again unchanged will fail again.",
+    AuthenticationError: "Check the API key (the api_key argument, or MOUNTSEA_API_KEY / "
+    "SUNOAPI_API_KEY for the client in use).",
+    InsufficientCreditsError: "Top up the account's credits, then call again.",
+    PermissionDeniedError: "This key or account may not do this.",
+    NotFoundError: "Check the id and the base URL.",
+    ConflictError: "The work was already submitted; wait for it instead of submitting again.",
+    RateLimitError: "Slow down; the client retries after Retry-After by itself.",
+    InternalServerError: "The provider failed; try again later.",
+}
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or ``None``."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _provider_message(body: bytes) -> str | None:
+    try:
+        parsed = _ERROR_DECODER.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        text = body[:200].decode("utf-8", "replace").strip()
+        return text or None
+    message = parsed.message
+    if isinstance(message, list):
+        message = "; ".join(message)
+    if message:
+        return message
+    if isinstance(parsed.error, dict):
+        inner = parsed.error.get("message")
+        return str(inner) if inner else None
+    return parsed.error or parsed.detail
+
+
+def status_error(
+    status: int, reason: str, body: bytes, headers: Mapping[str, str], method: str, url: str
+) -> APIStatusError:
+    """Map an HTTP error answer to the matching :class:`APIStatusError` subclass."""
+    provider_message = _provider_message(body)
+    cls = _STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = InternalServerError if status >= 500 else APIStatusError
+    if cls is PermissionDeniedError and provider_message and "credit" in provider_message.lower():
+        cls = InsufficientCreditsError
+    retry_after = parse_retry_after(headers.get("Retry-After"))
+    message = f"{method} {url} answered {status} {reason}".rstrip()
+    if provider_message:
+        message += f": {provider_message.rstrip('.')}"
+    hint = _HINTS.get(cls)
+    if hint:
+        message += f". {hint}"
+    return cls(
+        message,
+        status_code=status,
+        body=body,
+        provider_message=provider_message,
+        retry_after=retry_after,
+        method=method,
+        url=url,
+    )
+
+
+def shape_error(
+    method: str, path: str, body: bytes, exc: msgspec.ValidationError
+) -> ResponseValidationError:
+    """The error for an answer that is valid JSON but not the documented shape."""
+    return ResponseValidationError(
+        f"{method} {path}: the answer did not have the documented shape ({exc}).",
+        body=body,
+        method=method,
+        url=path,
+    )
+
+
+def connection_error(
+    exc: BaseException,
+    *,
+    method: str,
+    url: str,
+    safe: bool,
+    endpoint: str,
+    body_sent: bytes | None = None,
+) -> APIConnectionError | AmbiguousSubmitError:
+    """Map an aiohttp or OS failure to the library's connection errors (or, for a paid request
+    that may have arrived, :class:`AmbiguousSubmitError`)."""
+    if isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+        # The connection was never opened: the request cannot have reached the server.
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            return APITimeoutError(
+                f"{method} {url}: timed out connecting. Check the network and base URL.",
+                method=method,
+                url=url,
+            )
+        return APIConnectionError(
+            f"{method} {url}: could not connect ({exc.os_error.strerror or exc}). "
+            "Check the network and base URL.",
+            method=method,
+            url=url,
+        )
+    if not safe:
+        return AmbiguousSubmitError(
+            f"{method} {url}: the request may have reached the server but no answer arrived "
+            f"({type(exc).__name__}). It was not sent again, to avoid paying twice; look the "
+            "work up before retrying.",
+            method=method,
+            url=url,
+            endpoint=endpoint,
+            body_sent=body_sent,
+        )
+    if isinstance(exc, TimeoutError):
+        return APITimeoutError(
+            f"{method} {url}: no answer within the timeout.", method=method, url=url
+        )
+    return APIConnectionError(
+        f"{method} {url}: connection failed ({type(exc).__name__}: {exc}).",
+        method=method,
+        url=url,
+    )
+
+
+class Transport:
+    """Sends requests to one API base URL with one key, over one aiohttp session.
+
+    The key goes only into the ``Authorization`` header of requests to ``base_url``; it never
+    appears in a log line, a repr or an error. Redirects are not followed for API calls.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        session: aiohttp.ClientSession | None,
+        timeout: float,
+        connect_timeout: float,
+        retry: RetryPolicy,
+        clock: Clock,
+    ) -> None:
+        self.base_url = base_url
+        self._auth_headers: Final = {
+            "Authorization": f"Bearer {api_key}",
+            "Accept": "application/json",
+            "User-Agent": c.USER_AGENT,
+        }
+        self._json_headers: Final = {**self._auth_headers, "Content-Type": "application/json"}
+        self._session = session
+        self._owns_session = session is None
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
+        self.retry = retry
+        self.clock = clock
+        self.stats = RequestStats()
+        self._rng = random.Random()  # noqa: S311 - jitter, not security
+        self._download_locks: dict[str, anyio.Lock] = {}
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The aiohttp session in use (created on first use if the user gave none)."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close the session if this transport created it."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+        self._session = None
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        decoder: AnswerDecoder[_T],
+        *,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        safe: bool,
+        endpoint: str = "",
+    ) -> _T:
+        """Send ``method path`` and decode a 2xx answer with ``decoder``, retrying by the
+        policy (see the module docstring for how answers are judged).
+
+        Raises:
+            APIStatusError: (a subclass per status) the server answered with an error.
+            APIConnectionError: no usable answer to a safe request, after the retries.
+            AmbiguousSubmitError: a paid request (``safe`` false) may have started work and
+                its outcome is unknown.
+            ResponseValidationError: the answer to a safe request did not have the expected
+                shape.
+        """
+        return await retry_call(
+            self._send_once,
+            method,
+            path,
+            decoder,
+            params,
+            body,
+            safe,
+            endpoint,
+            policy=self.retry,
+            give_up=give_up_safe if safe else give_up_paid,
+            clock=self.clock,
+            rng=self._rng,
+            stats=self.stats,
+            what=f"{method} {path}",
+        )
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        decoder: AnswerDecoder[_T],
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        safe: bool,
+        endpoint: str,
+    ) -> _T:
+        headers = self._auth_headers if body is None else self._json_headers
+        self.stats.requests += 1
+        debug = logger.isEnabledFor(logging.DEBUG)
+        started = time.perf_counter() if debug else 0.0
+        failure: APIError | None = None
+        try:
+            async with self.session.request(
+                method,
+                self.base_url + path,
+                params=params,
+                data=body,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+                raise_for_status=False,
+            ) as resp:
+                raw = await resp.read()
+                status = resp.status
+                if status >= 300:
+                    self.stats.errors += 1
+                    raise self._status_failure(
+                        status, resp.reason or "", resp.headers, raw, method, path, safe, body
+                    )
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            self.stats.errors += 1
+            failure = connection_error(
+                exc, method=method, url=path, safe=safe, endpoint=endpoint, body_sent=body
+            )
+            if not isinstance(exc, aiohttp.ClientResponseError):
+                raise failure from exc
+        if failure is not None:
+            # Raised outside the handler on purpose: aiohttp's ClientResponseError keeps the
+            # request's headers (with the key), so it must not stay reachable as __context__.
+            raise failure
+        if debug:
+            logger.debug(
+                "%s %s -> %d (%.3f s)", method, path, status, time.perf_counter() - started
+            )
+        try:
+            return decoder.decode(raw)
+        except AnswerStatus as exc:
+            self.stats.errors += 1
+            raise self._status_failure(
+                exc.status, "", {}, raw, method, path, safe, body, in_body=True
+            ) from None
+        except msgspec.ValidationError as exc:
+            if not safe:
+                raise AmbiguousSubmitError(
+                    f"{method} {path}: the server accepted the request (HTTP {status}) but its "
+                    f"answer did not have the documented shape ({exc}), so the task id is "
+                    "unknown. It was not sent again; look the work up first.",
+                    method=method,
+                    url=path,
+                    endpoint=endpoint,
+                    body_sent=body,
+                ) from exc
+            raise shape_error(method, path, raw, exc) from exc
+        except msgspec.DecodeError as exc:
+            if not safe:
+                raise AmbiguousSubmitError(
+                    f"{method} {path}: the answer was not valid JSON, so whether the work "
+                    "started is unknown. It was not sent again; look the work up first.",
+                    method=method,
+                    url=path,
+                    endpoint=endpoint,
+                    body_sent=body,
+                ) from exc
+            raise ResponseValidationError(
+                f"{method} {path}: the answer was not valid JSON ({exc}). If this persists, "
+                "check that the base URL points at the API.",
+                body=raw,
+                method=method,
+                url=path,
+                retryable=True,  # a body cut off in transit is worth asking for again
+            ) from exc
+
+    @staticmethod
+    def _status_failure(
+        status: int,
+        reason: str,
+        headers: Mapping[str, str],
+        raw: bytes,
+        method: str,
+        path: str,
+        safe: bool,
+        body: bytes | None,
+        *,
+        in_body: bool = False,
+    ) -> APIError:
+        error = status_error(status, reason, raw, headers, method, path)
+        if safe or status < 500:
+            return error
+        said = f": {error.provider_message.rstrip('.')}" if error.provider_message else ""
+        where = f"answered {status} {reason}".rstrip() if not in_body else f"reported {status}"
+        return AmbiguousSubmitError(
+            f"{method} {path} {where}{said}. The request starts paid work and the server may "
+            "have started it, so it was not sent again; look the work up before retrying.",
+            method=method,
+            url=path,
+            endpoint=path,
+            status_code=status,
+            body_sent=body,
+        )
+
+    async def download(
+        self,
+        url: str,
+        dest: anyio.Path,
+        *,
+        read_timeout: float = c.DEFAULT_DOWNLOAD_READ_TIMEOUT,
+    ) -> int:
+        """Stream the audio at ``url`` into ``dest``; return the file's size in bytes.
+
+        The body goes to ``.<name>.<hash of url>.part`` beside ``dest``, renamed over ``dest``
+        only once complete (and as long as announced), so ``dest`` never holds a partial or
+        non-audio file. A transfer that breaks
+        is resumed from where it stopped with an HTTP ``Range`` request (by the retries here, or
+        by a later call for the same ``dest``) when the server answers ranges, and restarted
+        when it does not. The part file is kept after a connection failure or a cancellation,
+        for that resumption, and removed after a failure of the content itself. No
+        ``Authorization`` header is sent: audio lives on a CDN, not on the API host. Retried
+        like a safe request.
+
+        Raises:
+            APIStatusError: the CDN answered with an error status.
+            ResponseValidationError: the body is empty or not audio (for example an HTML page).
+            APIConnectionError: the transfer failed after all retries.
+            OSError: the file could not be written (not retried).
+        """
+        # The part is tied to its source: another URL for the same file never resumes it.
+        source = hashlib.sha256(url.encode()).hexdigest()[:16]
+        part = dest.with_name(f".{dest.name}.{source}.part")
+        lock = self._download_locks.setdefault(str(part), anyio.Lock())
+        try:
+            async with lock:
+                written = await retry_call(
+                    self._download_once,
+                    url,
+                    dest,
+                    part,
+                    read_timeout,
+                    policy=self.retry,
+                    give_up=give_up_safe,
+                    clock=self.clock,
+                    rng=self._rng,
+                    stats=self.stats,
+                    what=f"GET {_without_query(url)}",
+                )
+        finally:
+            if not lock.statistics().tasks_waiting:
+                self._download_locks.pop(str(part), None)
+        return written
+
+    async def _download_once(
+        self, url: str, dest: anyio.Path, part: anyio.Path, read_timeout: float
+    ) -> int:
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=self._timeout.connect, sock_read=read_timeout
+        )
+        shown = _without_query(url)  # signed CDN URLs carry tokens in the query
+        have = (await part.stat()).st_size if await part.exists() else 0
+        headers = {"User-Agent": c.USER_AGENT}
+        if have:
+            headers["Range"] = f"bytes={have}-"
+        self.stats.requests += 1
+        try:
+            async with self.session.get(
+                url, timeout=timeout, headers=headers, raise_for_status=False
+            ) as resp:
+                if have and resp.status == 416 and _range_total(resp) == have:
+                    await part.replace(dest)  # the part was complete already
+                    return have
+                resumed = have > 0 and resp.status == 206 and _range_start(resp) == have
+                if resp.status != 200 and not resumed:
+                    self.stats.errors += 1
+                    if have and resp.status in (206, 416):
+                        await part.unlink(missing_ok=True)  # unusable range: start over
+                        raise APIConnectionError(
+                            f"GET {shown}: the server could not resume at byte {have}; "
+                            "starting over.",
+                            method="GET",
+                            url=shown,
+                        )
+                    body = await resp.content.read(4096)
+                    raise status_error(
+                        resp.status, resp.reason or "", body, resp.headers, "GET", shown
+                    )
+                content_type = resp.headers.get("Content-Type", "")
+                if not is_audio_content_type(content_type):
+                    raise ResponseValidationError(
+                        f"GET {shown}: expected audio but got Content-Type {content_type!r}; "
+                        "nothing was saved.",
+                        body=await resp.content.read(4096),
+                        method="GET",
+                        url=shown,
+                    )
+                size = await self._write_body(resp, part, shown, offset=have if resumed else 0)
+                expected = _range_total(resp) if resumed else resp.content_length
+                if expected is not None and size != expected:
+                    await part.unlink(missing_ok=True)
+                    raise APIConnectionError(
+                        f"GET {shown}: got {size} bytes of {expected}; starting over.",
+                        method="GET",
+                        url=shown,
+                    )
+            await part.replace(dest)
+        except (aiohttp.ClientError, TimeoutError) as exc:  # file errors (OSError) propagate
+            self.stats.errors += 1
+            failure = connection_error(exc, method="GET", url=shown, safe=True, endpoint="")
+            if not isinstance(exc, aiohttp.ClientResponseError):
+                raise failure from exc
+        except (APIStatusError, ResponseValidationError) as exc:
+            if not exc.retryable:  # the content is wrong: nothing worth resuming
+                await _remove_quietly(part)
+            raise
+        else:
+            return size
+        raise failure  # outside the handler: see _send_once
+
+    @staticmethod
+    async def _write_body(
+        resp: aiohttp.ClientResponse, part: anyio.Path, url: str, *, offset: int
+    ) -> int:
+        """Write the body to ``part`` (appending after ``offset`` bytes); return the total size.
+
+        A fresh body is checked to start like audio before anything is written.
+        """
+        written = offset
+        async with await anyio.open_file(part, "ab" if offset else "wb") as out:
+            head = b"" if not offset else b"\0" * _SNIFF_BYTES  # a resumed body was checked
+            # iter_any, not iter_chunked: bytes that arrived before a connection broke are
+            # written (and kept for a resume) instead of being dropped with the error.
+            async for chunk in resp.content.iter_any():
+                if len(head) < _SNIFF_BYTES:
+                    head += chunk
+                    if len(head) < _SNIFF_BYTES:
+                        continue
+                    _check_audio(head, url)
+                    chunk, head = head, head[:_SNIFF_BYTES]
+                await out.write(chunk)
+                written += len(chunk)
+            if written == offset and not offset:
+                _check_audio(head, url)  # a body shorter than the sniff window
+                await out.write(head)
+                written = len(head)
+        return written
+
+
+_SNIFF_BYTES: Final = 16  # enough for every signature looks_like_audio knows
+
+
+def _check_audio(head: bytes, url: str) -> None:
+    if not head or not looks_like_audio(head):
+        raise ResponseValidationError(
+            f"GET {url}: the body is {'empty' if not head else 'not audio'}; nothing was saved.",
+            body=head[:4096],
+            method="GET",
+            url=url,
+        )
+
+
+def _without_query(url: str) -> str:
+    return url.split("?", 1)[0].split("#", 1)[0]
+
+
+def _range_start(resp: aiohttp.ClientResponse) -> int | None:
+    """The first byte of a ``Content-Range: bytes N-M/T`` answer, if it has one."""
+    match = _CONTENT_RANGE.match(resp.headers.get("Content-Range", ""))
+    return int(match.group(1)) if match and match.group(1) else None
+
+
+def _range_total(resp: aiohttp.ClientResponse) -> int | None:
+    """The total size of a ``Content-Range`` answer (``bytes */T`` or ``bytes N-M/T``)."""
+    match = _CONTENT_RANGE.match(resp.headers.get("Content-Range", ""))
+    return int(match.group(3)) if match and match.group(3).isdigit() else None
+
+
+_CONTENT_RANGE: Final = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
+
+
+async def _remove_quietly(path: anyio.Path) -> None:
+    with anyio.CancelScope(shield=True):
+        try:
+            await path.unlink(missing_ok=True)
+        except OSError:  # pragma: no cover - best effort cleanup
+            logger.debug("could not remove temporary file %s", path)

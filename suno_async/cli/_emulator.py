@@ -1,0 +1,313 @@
+"""``suno-async emulator``: serve the embedded emulator (both providers' APIs and their CDN) on
+loopback until interrupted, with optional fault injection.
+
+:func:`emulator_config` turns the parsed command line into the
+:class:`~suno_async.emulator.EmulatorConfig` given to :func:`~suno_async.emulator.serve`.
+The emulator package is imported only when this command runs (or its flags are parsed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from suno_async.cli import _convert
+from suno_async.cli._exit import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
+from suno_async.cli._parser import Commands, Handler, Parser, UsageError, add_command
+
+if TYPE_CHECKING:
+    from suno_async.emulator import EmulatorConfig
+
+__all__ = ["add_commands", "emulator_config"]
+
+
+class _TaskScriptAction(argparse.Action):
+    """``--fail-next KIND[:N]`` and friends: append a ``TaskScript`` to ``task_scripts``.
+
+    All four flags share one list, so scripts of one kind are queued in command-line order
+    (``--fail-next generate --timeout-next generate``: the first generate fails, the second
+    times out).
+    """
+
+    def __init__(self, option_strings: list[str], dest: str, *, effect: str, **kwargs: Any):
+        super().__init__(option_strings, dest, **kwargs)
+        self.effect = effect
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        from suno_async.emulator import TaskScript
+
+        kind, colon, count = str(values).partition(":")
+        times = 1
+        if colon:
+            try:
+                times = _convert.positive_int(count)
+            except argparse.ArgumentTypeError:
+                raise argparse.ArgumentError(
+                    self, f"N in KIND:N must be a whole number >= 1, got {values!r}"
+                ) from None
+        try:
+            script = TaskScript(kind, self.effect, times)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), script])
+
+
+def _add_fault_options(emulator: argparse.ArgumentParser) -> None:
+    """The emulator command's fault-injection options."""
+    tasks = emulator.add_argument_group(
+        "task faults",
+        "Make the next tasks of one KIND go wrong: upload, training or generate (mountsea) or "
+        "music (one sunoapi create or extend call, both of its clips). KIND:N applies to the "
+        "next N tasks of that kind (default 1). Each flag may be repeated; scripts of one kind "
+        "are used in the order given.",
+    )
+    kinds: list[tuple[str, str, str]] = [
+        (
+            "--fail-next",
+            "fail",
+            "the tasks fail (credits refunded) with the default reason: 'Audio source not "
+            "found.' (failCode 4001), or for music clips 'The lyrics were flagged.' "
+            "(error_type moderation)",
+        ),
+        (
+            "--timeout-next",
+            "timeout",
+            "the tasks time out (credits refunded): status timeout, or for music clips error "
+            "with error_type timeout",
+        ),
+        ("--stall-next", "stall", "the tasks never finish: they stay running (music: queued)"),
+        (
+            "--unknown-status-next",
+            "unknown_status",
+            "the tasks report the undocumented status 'paused' while they would be pending, "
+            "then go on as usual",
+        ),
+    ]
+    for flag, effect, text in kinds:
+        tasks.add_argument(
+            flag,
+            action=_TaskScriptAction,
+            effect=effect,
+            dest="task_scripts",
+            metavar="KIND[:N]",
+            help=text,
+        )
+
+    http = emulator.add_argument_group(
+        "HTTP faults",
+        "API routes are the paths under /suno/v2/ and /api/; the CDN (/cdn/) and the sample "
+        "tracks (/samples/) are never touched by chaos, nor is the emulator's own fetch of "
+        "upload audio. Chaos draws at most one fault per API request, so the three "
+        "probabilities may add up to 1 at most.",
+    )
+    http.add_argument(
+        "--slow",
+        type=_convert.seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="hold every API answer this many real (wall-clock) seconds after the work is "
+        "done, like a slow network; the work itself happens at once (%(default)s)",
+    )
+    http.add_argument(
+        "--slow-path",
+        default=None,
+        metavar="PATH",
+        help="apply --slow only to answers to this path (any path, a CDN one too), e.g. "
+        "/suno/v2/generate",
+    )
+    http.add_argument(
+        "--chaos-429",
+        type=_convert.probability,
+        default=None,
+        metavar="P",
+        help="chance that an API request is answered 429 with Retry-After before any work",
+    )
+    http.add_argument(
+        "--chaos-5xx",
+        type=_convert.probability,
+        default=None,
+        metavar="P",
+        help="chance that an API request is answered 500, 502 or 503 before any work",
+    )
+    http.add_argument(
+        "--chaos-drop",
+        type=_convert.probability,
+        default=None,
+        metavar="P",
+        help="chance that an API request's connection is dropped unanswered, each drop by a "
+        "coin toss either before the work or after it (the task exists and is paid for, the "
+        "answer is lost)",
+    )
+    http.add_argument(
+        "--chaos-seed",
+        type=_convert.integer,
+        default=None,
+        metavar="N",
+        help="seed of the chaos generator, so a run can be repeated (default: a random seed, "
+        "printed to stderr)",
+    )
+    http.add_argument(
+        "--chaos-retry-after",
+        default="0",
+        metavar="VALUE",
+        help="the Retry-After header of chaos 429s, sent as given (%(default)s)",
+    )
+
+
+def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
+    """The emulator's configuration from the parsed ``emulator`` command line.
+
+    Every option is checked on its own first, so an invalid value is reported by its name.
+    Without ``--chaos-seed``, a random seed is drawn here, so it can be shown and reused.
+
+    Raises:
+        UsageError: an invalid value or combination.
+    """
+    from suno_async.emulator import Chaos, EmulatorConfig
+
+    if args.slow_path is not None and not args.slow:
+        raise UsageError("argument --slow-path: needs --slow SECONDS above 0")
+    probabilities = {
+        "rate_limit": args.chaos_429,
+        "server_error": args.chaos_5xx,
+        "drop": args.chaos_drop,
+    }
+    given = {name: p for name, p in probabilities.items() if p is not None}
+    chaos: Chaos | None = None
+    if given:
+        seed = args.chaos_seed if args.chaos_seed is not None else secrets.randbelow(2**32)
+        try:
+            Chaos(retry_after=args.chaos_retry_after)
+        except ValueError as exc:
+            raise UsageError(f"argument --chaos-retry-after: {exc}") from None
+        try:
+            chaos = Chaos(**given, seed=seed, retry_after=args.chaos_retry_after)
+        except ValueError as exc:
+            raise UsageError(f"arguments --chaos-429, --chaos-5xx, --chaos-drop: {exc}") from None
+    else:
+        for option, value, default in (
+            ("--chaos-seed", args.chaos_seed, None),
+            ("--chaos-retry-after", args.chaos_retry_after, "0"),
+        ):
+            if value != default:
+                raise UsageError(
+                    f"argument {option}: needs --chaos-429, --chaos-5xx or --chaos-drop"
+                )
+    options: list[tuple[str, dict[str, Any]]] = [
+        ("--speed", {"speed": args.speed}),
+        ("--api-key", {"api_key": args.api_key}),
+        ("--credits", {} if args.credits is None else {"credits": args.credits}),
+        (
+            "--sunoapi-credits",
+            {} if args.sunoapi_credits is None else {"sunoapi_credits": args.sunoapi_credits},
+        ),
+        ("--slow", {"slow_seconds": args.slow}),
+        ("--slow-path", {"slow_path": args.slow_path}),
+    ]
+    for option, fields in options:
+        try:
+            EmulatorConfig(**fields)
+        except ValueError as exc:
+            raise UsageError(f"argument {option}: {exc}") from None
+    fields = {k: v for _, option_fields in options for k, v in option_fields.items()}
+    return EmulatorConfig(
+        **fields, chaos=chaos, task_scripts=tuple(getattr(args, "task_scripts", None) or ())
+    )
+
+
+def _check(args: argparse.Namespace) -> None:
+    args.emulator_config = emulator_config(args)
+
+
+def _execute(args: argparse.Namespace) -> int:
+    import suno_async.emulator as emulator_pkg  # serve() looked up now: tests replace it
+
+    config: EmulatorConfig = args.emulator_config
+    listening = False
+
+    def announce(base_url: str) -> None:
+        nonlocal listening
+        listening = True
+        print(f"suno_async emulator listening on {base_url}", flush=True)
+        chaos = config.chaos
+        if chaos is not None and chaos.active and args.chaos_seed is None:
+            print(
+                f"suno_async emulator chaos seed {chaos.seed} "
+                f"(--chaos-seed {chaos.seed} repeats this run)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    try:
+        anyio.run(
+            lambda: emulator_pkg.serve(config, host=args.host, port=args.port, on_ready=announce)
+        )
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        if listening:
+            raise
+        print(
+            f"suno-async emulator: error: cannot listen on {args.host}:{args.port}: {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def add_commands(commands: Commands[Parser]) -> None:
+    """Add ``emulator``."""
+    emulator = add_command(
+        commands,
+        "emulator",
+        handler=Handler(check=_check, execute=_execute, client=False),
+        summary="run the embedded emulator as a server",
+        description="Serves mountsea's Suno v2 API (under /suno/v2/) and sunoapi's v2 API "
+        "(under /api/v2/suno/), with the CDN their audio comes from, on loopback until "
+        "interrupted, and prints one line with its base URL. Any non-empty bearer key is "
+        "accepted unless --api-key is given. Faults can be injected for testing a client: "
+        "scripted task failures, slow answers and random (chaos) HTTP failures.",
+    )
+    emulator.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (%(default)s). The emulator accepts any bearer key (unless "
+        "--api-key is given) and fetches any URL it is given, so it must not be exposed beyond "
+        "loopback",
+    )
+    emulator.add_argument(
+        "--port",
+        type=_convert.port,
+        default=8080,
+        help="port to bind, 0 for any free one (%(default)s)",
+    )
+    emulator.add_argument(
+        "--speed",
+        type=_convert.positive_float,
+        default=1.0,
+        help="time speed-up factor (%(default)s)",
+    )
+    emulator.add_argument("--api-key", default=None, help="accept only this bearer key")
+    emulator.add_argument(
+        "--credits",
+        type=_convert.count,
+        default=None,
+        help="starting credits of the mountsea account",
+    )
+    emulator.add_argument(
+        "--sunoapi-credits",
+        type=_convert.count,
+        default=None,
+        help="starting credits of the sunoapi account",
+    )
+    _add_fault_options(emulator)

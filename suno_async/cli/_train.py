@@ -1,0 +1,144 @@
+"""``suno-async train``: train a custom model on mountsea from audio URLs.
+
+``--json`` prints ``command``, ``model_id``, ``name``, ``session_id``, ``task_id``,
+``clip_ids``, ``outcomes`` (one per URL: ``url``, ``clip_id``, ``task_ids``, ``attempts``,
+``error``, ``fail_code``), ``credits_spent`` and ``requests_made``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+
+import msgspec
+
+from suno_async._core._exceptions import TaskTimeoutError
+from suno_async.cli import _convert
+from suno_async.cli._parser import Commands, Parser, UsageError, add_command, add_shared_options
+from suno_async.cli._run import (
+    Context,
+    Options,
+    Outcome,
+    client_handler,
+    connect,
+    read_input,
+    table,
+    usage,
+)
+from suno_async.mountsea._client import MountseaClient
+from suno_async.mountsea._constants import CREATE_CUSTOM_MODEL_COST, MIN_TRAINING_CLIPS
+from suno_async.mountsea._results import TrainingResult
+
+__all__ = ["add_commands"]
+
+
+def _prepare(args: argparse.Namespace, opts: Options) -> None:
+    urls = list(args.urls)
+    if args.urls_file:
+        for line in read_input(args.urls_file).splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                urls.append(line)
+    if not urls and not opts.emulator:
+        raise UsageError(
+            f"give at least {MIN_TRAINING_CLIPS} audio URLs, or --urls-file FILE "
+            "(with --emulator and none, its sample tracks are used)"
+        )
+    args.urls = urls
+
+
+async def _run(args: argparse.Namespace, opts: Options, ctx: Context) -> Outcome:
+    async with connect(opts, MountseaClient) as (client, emulator):
+        urls: list[str] = args.urls
+        if not urls and emulator is not None:
+            urls = emulator.sample_audio_urls(max(args.clip_count, MIN_TRAINING_CLIPS))
+        result: TrainingResult | None = None
+        deadline = (
+            client.clock.cancel_after(opts.timeout)
+            if opts.timeout is not None
+            else contextlib.nullcontext()
+        )
+        with deadline:
+            result = await client.train_custom_model(
+                urls,
+                name=args.name,
+                clip_count=args.clip_count,
+                journal=args.journal,
+                on_event=ctx.on_event,
+            )
+        if result is None:
+            raise TaskTimeoutError(
+                f"the training did not finish within {opts.timeout:g} s (--timeout).",
+                task_id=ctx.task_id or "",
+                server_side=False,
+            )
+        spent = usage(client)
+    clip_ids = list(result.clip_ids)
+    data = {
+        "command": "train",
+        "model_id": result.model_id,
+        "name": result.name,
+        "session_id": result.session_id,
+        "task_id": result.task_id,
+        "clip_ids": clip_ids,
+        "outcomes": msgspec.to_builtins(result.outcomes),
+        **spent,
+    }
+    spares = sum(1 for o in result.outcomes if o.skipped)
+    rows: list[tuple[str, object]] = [
+        ("model_id", result.model_id),
+        ("name", result.name),
+        ("session_id", result.session_id),
+        (
+            "clips",
+            f"{len(clip_ids)} trained on, {len(result.failed)} failed, {spares} spares unused",
+        ),
+    ]
+    rows += [("failed", f"{o.url}: {o.error}") for o in result.failed]
+    return Outcome(data, table(rows))
+
+
+def add_commands(commands: Commands[Parser]) -> None:
+    """Add ``train``."""
+    train = add_command(
+        commands,
+        "train",
+        handler=client_handler(_run, _prepare),
+        summary="train a custom model from six or more audio URLs",
+        description=f"""\
+Train a custom model on mountsea: upload the audio (at least {MIN_TRAINING_CLIPS} distinct,
+publicly downloadable http(s) URLs), train on the first --clip-count of them
+({CREATE_CUSTOM_MODEL_COST} credits), and wait until the model is ready (about 2-3 minutes).
+URLs after the first --clip-count are spares, uploaded only to replace one that failed. Prints
+the model id: pass it to generate --model.
+
+With --journal FILE every step is recorded, so after a crash or Ctrl-C the same command carries
+on where it stopped: finished uploads are not sent again and the training is never paid for
+twice. With --emulator and no URLs, the emulator's six sample tracks are used.""",
+        epilog="""\
+examples:
+  suno-async --emulator train --name "Demo"
+  suno-async train --name "My Band" --journal band.json \\
+      https://example.org/a.mp3 https://example.org/b.mp3 ... (six or more)
+  suno-async --json train --name "My Band" --urls-file tracks.txt | jq -r .model_id""",
+    )
+    train.add_argument("urls", nargs="*", metavar="URL", help="audio URLs to train on")
+    train.add_argument(
+        "--urls-file",
+        metavar="FILE",
+        help="read more URLs from FILE, one per line ('#' starts a comment; - reads stdin)",
+    )
+    train.add_argument("--name", required=True, help="the model's name")
+    train.add_argument(
+        "--clip-count",
+        type=_convert.positive_int,
+        default=MIN_TRAINING_CLIPS,
+        metavar="N",
+        help="train on N clips, %(default)s to the number of URLs (default %(default)s)",
+    )
+    train.add_argument(
+        "--journal",
+        metavar="FILE",
+        help="record progress in FILE (JSON, no secrets) and resume from it if it exists",
+    )
+    add_shared_options(train)

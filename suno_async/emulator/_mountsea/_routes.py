@@ -1,0 +1,79 @@
+"""mountsea.ai's Suno v2 routes on the emulator's server (POSTs answer 201 and GETs 200).
+
+* ``POST /suno/v2/customModel/prepare``: ``{"sessionId"}``; needs no body and works with any
+  ``Content-Type`` or none.
+* ``POST /suno/v2/customModel/upload`` ``{sessionId, audioUrl}``: ``{"taskId"}``.
+* ``POST /suno/v2/customModel/create`` ``{sessionId, clipIds, name}``: ``{"taskId"}``.
+* ``POST /suno/v2/generate`` (see :mod:`~suno_async.emulator._mountsea._validation`):
+  ``{"taskId"}``.
+* ``GET /suno/v2/status?taskId=<task id>``: the task's status body (see
+  :mod:`~suno_async.emulator._mountsea._state`).
+
+Every ``/suno/v2/`` route needs ``Authorization: Bearer <token>``; the bearer check, error
+bodies (NestJS's form), unknown routes and the CDN that serves the clips' audio are the shared
+app's (:mod:`~suno_async.emulator._app`).
+
+The 201 for a POST is what a NestJS server answers, and mountsea.ai's OpenAPI operation ids
+(``ApiPublicController_*``) show one. A status request without a ``taskId`` (or a blank one)
+answers 400.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiohttp import web
+
+from suno_async.emulator._app import add_audio_source
+from suno_async.emulator._errors import ApiError
+from suno_async.emulator._http import json_body, json_response
+from suno_async.emulator._mountsea._state import MountseaState
+
+__all__ = ["PREFIX", "STATE_KEY", "add_routes"]
+
+STATE_KEY: Final = web.AppKey("mountsea", MountseaState)
+#: Path prefix of every route.
+PREFIX: Final = "/suno/v2"
+
+
+async def _prepare(request: web.Request) -> web.Response:
+    await request.read()  # no body is needed; whatever came, of whatever type, is ignored
+    return json_response(201, {"sessionId": request.app[STATE_KEY].prepare()})
+
+
+async def _upload(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    return json_response(201, {"taskId": request.app[STATE_KEY].upload(body)})
+
+
+async def _create(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    return json_response(201, {"taskId": request.app[STATE_KEY].create(body)})
+
+
+async def _generate(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    return json_response(201, {"taskId": request.app[STATE_KEY].generate(body)})
+
+
+async def _status(request: web.Request) -> web.Response:
+    task_id = request.query.get("taskId", "").strip()
+    if not task_id:
+        raise ApiError(
+            400, "Query parameter taskId is required: GET /suno/v2/status?taskId=<task id>."
+        )
+    state = request.app[STATE_KEY]
+    await state.wait_for_fetch(task_id)
+    return json_response(200, state.status(task_id))
+
+
+def add_routes(app: web.Application, state: MountseaState) -> None:
+    """Serve mountsea.ai's routes from ``app``, backed by ``state`` (its clips' audio too)."""
+    app[STATE_KEY] = state
+    add_audio_source(app, state)
+    router = app.router
+    router.add_post(f"{PREFIX}/customModel/prepare", _prepare)
+    router.add_post(f"{PREFIX}/customModel/upload", _upload)
+    router.add_post(f"{PREFIX}/customModel/create", _create)
+    router.add_post(f"{PREFIX}/generate", _generate)
+    router.add_get(f"{PREFIX}/status", _status)

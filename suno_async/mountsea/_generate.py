@@ -1,0 +1,254 @@
+"""mountsea's ``generate`` (its 15 tasks), the wait for a generation, and the flows built on
+them: generate and wait, generate and download (journaled), pure music."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Final
+
+import msgspec
+
+from suno_async._core._events import (
+    EventHandler,
+    GenerationFinished,
+    GenerationStreaming,
+    GenerationSubmitted,
+    emit,
+    reporting_spending,
+)
+from suno_async._core._exceptions import (
+    AmbiguousSubmitError,
+    APIConnectionError,
+    APIStatusError,
+    ConfigError,
+    CreditBudgetError,
+    ResponseValidationError,
+)
+from suno_async._core._journal import Journal
+from suno_async._core._models import Clip, TaskKind
+from suno_async._core._validation import check_positive
+from suno_async.mountsea import _constants as c
+from suno_async.mountsea._journals import GenerationJournal
+from suno_async.mountsea._models import (
+    GenerateRequest,
+    GenerateTask,
+    GenerationSnapshot,
+    TaskCreated,
+    TaskStatus,
+)
+from suno_async.mountsea._results import GenerationResult
+from suno_async.mountsea._tasks import TasksAPI
+from suno_async.mountsea._validation import check_pure_music, checked_generate
+
+__all__ = ["GenerateAPI"]
+
+logger = logging.getLogger("suno_async")
+
+_CREATED: Final = msgspec.json.Decoder(TaskCreated)
+_GENERATION: Final = msgspec.json.Decoder(GenerationSnapshot)
+
+
+class GenerateAPI(TasksAPI):
+    """``POST /suno/v2/generate`` and the flows built on it."""
+
+    #: Model names accepted besides the stock ones (the client's ``extra_models``).
+    _extra_models: frozenset[str] = frozenset()
+
+    async def generate(
+        self,
+        request: GenerateRequest | None = None,
+        /,
+        *,
+        resend_if_ambiguous: bool = False,
+        **fields: Any,
+    ) -> str:
+        """``POST /suno/v2/generate``: start a generation; return its task id.
+
+        Pass a :class:`GenerateRequest`, or its fields as keywords
+        (``generate(task="create", model=..., prompt=..., tags=...)``). The task's required
+        fields are checked before anything is sent.
+
+        The provider offers no way to look a generation up without its task id, so when the
+        answer is lost the call raises :class:`AmbiguousSubmitError` (its ``body_sent`` is what
+        was asked for). With ``resend_if_ambiguous=True`` it is sent again instead (up to the
+        retry policy's ``max_retries`` times), which may start and bill more than one
+        generation.
+
+        Raises:
+            ConfigError: unknown task or model, a missing required field, a malformed field.
+            CreditBudgetError: the generation's 40 credits would pass ``max_credits``.
+            InsufficientCreditsError: the account cannot pay for the generation.
+            AmbiguousSubmitError: the answer was lost (every time, with ``resend_if_ambiguous``).
+        """
+        checked = checked_generate(request, fields, self._extra_models)
+        resends = self.retry_policy.max_retries
+        for lost in range(resends + 1):
+            try:
+                result = await self._core.paid_call(
+                    c.GENERATE_COST, "generate", "/suno/v2/generate", _CREATED, checked
+                )
+            except AmbiguousSubmitError:
+                if not resend_if_ambiguous or lost == resends:
+                    raise
+                logger.warning("generate: the answer was lost; sending it again as asked")
+            else:
+                return result.task_id
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def wait_for_generation(
+        self, task_id: str, *, timeout: float | None = None, on_event: EventHandler | None = None
+    ) -> list[Clip]:
+        """Wait for a generate task; return its clips, each with the ``audio_url`` of its audio.
+
+        Raises:
+            ResponseValidationError: the task succeeded without clips or without audio URLs.
+        """
+        streaming = False
+
+        async def on_answer(snapshot: GenerationSnapshot) -> None:
+            nonlocal streaming
+            if streaming or snapshot.status != TaskStatus.STREAM or on_event is None:
+                return
+            urls = tuple(clip.audio_url for clip in snapshot.clips if clip.audio_url)
+            if urls:
+                streaming = True
+                await emit(on_event, GenerationStreaming(task_id=task_id, audio_urls=urls))
+
+        final = await self._wait(
+            task_id, TaskKind.GENERATE, timeout, on_event, on_answer, _GENERATION
+        )
+        clips = final.clips
+        if not clips or any(not clip.audio_url for clip in clips):
+            raise ResponseValidationError(
+                f"generate task {task_id} succeeded but did not return clips with audio URLs."
+            )
+        await emit(
+            on_event,
+            GenerationFinished(task_id=task_id, clip_ids=tuple(clip.id for clip in clips)),
+        )
+        return clips
+
+    async def generate_and_wait(
+        self,
+        request: GenerateRequest | None = None,
+        /,
+        *,
+        timeout: float | None = None,
+        resend_if_ambiguous: bool = False,
+        on_event: EventHandler | None = None,
+        **fields: Any,
+    ) -> list[Clip]:
+        """:meth:`generate`, then :meth:`wait_for_generation`; return the finished clips."""
+        if timeout is not None:
+            check_positive("timeout", timeout)  # before anything is paid for
+        with reporting_spending(on_event):
+            task_id = await self.generate(
+                request, resend_if_ambiguous=resend_if_ambiguous, **fields
+            )
+        model = request.model if request is not None else str(fields.get("model", ""))
+        await emit(on_event, GenerationSubmitted(task_id=task_id, model=model))
+        return await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)
+
+    async def generate_and_download(
+        self,
+        request: GenerateRequest | None = None,
+        /,
+        *,
+        directory: str | os.PathLike[str],
+        journal: str | os.PathLike[str] | None = None,
+        resend_if_ambiguous: bool = False,
+        timeout: float | None = None,
+        on_event: EventHandler | None = None,
+        **fields: Any,
+    ) -> GenerationResult:
+        """Generate, wait for the clips, and download their audio into ``directory``.
+
+        With ``journal`` (a file path) every step is recorded atomically, and calling again
+        with the same journal and request after a crash carries on: a generation that was
+        submitted is waited for, not sent again, and audio already downloaded is kept (a
+        broken download is resumed). A journal that shows the request was being sent when the
+        run stopped, with no answer recorded, raises :class:`AmbiguousSubmitError` unless
+        ``resend_if_ambiguous`` allows sending it again (which may bill twice).
+
+        Raises:
+            ConfigError: a bad request, or a journal that belongs to another request.
+            AmbiguousSubmitError: see above, and as for :meth:`generate`.
+            TaskFailedError / TaskTimeoutError: the generation failed or took too long.
+        """
+        if timeout is not None:
+            check_positive("timeout", timeout)  # before anything is paid for
+        checked = checked_generate(request, fields, self._extra_models)
+        log = (
+            Journal.open(journal, GenerationJournal(request=msgspec.to_builtins(checked)))
+            if journal is not None
+            else None
+        )
+        state = log.state if log is not None else None
+
+        def record(**changes: object) -> None:
+            if log is not None:
+                for key, value in changes.items():
+                    setattr(log.state, key, value)
+                log.save()
+
+        task_id = state.task_id if state is not None and state.submit == "submitted" else None
+        if task_id is None:
+            if state is not None and state.submit == "sending" and not resend_if_ambiguous:
+                raise AmbiguousSubmitError(
+                    f"journal {journal} shows this generation was being sent when the run "
+                    "stopped, and no answer was recorded: it may be running (and billed). Look "
+                    "for it among the account's recent work, or allow re-sending it "
+                    "(resend_if_ambiguous) to send it again.",
+                    method="POST",
+                    url="/suno/v2/generate",
+                    endpoint="/suno/v2/generate",
+                    body_sent=msgspec.json.encode(checked),
+                )
+            record(submit="sending")
+            try:
+                with reporting_spending(on_event):
+                    task_id = await self.generate(checked, resend_if_ambiguous=resend_if_ambiguous)
+            except AmbiguousSubmitError:
+                raise
+            except (ConfigError, CreditBudgetError, APIStatusError, APIConnectionError):
+                record(submit="none")  # the failure proves nothing was sent or accepted
+                raise
+            record(submit="submitted", task_id=task_id)
+            await emit(on_event, GenerationSubmitted(task_id=task_id, model=checked.model))
+        clips = state.clips if state is not None and state.clips else None
+        if clips is None:
+            clips = await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)
+            record(clips=clips)
+        paths = await self.download_clips(clips, directory, on_event=on_event)
+        record(downloads={clip.id: str(path) for clip, path in zip(clips, paths, strict=True)})
+        return GenerationResult(task_id=task_id, clips=clips, files=[str(p) for p in paths])
+
+    async def pure_music(
+        self,
+        tags: str,
+        title: str | None = None,
+        *,
+        model: str = c.DEFAULT_PURE_MUSIC_MODEL,
+        timeout: float | None = None,
+        on_event: EventHandler | None = None,
+    ) -> list[Clip]:
+        """Instrumental music from style ``tags`` and an optional ``title``: finished clips.
+
+        On this provider: ``generate`` with ``task="create"`` and ``make_instrumental=True``
+        (``model`` picks the model), then wait. The same call exists on
+        :class:`~suno_async.SunoapiClient`.
+
+        Raises:
+            ConfigError: empty tags, or tags/title over the length limits.
+            TaskFailedError / TaskTimeoutError: the generation failed or took too long.
+        """
+        fields = check_pure_music(tags, title)
+        request = GenerateRequest(
+            task=GenerateTask.CREATE,
+            model=model,
+            make_instrumental=True,
+            tags=fields["tags"],
+            title=fields.get("title", msgspec.UNSET),
+        )
+        return await self.generate_and_wait(request, timeout=timeout, on_event=on_event)

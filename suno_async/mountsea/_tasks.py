@@ -1,0 +1,139 @@
+"""mountsea's task status (``GET /suno/v2/status``) and waiting on any task by its id.
+
+Every mountsea task (upload, training, generation) is followed through this one endpoint; the
+endpoint groups (:mod:`._custom_model`, :mod:`._generate`) build on :class:`TasksAPI`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Final, TypeVar
+
+import msgspec
+
+from suno_async._core._base_client import BaseClient
+from suno_async._core._events import EventHandler
+from suno_async._core._exceptions import ResponseValidationError, TaskFailedError, TaskTimeoutError
+from suno_async._core._models import TaskKind
+from suno_async._core._validation import check_id
+from suno_async.mountsea._models import TaskSnapshot, TaskStatus
+
+__all__ = ["TasksAPI"]
+
+_T = TypeVar("_T")
+_S = TypeVar("_S", bound=TaskSnapshot)
+
+_SNAPSHOT: Final = msgspec.json.Decoder(TaskSnapshot)
+_KNOWN_STATUSES: Final = frozenset(s.value for s in TaskStatus)
+
+
+def _judge(kind: TaskKind) -> Callable[[_S], _S | None]:
+    """Done on ``success``; :class:`TaskFailedError` on ``failed``; :class:`TaskTimeoutError`
+    (``server_side=True``) on ``timeout``; pending otherwise."""
+
+    def judge(snapshot: _S) -> _S | None:
+        status = snapshot.status
+        if status == TaskStatus.SUCCESS:
+            return snapshot
+        if status == TaskStatus.FAILED:
+            reason = snapshot.fail_reason or "no reason given"
+            code = f" (code {snapshot.fail_code})" if snapshot.fail_code is not None else ""
+            raise TaskFailedError(
+                f"{kind.value} task {snapshot.task_id} failed: {reason}{code}.",
+                task_id=snapshot.task_id,
+                snapshot=snapshot,
+                fail_reason=snapshot.fail_reason,
+                fail_code=snapshot.fail_code,
+            )
+        if status == TaskStatus.TIMEOUT:
+            raise TaskTimeoutError(
+                f"{kind.value} task {snapshot.task_id} timed out on the provider's side"
+                f"{': ' + snapshot.fail_reason if snapshot.fail_reason else ''}. "
+                "Submit the work again.",
+                task_id=snapshot.task_id,
+                snapshot=snapshot,
+                server_side=True,
+            )
+        return None
+
+    return judge
+
+
+def _status_of(snapshot: TaskSnapshot) -> str:
+    return snapshot.status
+
+
+class TasksAPI(BaseClient):
+    """``GET /suno/v2/status`` and the waits built on it."""
+
+    async def get_status(self, task_id: str) -> TaskSnapshot:
+        """``GET /suno/v2/status``: the task's current status and, once done, its data.
+
+        Raises:
+            NotFoundError: no task has this id.
+        """
+        return await self._status(task_id, _SNAPSHOT)
+
+    async def _status(self, task_id: str, decoder: msgspec.json.Decoder[_S]) -> _S:
+        params = {"taskId": check_id("task_id", task_id)}
+        return await self._core.call("GET", "/suno/v2/status", decoder, params=params, safe=True)
+
+    async def wait_for_task(
+        self,
+        task_id: str,
+        *,
+        kind: TaskKind = TaskKind.GENERATE,
+        timeout: float | None = None,
+        on_event: EventHandler | None = None,
+    ) -> TaskSnapshot:
+        """Poll ``task_id`` until it succeeds; return the final snapshot.
+
+        ``kind`` picks the poll schedule; ``timeout`` (seconds) overrides its deadline.
+
+        Raises:
+            TaskFailedError: status ``failed`` (``fail_reason``, ``fail_code``).
+            TaskTimeoutError: status ``timeout`` (``server_side=True``), or the deadline passed
+                (``server_side=False``; the task may still end: wait on it again).
+            APIError: status requests kept failing, or failed in a way not worth retrying.
+        """
+        return await self._wait(task_id, TaskKind(kind), timeout, on_event, None, _SNAPSHOT)
+
+    async def _wait(
+        self,
+        task_id: str,
+        kind: TaskKind,
+        timeout: float | None,
+        on_event: EventHandler | None,
+        on_answer: Callable[[_S], Awaitable[None]] | None,
+        decoder: msgspec.json.Decoder[_S],
+    ) -> _S:
+        task_id = check_id("task_id", task_id)
+        return await self._core.poll(
+            lambda: self._status(task_id, decoder),
+            _judge(kind),
+            _status_of,
+            task_id=task_id,
+            kind=kind,
+            known_statuses=_KNOWN_STATUSES,
+            schedule=self._core.schedule_for(kind, timeout),
+            on_event=on_event,
+            on_answer=on_answer,
+        )
+
+    async def _wait_for_data(
+        self,
+        task_id: str,
+        kind: TaskKind,
+        decoder: msgspec.json.Decoder[_T],
+        timeout: float | None,
+        on_event: EventHandler | None,
+    ) -> _T:
+        snapshot = await self._wait(task_id, kind, timeout, on_event, None, _SNAPSHOT)
+        try:
+            return decoder.decode(snapshot.data)
+        except msgspec.ValidationError as exc:
+            raise ResponseValidationError(
+                f"{kind.value} task {task_id} succeeded but its data has an unexpected shape: "
+                f"{exc}.",
+                body=bytes(snapshot.data),
+            ) from exc

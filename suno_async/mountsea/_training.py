@@ -1,0 +1,501 @@
+"""The training workflow: train a mountsea custom model from audio URLs.
+
+Training, as the provider documents it: prepare a session; upload audio URLs into it (in
+parallel); poll each upload to its clip id; submit ``customModel/create`` with the clip ids
+(100 credits); poll the session id (the create's task id equals it) until the model is trained.
+
+Choices where the provider is silent:
+
+* The model is trained on ``clip_count`` clips (six by default, the minimum). The first
+  ``clip_count`` URLs are uploaded at once; URLs beyond them are spares, uploaded only when an
+  earlier URL fails for good, so a spare costs nothing unless it is needed.
+* A failed upload is re-sent in the same session (the provider's recovery rule) up to
+  ``upload_attempts`` times in all, except failure 4001 ("Audio source not found."), which
+  would fail again; a 400 for the URL is not retried either.
+* As soon as six successes are out of reach, the remaining uploads are cancelled and
+  :class:`NotEnoughClipsError` is raised; ``create`` is never sent then.
+* A ``create`` whose answer was lost (or that got a 5xx) is looked up before it is sent again:
+  the status of the session id (create's task id equals it) shows a training queued, running
+  or finished with a custom model, and then the workflow waits for it. When the lookup shows no
+  training, create is sent once more. A 409 answer (training already submitted for this
+  session) is also taken to mean the training runs. The provider does not document what the
+  session id's status shows before create; these rules bill once whether it answers 404 or a
+  status without a model.
+* Errors that concern the whole run (bad key, no credits, network down) stop it at once and
+  are raised as themselves, never wrapped in an exception group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections import deque
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Final, Protocol
+
+import anyio
+import msgspec
+
+from suno_async._core._concurrency import run_all
+from suno_async._core._events import (
+    EventHandler,
+    SessionPrepared,
+    TrainingFinished,
+    TrainingSubmitted,
+    UploadFailed,
+    UploadFinished,
+    UploadSubmitted,
+    emit,
+    reporting_spending,
+)
+from suno_async._core._exceptions import (
+    AmbiguousSubmitError,
+    BadRequestError,
+    ConfigError,
+    ConflictError,
+    CreditBudgetError,
+    InsufficientCreditsError,
+    NotFoundError,
+    PermissionDeniedError,
+    SunoError,
+    TaskError,
+    TaskFailedError,
+    TaskTimeoutError,
+)
+from suno_async._core._journal import Journal, Submission
+from suno_async._core._models import Clip
+from suno_async._core._retry import RetryPolicy
+from suno_async._core._validation import check_name, check_positive_int
+from suno_async.mountsea._constants import (
+    CREATE_CUSTOM_MODEL_COST,
+    MIN_TRAINING_CLIPS,
+    PERMANENT_UPLOAD_FAIL_CODES,
+)
+from suno_async.mountsea._errors import NotEnoughClipsError
+from suno_async.mountsea._journals import TrainingJournal
+from suno_async.mountsea._models import CUSTOM_MODEL_PREFIX, CustomModel, TaskSnapshot, TaskStatus
+from suno_async.mountsea._results import TrainingResult, UploadOutcome
+from suno_async.mountsea._validation import check_audio_urls
+
+if TYPE_CHECKING:
+    from suno_async._core._base_client import ClientCore
+
+__all__ = ["TrainingSteps", "train_custom_model"]
+
+logger = logging.getLogger("suno_async")
+
+_CUSTOM_MODEL: Final = msgspec.json.Decoder(CustomModel)
+
+
+class TrainingSteps(Protocol):
+    """The calls the workflow is made of (a :class:`~suno_async.MountseaClient` has them)."""
+
+    @property
+    def retry_policy(self) -> RetryPolicy: ...
+
+    async def prepare_custom_model(self) -> str: ...
+
+    async def upload_custom_model_audio(self, session_id: str, audio_url: str) -> str: ...
+
+    async def wait_for_upload(
+        self, task_id: str, *, timeout: float | None = None, on_event: EventHandler | None = None
+    ) -> Clip: ...
+
+    async def create_custom_model(
+        self, session_id: str, clip_ids: Sequence[str], name: str
+    ) -> str: ...
+
+    async def get_status(self, task_id: str) -> TaskSnapshot: ...
+
+    async def wait_for_training(
+        self, task_id: str, *, timeout: float | None = None, on_event: EventHandler | None = None
+    ) -> CustomModel: ...
+
+
+class _OutOfReach(Exception):
+    """Six successful uploads can no longer be reached."""
+
+
+class _TrainingLog:
+    """Records a training run's steps in its journal, if it has one (else does nothing)."""
+
+    def __init__(self, journal: Journal[TrainingJournal] | None) -> None:
+        self._journal = journal
+
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str] | None, name: str, urls: Sequence[str], clip_count: int
+    ) -> _TrainingLog:
+        if path is None:
+            return cls(None)
+        fresh = TrainingJournal(name=name, audio_urls=list(urls), clip_count=clip_count)
+        return cls(Journal.open(path, fresh))
+
+    @property
+    def state(self) -> TrainingJournal | None:
+        return self._journal.state if self._journal else None
+
+    def _update(self, **changes: object) -> None:
+        if self._journal is not None:
+            for key, value in changes.items():
+                setattr(self._journal.state, key, value)
+            self._journal.save()
+
+    def upload(self, outcome: UploadOutcome) -> None:
+        if self._journal is not None:
+            self._update(uploads={**self._journal.state.uploads, outcome.url: outcome})
+
+    def session(self, session_id: str) -> None:
+        self._update(session_id=session_id)
+
+    def create(self, state: Submission, task_id: str | None = None) -> None:
+        self._update(create=state, task_id=task_id)
+
+    def model(self, model_id: str) -> None:
+        self._update(model_id=model_id)
+
+
+async def _send_upload(
+    client: TrainingSteps, session_id: str, url: str, semaphore: anyio.Semaphore
+) -> str:
+    """POST one upload; an upload whose answer was lost is sent again (the provider allows
+    re-sending uploads in a session), up to the retry policy's ``max_retries`` times."""
+    resends = client.retry_policy.max_retries
+    for lost in range(resends + 1):
+        try:
+            async with semaphore:
+                return await client.upload_custom_model_audio(session_id, url)
+        except AmbiguousSubmitError:
+            if lost == resends:
+                raise
+            logger.info("the answer to the upload of %s was lost; sending it again", url)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _upload_until_clip(
+    client: TrainingSteps,
+    session_id: str,
+    url: str,
+    *,
+    attempts: int,
+    semaphore: anyio.Semaphore,
+    log: _TrainingLog,
+    earlier: UploadOutcome | None,
+    on_event: EventHandler | None,
+) -> UploadOutcome:
+    """Upload ``url`` until it gives a clip or its attempts run out.
+
+    An upload task that failed or timed out is tried again in the same session, unless its
+    failure code says it would fail again. A 400 is this URL's own problem and is not retried.
+    Anything else (bad key, no credits, network down) concerns every upload and propagates.
+    ``earlier`` is what a previous run of the journal did: its last task is waited for, not
+    sent again.
+    """
+    task_ids = list(earlier.task_ids) if earlier else []
+    waiting = task_ids[-1] if task_ids else None
+    error: TaskError | AmbiguousSubmitError | BadRequestError | None = None
+    while True:
+        if waiting is None:
+            if len(task_ids) >= attempts:
+                break
+            try:
+                waiting = await _send_upload(client, session_id, url, semaphore)
+            except (AmbiguousSubmitError, BadRequestError) as exc:
+                error = exc
+                break
+            task_ids.append(waiting)
+            log.upload(UploadOutcome(url=url, clip_id=None, task_ids=tuple(task_ids)))
+            await emit(on_event, UploadSubmitted(url=url, task_id=waiting, attempt=len(task_ids)))
+        try:
+            clip = await client.wait_for_upload(waiting, on_event=on_event)
+        except TaskError as exc:
+            error = exc
+        else:
+            outcome = UploadOutcome(
+                url=url, clip_id=clip.id, task_ids=tuple(task_ids), attempts=len(task_ids)
+            )
+            log.upload(outcome)
+            await emit(on_event, UploadFinished(url=url, clip_id=clip.id))
+            return outcome
+        waiting = None
+        permanent = isinstance(error, TaskFailedError) and (
+            error.fail_code in PERMANENT_UPLOAD_FAIL_CODES
+        )
+        will_retry = len(task_ids) < attempts and not permanent
+        logger.info("upload of %s failed (attempt %d): %s", url, len(task_ids), error)
+        await emit(
+            on_event,
+            UploadFailed(url=url, error=str(error), attempt=len(task_ids), will_retry=will_retry),
+        )
+        if not will_retry:
+            break
+    outcome = UploadOutcome(
+        url=url,
+        clip_id=None,
+        task_ids=tuple(task_ids),
+        attempts=len(task_ids),
+        error=str(error),
+        fail_code=error.fail_code if isinstance(error, TaskFailedError) else None,
+    )
+    log.upload(outcome)
+    return outcome
+
+
+async def _upload_all(
+    client: TrainingSteps,
+    session_id: str,
+    urls: Sequence[str],
+    *,
+    wanted: int,
+    attempts: int,
+    max_concurrency: int,
+    log: _TrainingLog,
+    on_event: EventHandler | None,
+) -> list[UploadOutcome]:
+    """Upload until ``wanted`` clips succeeded or the URLs ran out; one outcome per URL.
+
+    URLs a journal shows finished (a clip or a final error) are not uploaded again; URLs it
+    shows in flight come first, and are waited for.
+    """
+    semaphore = anyio.Semaphore(max_concurrency)
+    earlier = log.state.uploads if log.state else {}
+    outcomes: list[UploadOutcome | None] = [None] * len(urls)
+    in_flight: list[tuple[int, str]] = []
+    fresh: list[tuple[int, str]] = []
+    for index, url in enumerate(urls):
+        previous = earlier.get(url)
+        if previous is not None and (previous.ok or previous.error is not None):
+            outcomes[index] = previous
+        else:
+            (in_flight if previous is not None else fresh).append((index, url))
+    queue = deque(in_flight + fresh)
+    started = {index for index, _ in in_flight}
+    succeeded = sum(1 for o in outcomes if o is not None and o.ok)
+    active = 0
+
+    async def lane() -> None:
+        nonlocal succeeded, active
+        while queue and succeeded + active < wanted:
+            index, url = queue.popleft()
+            started.add(index)
+            active += 1
+            try:
+                outcome = await _upload_until_clip(
+                    client,
+                    session_id,
+                    url,
+                    attempts=attempts,
+                    semaphore=semaphore,
+                    log=log,
+                    earlier=earlier.get(url),
+                    on_event=on_event,
+                )
+            finally:
+                active -= 1
+            outcomes[index] = outcome
+            succeeded += outcome.ok
+            if succeeded + active + len(queue) < MIN_TRAINING_CLIPS:
+                raise _OutOfReach
+
+    if succeeded + len(queue) < MIN_TRAINING_CLIPS:
+        lanes = 0  # a journal shows too many failures already
+    else:
+        lanes = max(0, min(wanted - succeeded, len(queue)))
+    with contextlib.suppress(_OutOfReach):
+        await run_all(lane for _ in range(lanes))
+    return [
+        outcome
+        if outcome is not None
+        else UploadOutcome(
+            url=url,
+            clip_id=None,
+            error="cancelled: six clips were out of reach" if index in started else None,
+        )
+        for index, (outcome, url) in enumerate(zip(outcomes, urls, strict=True))
+    ]
+
+
+async def _training_exists(client: TrainingSteps, session_id: str) -> bool:
+    """Whether the session's status shows a submitted training (see the module docstring)."""
+    try:
+        snapshot = await client.get_status(session_id)
+    except NotFoundError:
+        return False
+    if snapshot.status == TaskStatus.SUCCESS:
+        try:
+            return _CUSTOM_MODEL.decode(snapshot.data).id.startswith(CUSTOM_MODEL_PREFIX)
+        except msgspec.ValidationError:
+            return False
+    # Pending, or a status this library does not know: assume a training, not a second bill.
+    return not snapshot.is_terminal
+
+
+async def _submit_create(
+    client: TrainingSteps,
+    core: ClientCore,
+    session_id: str,
+    clip_ids: list[str],
+    name: str,
+    log: _TrainingLog | None = None,
+) -> str:
+    """Get the session's training submitted exactly once; return its task id (the session id).
+
+    A create whose answer was lost (or that a crashed run left ``"sending"``) is looked up by
+    the session's status before it is sent again; a 409 means it is already training.
+    """
+    log = log or _TrainingLog(None)
+    state = log.state
+    if state is not None and state.create == "submitted" and state.task_id:
+        return state.task_id
+    if (
+        state is not None
+        and state.create == "sending"
+        and await _training_exists(client, session_id)
+    ):
+        log.create("submitted", session_id)
+        return session_id
+    resends = client.retry_policy.max_retries
+    for attempt in range(resends + 1):
+        log.create("sending")
+        try:
+            task_id = await client.create_custom_model(session_id, clip_ids, name)
+        except (
+            ConfigError,
+            CreditBudgetError,
+            BadRequestError,
+            PermissionDeniedError,
+            InsufficientCreditsError,
+        ):
+            log.create("none")  # refused before any work: nothing to reconcile on a rerun
+            raise
+        except ConflictError:
+            logger.info("training of session %s was already submitted; waiting for it", session_id)
+            task_id = session_id
+        except AmbiguousSubmitError:
+            if not await _training_exists(client, session_id):
+                core.refund(CREATE_CUSTOM_MODEL_COST)  # counted as maybe-charged: it was not
+                if attempt == resends:
+                    raise
+                logger.info("create for session %s did not arrive; sending it again", session_id)
+                continue
+            logger.info("create for session %s arrived although its answer was lost", session_id)
+            task_id = session_id
+        log.create("submitted", task_id)
+        return task_id
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def train_custom_model(
+    client: TrainingSteps,
+    core: ClientCore,
+    audio_urls: Iterable[str],
+    *,
+    name: str,
+    clip_count: int,
+    max_concurrent_uploads: int,
+    upload_attempts: int,
+    journal: str | os.PathLike[str] | None,
+    on_event: EventHandler | None,
+) -> TrainingResult:
+    """See :meth:`~suno_async.MountseaClient.train_custom_model`."""
+    urls = check_audio_urls(audio_urls)
+    name = check_name("name", name)
+    check_positive_int("max_concurrent_uploads", max_concurrent_uploads)
+    check_positive_int("upload_attempts", upload_attempts)
+    check_positive_int("clip_count", clip_count)
+    if not MIN_TRAINING_CLIPS <= clip_count <= len(urls):
+        raise ConfigError(
+            f"clip_count must be between {MIN_TRAINING_CLIPS} and the number of URLs "
+            f"({len(urls)}), got {clip_count}.",
+            argument="clip_count",
+        )
+    log = _TrainingLog.open(journal, name, urls, clip_count)
+    state = log.state
+    if state is not None and state.model_id and state.session_id and state.task_id:
+        return _result_from(state, urls)
+
+    session_id = state.session_id if state is not None and state.session_id else None
+    if session_id is None:
+        session_id = await client.prepare_custom_model()
+        log.session(session_id)
+    await emit(on_event, SessionPrepared(session_id=session_id))
+    if state is not None and state.create != "none":
+        outcomes = [state.uploads.get(url) or UploadOutcome(url=url, clip_id=None) for url in urls]
+    else:
+        outcomes = await _upload_all(
+            client,
+            session_id,
+            urls,
+            wanted=clip_count,
+            attempts=upload_attempts,
+            max_concurrency=max_concurrent_uploads,
+            log=log,
+            on_event=on_event,
+        )
+    clip_ids = [o.clip_id for o in outcomes if o.clip_id is not None]
+    if len(clip_ids) < MIN_TRAINING_CLIPS:
+        failures = "; ".join(
+            f"{o.url}: {o.error.rstrip('.')}" for o in outcomes if o.error is not None
+        )
+        raise NotEnoughClipsError(
+            f"only {len(clip_ids)} of {len(urls)} URLs produced a clip, and training needs "
+            f"{MIN_TRAINING_CLIPS}; customModel/create was not sent (no credits spent on it). "
+            f"Failed: {failures}. Replace those URLs (or add spares) and train again.",
+            session_id=session_id,
+            outcomes=outcomes,
+            required=MIN_TRAINING_CLIPS,
+        )
+    with reporting_spending(on_event):
+        task_id = await _submit_create(client, core, session_id, clip_ids, name, log)
+    await emit(
+        on_event,
+        TrainingSubmitted(session_id=session_id, task_id=task_id, clip_count=len(clip_ids)),
+    )
+    try:
+        model = await client.wait_for_training(task_id, on_event=on_event)
+    except (TaskFailedError, TaskTimeoutError) as exc:
+        if isinstance(exc, TaskTimeoutError) and not exc.server_side:
+            exc.add_note(_still_training(session_id, journal is not None))
+            raise
+        log.create("failed", task_id)
+        exc.add_note(
+            f"The training of session {session_id} ended without a model. The provider allows "
+            "sending create again in the same session (after fixing its cause)"
+            + (": run again with the same journal to do so." if journal is not None else ".")
+        )
+        raise
+    except SunoError as exc:
+        exc.add_note(_still_training(session_id, journal is not None))
+        raise
+    log.model(model.id)
+    await emit(on_event, TrainingFinished(session_id=session_id, model_id=model.id))
+    return TrainingResult(
+        model_id=model.id,
+        name=model.name or name,
+        session_id=session_id,
+        task_id=task_id,
+        outcomes=tuple(outcomes),
+    )
+
+
+def _still_training(session_id: str, journaled: bool) -> str:
+    return (
+        f"The training was submitted (and billed) for session {session_id}; to pick it up, "
+        f"call client.wait_for_training({session_id!r})"
+        + (" or run again with the same journal" if journaled else "")
+        + " instead of training again."
+    )
+
+
+def _result_from(state: TrainingJournal, urls: Sequence[str]) -> TrainingResult:
+    """The result of a run its journal shows finished."""
+    return TrainingResult(
+        model_id=state.model_id or "",
+        name=state.name,
+        session_id=state.session_id or "",
+        task_id=state.task_id or "",
+        outcomes=tuple(
+            state.uploads.get(url) or UploadOutcome(url=url, clip_id=None) for url in urls
+        ),
+    )

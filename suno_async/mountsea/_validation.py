@@ -1,0 +1,167 @@
+"""Checks on mountsea input; each raises ConfigError naming the argument, before any request.
+
+Limits that mountsea does not document are not enforced: a ``generate`` title or tags of any
+length are sent as given (the provider's answer is the judge).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from typing import Any, Final
+
+import msgspec
+
+from suno_async._core._exceptions import ConfigError
+from suno_async._core._validation import check_http_url, check_text
+from suno_async.mountsea._constants import MIN_TRAINING_CLIPS
+from suno_async.mountsea._models import (
+    CUSTOM_MODEL_PREFIX,
+    REQUIRED_GENERATE_FIELDS,
+    STOCK_MODELS,
+    GenerateRequest,
+    GenerateTask,
+    TimeRange,
+)
+
+__all__ = [
+    "check_audio_urls",
+    "check_generate_request",
+    "check_model",
+    "check_pure_music",
+    "checked_generate",
+]
+
+_UUID_RE: Final = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+_FIELD_PATH: Final = re.compile(r"(?:at `\$\.|required field `)(\w+)")
+
+
+def check_audio_urls(urls: Iterable[str]) -> tuple[str, ...]:
+    """At least six distinct absolute http(s) URLs, in the caller's order."""
+    if isinstance(urls, str | bytes):
+        raise ConfigError(
+            "audio_urls must be a list of URLs, not a single string.", argument="audio_urls"
+        )
+    checked = tuple(check_http_url("audio_urls", url) for url in urls)
+    seen: set[str] = set()
+    duplicates = [u for u in checked if u in seen or seen.add(u)]  # type: ignore[func-returns-value]
+    if duplicates:
+        raise ConfigError(
+            f"audio_urls must be distinct; repeated: {', '.join(sorted(set(duplicates)))}.",
+            argument="audio_urls",
+        )
+    if len(checked) < MIN_TRAINING_CLIPS:
+        raise ConfigError(
+            f"audio_urls needs at least {MIN_TRAINING_CLIPS} URLs to train a model, "
+            f"got {len(checked)}.",
+            argument="audio_urls",
+        )
+    return checked
+
+
+def check_model(model: str, extra_models: Collection[str] = ()) -> str:
+    """A stock model of :data:`STOCK_MODELS` (or of ``extra_models``), or
+    ``chirp-custom:<uuid>``.
+
+    A model the provider adds after this release can be allowed with the client's
+    ``extra_models`` option instead of waiting for a new release.
+    """
+    if model.startswith(CUSTOM_MODEL_PREFIX):
+        if _UUID_RE.fullmatch(model[len(CUSTOM_MODEL_PREFIX) :]):
+            return model
+    elif model in STOCK_MODELS or model in extra_models:
+        return model
+    raise ConfigError(
+        f"model {model!r} is unknown: use one of {', '.join(sorted(STOCK_MODELS))} or "
+        f"{CUSTOM_MODEL_PREFIX}<uuid> from a trained custom model (a newer model can be "
+        "allowed with the client's extra_models option).",
+        argument="model",
+    )
+
+
+def _check_range(argument: str, value: TimeRange) -> None:
+    if value.start_s < 0 or value.end_s < value.start_s:
+        raise ConfigError(
+            f"{argument} must have 0 <= start_s <= end_s, got {value.start_s}..{value.end_s}.",
+            argument=argument,
+        )
+
+
+def check_generate_request(
+    request: GenerateRequest, extra_models: Collection[str] = ()
+) -> GenerateRequest:
+    """``request`` if it carries every field its task requires and each field is in range.
+
+    ``request`` must already have been through ``msgspec.convert`` (field types checked).
+    """
+    task = GenerateTask(request.task)
+    check_model(request.model, extra_models)
+    missing = [
+        name
+        for name in REQUIRED_GENERATE_FIELDS[task]
+        if getattr(request, name) in (msgspec.UNSET, None, "", [])
+    ]
+    if missing:
+        raise ConfigError(
+            f"task {task.value!r} requires {', '.join(missing)}.", argument=missing[0]
+        )
+    for name in ("range", "infill_context_range"):
+        value = getattr(request, name)
+        if value is not msgspec.UNSET:
+            _check_range(name, value)
+    if request.mashup_clip_ids is not msgspec.UNSET and len(request.mashup_clip_ids) != 2:
+        raise ConfigError(
+            "mashup_clip_ids must hold exactly two clip ids.", argument="mashup_clip_ids"
+        )
+    if request.controls is not msgspec.UNSET:
+        for name in ("style_weight", "audio_weight", "weirdness_constraint"):
+            value = getattr(request.controls, name)
+            if value is not msgspec.UNSET and not 0.0 <= value <= 1.0:
+                raise ConfigError(f"controls.{name} must be between 0 and 1.", argument="controls")
+    if request.continue_at is not msgspec.UNSET and request.continue_at < 0:
+        raise ConfigError("continue_at must not be negative.", argument="continue_at")
+    if request.audio_url is not msgspec.UNSET:
+        check_http_url("audio_url", request.audio_url)
+    return request
+
+
+def check_pure_music(tags: str, title: str | None) -> dict[str, str]:
+    """The fields of an instrumental request: non-empty ``tags``, an optional ``title``.
+
+    mountsea documents no length limit for either, so none is applied (unlike sunoapi's).
+    """
+    fields = {"tags": check_text("tags", tags, limit=None, required=True) or ""}
+    checked_title = check_text("title", title, limit=None, required=False)
+    if checked_title is not None:
+        fields["title"] = checked_title
+    return fields
+
+
+def checked_generate(
+    request: GenerateRequest | None, fields: dict[str, Any], extra_models: Collection[str]
+) -> GenerateRequest:
+    """The request to send, with every field type-checked and the task's required fields there.
+
+    Raises:
+        ConfigError: unknown fields, a wrong type, an unknown task or model, a missing field.
+    """
+    if request is not None and fields:
+        raise ConfigError("pass a GenerateRequest or keyword fields, not both.")
+    unknown = sorted(set(fields) - set(GenerateRequest.__struct_fields__))
+    if unknown:
+        raise ConfigError(
+            f"generate got unknown fields: {', '.join(unknown)}.", argument=unknown[0]
+        )
+    # A Struct built by hand is not type-checked by msgspec; a round trip checks it.
+    raw = msgspec.to_builtins(request) if request is not None else fields
+    try:
+        checked = msgspec.convert(raw, GenerateRequest)
+    except msgspec.ValidationError as exc:
+        path = _FIELD_PATH.search(str(exc))
+        raise ConfigError(
+            f"invalid generate request: {exc}.", argument=path.group(1) if path else None
+        ) from None
+    check_generate_request(checked, extra_models)
+    return checked

@@ -1,0 +1,64 @@
+"""Checks on sunoapi input against its documented limits; each raises ConfigError naming the
+argument, before any request."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from suno_async._core._exceptions import ConfigError
+from suno_async._core._validation import check_ids, check_text
+from suno_async.sunoapi._constants import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_PROMPT_CHARS,
+    MAX_TAGS_CHARS,
+    MAX_TITLE_CHARS,
+)
+
+__all__ = [
+    "check_clip_ids",
+    "check_continue_at",
+    "check_description",
+    "check_prompt",
+    "check_style",
+]
+
+
+def check_style(tags: str, title: str | None) -> dict[str, str]:
+    """Non-empty ``tags`` under 200 characters and an optional ``title`` under 80, as the
+    ``tags``/``title`` fields of a request."""
+    fields = {"tags": check_text("tags", tags, limit=MAX_TAGS_CHARS, required=True) or ""}
+    checked_title = check_text("title", title, limit=MAX_TITLE_CHARS, required=False)
+    if checked_title is not None:
+        fields["title"] = checked_title
+    return fields
+
+
+def check_prompt(prompt: str) -> str:
+    """Lyrics under 3000 characters."""
+    return check_text("prompt", prompt, limit=MAX_PROMPT_CHARS, required=True) or ""
+
+
+def check_description(description: str) -> str:
+    """A description under 200 characters."""
+    return check_text("description", description, limit=MAX_DESCRIPTION_CHARS, required=True) or ""
+
+
+def check_continue_at(continue_at: float) -> float:
+    """A finite number of seconds >= 0."""
+    if (
+        isinstance(continue_at, bool)
+        or not isinstance(continue_at, int | float)
+        or not math.isfinite(continue_at)
+        or continue_at < 0
+    ):
+        raise ConfigError(
+            f"continue_at must be a finite number of seconds >= 0, got {continue_at!r}.",
+            argument="continue_at",
+        )
+    return float(continue_at)
+
+
+def check_clip_ids(clip_ids: Sequence[str]) -> list[str]:
+    """A non-empty list of clip ids."""
+    return check_ids("clip_ids", clip_ids)
