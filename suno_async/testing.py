@@ -80,8 +80,9 @@ __all__ = [
 #: The key the client fixtures send when the emulator's config sets no ``api_key``.
 TEST_API_KEY: Final = "test-key"
 
-#: Retries as the library makes them, but waiting milliseconds: retries wait on the wall clock,
-#: not the virtual one, so ``Retry-After`` is honoured only up to 0.01 s here.
+#: Retries as the library makes them, but waiting milliseconds of the shared virtual clock (retry
+#: waits run on the client's clock), so a retry barely moves the emulated timeline;
+#: ``Retry-After`` is honoured only up to 0.01 s here.
 FAST_RETRY: Final = RetryPolicy(initial_delay=0.001, max_delay=0.005, retry_after_cap=0.01)
 
 #: The kinds of task a fault script applies to: ``"upload"``, ``"training"`` and ``"generate"``
