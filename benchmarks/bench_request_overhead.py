@@ -5,8 +5,8 @@ alone) for ``GET /suno/v2/status?taskId=...`` with the same three headers (Autho
 Accept, User-Agent) and decode the body into the same ``TaskSnapshot``. Bare aiohttp does it
 the way a careful hand-written client would: one ``ClientSession``, ``params=``,
 ``await resp.read()`` and one cached ``msgspec.json.Decoder(TaskSnapshot)``. The library adds
-its own work on top: argument checks, its retry logic (the first attempt is sent directly;
-back-off bookkeeping starts only after a retryable failure), stats, the per-request timeout,
+its own work on top: argument checks, its retry loop (the back-off sequence is built only
+after a retryable failure), stats, the per-request timeout,
 error mapping and logging checks.
 
 Two bodies: a running task's (about 120 bytes, what nearly every poll sees) and a finished

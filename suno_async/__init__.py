@@ -73,7 +73,7 @@ from suno_async._core._exceptions import (
     TaskTimeoutError,
     WorkflowError,
 )
-from suno_async._core._models import Clip, ClipMetadata, ClipStatus, TaskKind
+from suno_async._core._models import Clip, ClipHistoryEntry, ClipMetadata, ClipStatus, TaskKind
 from suno_async._core._polling import DEFAULT_SCHEDULES, PollSchedule
 from suno_async._core._retry import RequestStats, RetryPolicy
 from suno_async._core._stream import EventStream, stream_events
@@ -116,6 +116,7 @@ __all__ = [
     "ClientClosedError",
     "Clip",
     "ClipFailedError",
+    "ClipHistoryEntry",
     "ClipMetadata",
     "ClipStatus",
     "Clock",

@@ -22,7 +22,7 @@ EXPECTED = {
     "VirtualClock", "WorkflowError", "__version__", "ClipFailedError", "GenerateBatch",
     "SunoapiClient", "SunoapiV30", "V30Input", "V30Task", "V30TaskStatus", "WaitUntil",
     "GenerationResult", "CreditBudgetError", "CreditsSpent", "EventStream",
-    "GenerationStreaming", "stream_events", "ClipMetadata",
+    "GenerationStreaming", "stream_events", "ClipMetadata", "ClipHistoryEntry",
 }  # fmt: skip
 
 

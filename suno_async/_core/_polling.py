@@ -115,14 +115,14 @@ class PollSchedule:
 
 
 class PollPacer:
-    """At most ``per_second`` status requests per second of ``clock``, fractional rates
+    """``per_second`` status requests per second of ``clock`` in the long run, fractional rates
     included, shared by every poller of a client (first come, first served).
 
     It admits ``ceil(per_second)`` requests in any window of ``ceil(per_second) / per_second``
     seconds (0.5/s: one request per 2 s; 2.9/s: three per 1.034 s; 1,000/s: a thousand per
-    second), so the long-run rate is ``per_second`` exactly and a burst never exceeds one
-    window's share. Each window is kept 5 % longer, so the server, which sees each request a
-    little later, never counts more either.
+    second), so the long-run rate is ``per_second`` exactly; those requests may leave together
+    at the start of a window (a burst of ``ceil(per_second)``). Each window is kept 5 % longer,
+    so the server, which sees each request a little later, never counts more either.
     """
 
     def __init__(self, per_second: float, clock: Clock) -> None:

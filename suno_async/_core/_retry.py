@@ -10,7 +10,10 @@
 
 Waits grow exponentially (``backoff.expo``), are scaled by proportional jitter, and are never
 shorter than the server's ``Retry-After`` (itself capped). ``max_elapsed`` bounds one call,
-counted from its first attempt: a retry whose wait would end past it is not made.
+counted from its first attempt: a retry whose wait would end past it is not made. The budget
+adds the loop's own waits, in the clock's seconds, to the time the attempts took, in real
+seconds: a request in flight is not sped up by a fast or virtual clock, so it must not eat
+the budget at the clock's pace either.
 
 The loop is ours rather than ``backoff.on_exception`` on purpose: backoff sleeps with
 ``asyncio.sleep`` on the wall clock, while every wait of a client runs on its
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar, TypeVarTuple, Unpack
@@ -127,17 +131,21 @@ async def retry_call(
     rng: random.Random,
     stats: RequestStats,
     what: str,
+    before_retry: Callable[[], None] | None = None,
 ) -> _T:
     """``await call(*args)``, retried under ``policy`` while ``give_up`` says the error is worth
-    another attempt; waits sleep on ``clock``. ``what`` names the request in debug logs.
+    another attempt; waits sleep on ``clock``. ``what`` names the request in debug logs;
+    ``before_retry``, if given, runs before and after each wait and may raise to stop (e.g. the
+    client was closed).
 
     Raises:
         APIError: the last error, once retries, ``max_elapsed`` or ``give_up`` ended them.
     """
     delays: Iterator[float] | None = None
-    started = clock.now()
+    elapsed = 0.0  # waits (clock seconds) plus attempts (real seconds), see the docstring
     retries = 0
     while True:
+        started = time.monotonic()
         try:
             return await call(*args)
         except APIError as exc:
@@ -146,9 +154,15 @@ async def retry_call(
             if delays is None:  # built at the first failure: a success never pays for it
                 delays = policy.delays(rng)
             wait = retry_wait(policy, delays, exc)
-            if policy.max_elapsed is not None and clock.now() + wait - started > policy.max_elapsed:
+            elapsed += time.monotonic() - started
+            if policy.max_elapsed is not None and elapsed + wait > policy.max_elapsed:
                 raise
+            elapsed += wait
             retries += 1
             stats.retries += 1
             logger.debug("retrying %s in %.2f s after %s", what, wait, type(exc).__name__)
+        if before_retry is not None:
+            before_retry()
         await clock.sleep(wait)
+        if before_retry is not None:
+            before_retry()

@@ -42,6 +42,7 @@ from suno_async._core._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     InsufficientCreditsError,
     InternalServerError,
@@ -267,6 +268,7 @@ class Transport:
         self._json_headers: Final = {**self._auth_headers, "Content-Type": "application/json"}
         self._session = session
         self._owns_session = session is None
+        self._closed = False
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
         self.retry = retry
         self.clock = clock
@@ -276,16 +278,26 @@ class Transport:
 
     @property
     def session(self) -> aiohttp.ClientSession:
-        """The aiohttp session in use (created on first use if the user gave none)."""
+        """The aiohttp session in use (created on first use if the user gave none).
+
+        Raises:
+            ClientClosedError: the transport was closed (a retry wait may outlive the client).
+        """
+        self._check_open()
         if self._session is None:
             self._session = aiohttp.ClientSession()
         return self._session
 
     async def aclose(self) -> None:
-        """Close the session if this transport created it."""
+        """Close the session if this transport created it; nothing is sent after this."""
+        self._closed = True
         if self._owns_session and self._session is not None:
             await self._session.close()
         self._session = None
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError("the client was closed; create a new one.")
 
     async def request(
         self,
@@ -324,6 +336,7 @@ class Transport:
             rng=self._rng,
             stats=self.stats,
             what=f"{method} {path}",
+            before_retry=self._check_open,
         )
 
     async def _send_once(
@@ -354,6 +367,7 @@ class Transport:
             ) as resp:
                 raw = await resp.read()
                 status = resp.status
+                answer_headers = resp.headers
                 if status >= 300:
                     self.stats.errors += 1
                     raise self._status_failure(
@@ -379,7 +393,7 @@ class Transport:
         except AnswerStatus as exc:
             self.stats.errors += 1
             raise self._status_failure(
-                exc.status, "", {}, raw, method, path, safe, body, in_body=True
+                exc.status, "", answer_headers, raw, method, path, safe, body, in_body=True
             ) from None
         except msgspec.ValidationError as exc:
             if not safe:
@@ -483,6 +497,7 @@ class Transport:
                     rng=self._rng,
                     stats=self.stats,
                     what=f"GET {_without_query(url)}",
+                    before_retry=self._check_open,
                 )
         finally:
             if not lock.statistics().tasks_waiting:

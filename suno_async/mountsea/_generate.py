@@ -240,7 +240,7 @@ class GenerateAPI(TasksAPI):
         :class:`~suno_async.SunoapiClient`.
 
         Raises:
-            ConfigError: empty tags, or tags/title over the length limits.
+            ConfigError: empty tags (mountsea documents no length limits).
             TaskFailedError / TaskTimeoutError: the generation failed or took too long.
         """
         fields = check_pure_music(tags, title)

@@ -14,7 +14,7 @@ from typing import Final, Generic, TypeVar
 import msgspec
 
 from suno_async._core._transport import AnswerStatus
-from suno_async.sunoapi._models import Envelope, GenerateBatch
+from suno_async.sunoapi._models import GenerateBatch
 
 __all__ = ["BatchAnswer", "EnvelopeAnswer", "V35Answer"]
 
@@ -29,6 +29,17 @@ class _CodeProbe(msgspec.Struct):
 
 
 _PROBE: Final = msgspec.json.Decoder(_CodeProbe)
+
+
+class _RawEnvelope(msgspec.Struct):
+    """:class:`Envelope` with ``data`` left undecoded until ``code`` was checked."""
+
+    code: int
+    data: msgspec.Raw = msgspec.Raw(b"null")
+    message: str | None = None
+
+
+_ENVELOPE: Final = msgspec.json.Decoder(_RawEnvelope)
 
 
 class V35Answer(Generic[_T]):
@@ -63,16 +74,20 @@ class BatchAnswer(V35Answer[GenerateBatch]):
 
 
 class EnvelopeAnswer(Generic[_T]):
-    """Reads a v3.0 answer: ``data`` of type ``type_`` when ``code`` is below 400."""
+    """Reads a v3.0 answer (an :class:`~suno_async.sunoapi.Envelope`): ``data`` of type
+    ``type_`` when ``code`` is below 400."""
 
     def __init__(self, type_: type[_T]) -> None:
-        self._decoder: msgspec.json.Decoder[Envelope[_T]] = msgspec.json.Decoder(Envelope[type_])  # type: ignore[valid-type]
+        self._data = msgspec.json.Decoder(type_)
 
     def decode(self, buf: bytes, /) -> _T:
-        """``data``, or :class:`AnswerStatus` for an error ``code``."""
-        answer = self._decoder.decode(buf)
+        """``data``, or :class:`AnswerStatus` for an error ``code`` (whatever ``data`` holds)."""
+        answer = _ENVELOPE.decode(buf)
         if answer.code >= 400:
             raise AnswerStatus(answer.code)
-        if answer.data is None:
+        if bytes(answer.data).strip() == b"null":
             raise msgspec.ValidationError("Expected `data`, got `null` - at `$.data`")
-        return answer.data
+        try:
+            return self._data.decode(answer.data)
+        except msgspec.ValidationError as exc:
+            raise msgspec.ValidationError(f"{exc} (in `$.data`)") from None

@@ -57,7 +57,8 @@ class V35API(BaseClient):
         Raises:
             ConfigError: empty tags, tags of 200 characters or more, a title of 80 or more.
             InsufficientCreditsError: the account's credits do not cover the call.
-            AmbiguousSubmitError: the answer was lost; the music may be under way (and billed).
+            AmbiguousSubmitError: the outcome is unknown (the answer was lost, a 5xx, or an
+                answer without clips); the music may be under way (and billed).
         """
         body = PureMusicRequest(**check_style(tags, title))
         return await self._submit("/custom/create-pure-music", body)

@@ -3,8 +3,10 @@ attempt, and ``retryable`` is set one way."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+import anyio
 import pytest
 from aiohttp import web
 
@@ -12,11 +14,13 @@ from suno_async import (
     AmbiguousSubmitError,
     APIConnectionError,
     APIError,
+    ClientClosedError,
     InternalServerError,
     MountseaClient,
     RateLimitError,
     ResponseValidationError,
     RetryPolicy,
+    SystemClock,
     VirtualClock,
 )
 
@@ -92,3 +96,58 @@ def test_an_unknown_outcome_is_not_a_connection_error() -> None:
     answers and answers without a task id too."""
     assert issubclass(AmbiguousSubmitError, APIError)
     assert not issubclass(AmbiguousSubmitError, APIConnectionError)
+
+
+async def test_time_in_flight_does_not_eat_the_budget_at_the_clocks_pace() -> None:
+    """On a clock 1,000 times real time, a 0.2 s answer (200 clock seconds) does not use up a
+    120 s max_elapsed: the failed status lookup is still retried."""
+    calls = 0
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await asyncio.sleep(0.2)
+            return web.json_response({"message": "busy"}, status=503)
+        return web.json_response({"taskId": "t", "status": "running"})
+
+    policy = RetryPolicy(initial_delay=0.001, max_delay=0.005)
+    async with (
+        tiny_server(handler) as base,
+        MountseaClient(
+            api_key="k", base_url=base, clock=SystemClock(speed=1000), retry=policy
+        ) as client,
+    ):
+        snapshot = await client.get_status("t")
+    assert snapshot.status == "running"
+    assert calls == 2
+
+
+async def test_closing_the_client_during_a_retry_wait_sends_nothing_more() -> None:
+    """A retry wait that outlives its client ends with ClientClosedError instead of opening a
+    new session and sending again."""
+    calls = 0
+    first = anyio.Event()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        nonlocal calls
+        calls += 1
+        first.set()
+        return web.json_response({"message": "busy"}, status=503, headers={"Retry-After": "1"})
+
+    async with tiny_server(handler) as base:
+        client = MountseaClient(api_key="k", base_url=base)
+        outcome: list[BaseException] = []
+
+        async def lookup() -> None:
+            try:
+                await client.get_status("t")
+            except ClientClosedError as exc:
+                outcome.append(exc)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(lookup)
+            await first.wait()
+            await client.aclose()
+    assert calls == 1
+    assert len(outcome) == 1

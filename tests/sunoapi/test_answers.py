@@ -14,6 +14,7 @@ from suno_async import (
     NotFoundError,
     ResponseValidationError,
     SunoapiClient,
+    VirtualClock,
 )
 
 from ..conftest import FAST_RETRY
@@ -96,3 +97,46 @@ async def test_a_v35_lookup_error_code_in_a_200_body() -> None:
     ):
         with pytest.raises(NotFoundError, match="clip not found"):
             await client.get_clips(["a"])
+
+
+async def test_an_in_body_429_honours_retry_after() -> None:
+    """A lookup answered 200 with ``{code: 429}`` and Retry-After: 5 waits 5 s of the client's
+    clock before asking again, as for an HTTP 429."""
+    calls = 0
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            return web.json_response(
+                {"code": 429, "message": "slow down"}, headers={"Retry-After": "5"}
+            )
+        return web.json_response({"clips": []})
+
+    clock = VirtualClock()
+    async with (
+        tiny_server(handler) as base,
+        SunoapiClient(api_key="k", base_url=base, clock=clock) as client,
+    ):
+        assert await client.get_clips(["a"]) == []
+    assert calls == 2
+    assert clock.now() >= 5
+
+
+@pytest.mark.parametrize("data", [{}, [], "x"])
+async def test_v30_reads_the_code_before_the_data(data: object) -> None:
+    """A v3.0 error code is that error whatever ``data`` holds: 402 on a create is a refusal
+    (nothing counted), 404 on a lookup is NotFoundError."""
+    async with (
+        tiny_server(answering({"code": 402, "data": data, "message": "No credits."})) as base,
+        SunoapiClient(api_key="k", base_url=base, retry=FAST_RETRY) as client,
+    ):
+        with pytest.raises(InsufficientCreditsError):
+            await client.v30.create_pure_music("jazz")
+        assert client.credits_spent == 0
+    async with (
+        tiny_server(answering({"code": 404, "data": data, "message": "task not found."})) as base,
+        SunoapiClient(api_key="k", base_url=base, retry=FAST_RETRY) as client,
+    ):
+        with pytest.raises(NotFoundError, match="task not found"):
+            await client.v30.get_task("t")
