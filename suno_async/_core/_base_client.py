@@ -75,6 +75,7 @@ class ClientCore:
     def __init__(
         self,
         *,
+        owner: str,
         key_env: str,
         url_env: str,
         default_url: str,
@@ -123,17 +124,16 @@ class ClientCore:
         self.schedules: Final = {**DEFAULT_SCHEDULES, **(poll_schedules or {})}
         self._max_concurrent_polls = max_concurrent_polls
         self._limiter: anyio.CapacityLimiter | None = None
-        if max_polls_per_second is not None:
-            check_positive("max_polls_per_second", max_polls_per_second)
         self.pacer: Final = (
-            PollPacer(max_polls_per_second, self.clock) if max_polls_per_second else None
+            PollPacer(max_polls_per_second, self.clock)
+            if max_polls_per_second is not None
+            else None
         )
         self.rng: Final = random.Random()  # noqa: S311 - poll jitter, not security
         if max_credits is not None:
             check_positive_int("max_credits", max_credits)
         self.budget: Final = CreditBudget(max_credits)
-        self.closed = False
-        self.owner = "client"
+        self._owner = owner
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -147,10 +147,19 @@ class ClientCore:
             self._limiter = anyio.CapacityLimiter(self._max_concurrent_polls)
         return self._limiter
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` was called."""
+        return self.transport.closed
+
+    async def aclose(self) -> None:
+        """Close the client: its own aiohttp session is closed and nothing is sent after."""
+        await self.transport.aclose()
+
     def check_open(self) -> None:
         """Raise :class:`ClientClosedError` once the client was closed."""
-        if self.closed:
-            raise ClientClosedError(f"this {self.owner} was closed; create a new one.")
+        if self.transport.closed:
+            raise ClientClosedError(f"this {self._owner} was closed; create a new one.")
 
     def schedule_for(self, kind: TaskKind, timeout: float | None) -> PollSchedule:
         """The schedule for ``kind``, with ``timeout`` (seconds) as its deadline if given."""
@@ -174,7 +183,7 @@ class ClientCore:
         self.check_open()
         payload = None if body is None else _ENCODER.encode(body)
         return await self.transport.request(
-            method, path, decoder, params=params, body=payload, safe=safe, endpoint=path
+            method, path, decoder, params=params, body=payload, safe=safe
         )
 
     async def paid_call(
@@ -259,9 +268,12 @@ class BaseClient:
 
     def __init__(self, **options: Unpack[ClientOptions]) -> None:
         self._core = ClientCore(
-            key_env=self._key_env, url_env=self._url_env, default_url=self._default_url, **options
+            owner=type(self).__name__,
+            key_env=self._key_env,
+            url_env=self._url_env,
+            default_url=self._default_url,
+            **options,
         )
-        self._core.owner = type(self).__name__
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<hidden>)"
@@ -282,8 +294,7 @@ class BaseClient:
 
     async def aclose(self) -> None:
         """Close the client's own aiohttp session. Safe to call twice."""
-        self._core.closed = True
-        await self._core.transport.aclose()
+        await self._core.aclose()
 
     @property
     def base_url(self) -> str:

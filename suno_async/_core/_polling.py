@@ -26,6 +26,7 @@ from suno_async._core._clock import Clock
 from suno_async._core._events import EventHandler, TaskStatusChanged, emit
 from suno_async._core._exceptions import APIError, ConfigError, TaskTimeoutError
 from suno_async._core._models import TaskKind
+from suno_async._core._validation import check_positive
 
 __all__ = ["DEFAULT_SCHEDULES", "PollPacer", "PollSchedule", "poll_until"]
 
@@ -126,11 +127,7 @@ class PollPacer:
     """
 
     def __init__(self, per_second: float, clock: Clock) -> None:
-        if not per_second > 0 or not math.isfinite(per_second):
-            raise ConfigError(
-                f"max_polls_per_second must be a finite number above 0, got {per_second!r}.",
-                argument="max_polls_per_second",
-            )
+        check_positive("max_polls_per_second", per_second)
         self._cap = math.ceil(per_second)
         self._window = self._cap / per_second * _PACER_MARGIN
         self._clock = clock

@@ -201,7 +201,6 @@ def connection_error(
     method: str,
     url: str,
     safe: bool,
-    endpoint: str,
     body_sent: bytes | None = None,
 ) -> APIConnectionError | AmbiguousSubmitError:
     """Map an aiohttp or OS failure to the library's connection errors (or, for a paid request
@@ -227,7 +226,7 @@ def connection_error(
             "work up before retrying.",
             method=method,
             url=url,
-            endpoint=endpoint,
+            endpoint=url,
             body_sent=body_sent,
         )
     if isinstance(exc, TimeoutError):
@@ -295,6 +294,11 @@ class Transport:
             await self._session.close()
         self._session = None
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` was called; nothing is sent after that."""
+        return self._closed
+
     def _check_open(self) -> None:
         if self._closed:
             raise ClientClosedError("the client was closed; create a new one.")
@@ -308,7 +312,6 @@ class Transport:
         params: Mapping[str, str] | None = None,
         body: bytes | None = None,
         safe: bool,
-        endpoint: str = "",
     ) -> _T:
         """Send ``method path`` and decode a 2xx answer with ``decoder``, retrying by the
         policy (see the module docstring for how answers are judged).
@@ -329,7 +332,6 @@ class Transport:
             params,
             body,
             safe,
-            endpoint,
             policy=self.retry,
             give_up=give_up_safe if safe else give_up_paid,
             clock=self.clock,
@@ -347,7 +349,6 @@ class Transport:
         params: Mapping[str, str] | None,
         body: bytes | None,
         safe: bool,
-        endpoint: str,
     ) -> _T:
         headers = self._auth_headers if body is None else self._json_headers
         self.stats.requests += 1
@@ -375,9 +376,7 @@ class Transport:
                     )
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             self.stats.errors += 1
-            failure = connection_error(
-                exc, method=method, url=path, safe=safe, endpoint=endpoint, body_sent=body
-            )
+            failure = connection_error(exc, method=method, url=path, safe=safe, body_sent=body)
             if not isinstance(exc, aiohttp.ClientResponseError):
                 raise failure from exc
         if failure is not None:
@@ -403,7 +402,7 @@ class Transport:
                     "unknown. It was not sent again; look the work up first.",
                     method=method,
                     url=path,
-                    endpoint=endpoint,
+                    endpoint=path,
                     body_sent=body,
                 ) from exc
             raise shape_error(method, path, raw, exc) from exc
@@ -414,7 +413,7 @@ class Transport:
                     "started is unknown. It was not sent again; look the work up first.",
                     method=method,
                     url=path,
-                    endpoint=endpoint,
+                    endpoint=path,
                     body_sent=body,
                 ) from exc
             raise ResponseValidationError(
@@ -559,7 +558,7 @@ class Transport:
             await part.replace(dest)
         except (aiohttp.ClientError, TimeoutError) as exc:  # file errors (OSError) propagate
             self.stats.errors += 1
-            failure = connection_error(exc, method="GET", url=shown, safe=True, endpoint="")
+            failure = connection_error(exc, method="GET", url=shown, safe=True)
             if not isinstance(exc, aiohttp.ClientResponseError):
                 raise failure from exc
         except (APIStatusError, ResponseValidationError) as exc:

@@ -20,6 +20,7 @@ __all__ = [
     "check_name",
     "check_positive",
     "check_positive_int",
+    "check_style",
     "check_text",
     "is_loopback",
 ]
@@ -140,3 +141,15 @@ def check_text(
             argument=argument,
         )
     return value
+
+
+def check_style(
+    tags: str, title: str | None, *, tags_limit: int | None, title_limit: int | None
+) -> dict[str, str]:
+    """The ``tags`` and optional ``title`` fields of a request: non-empty ``tags``, each text
+    shorter than its limit (``None``: any length); a missing or blank title is left out."""
+    fields = {"tags": check_text("tags", tags, limit=tags_limit, required=True) or ""}
+    checked_title = check_text("title", title, limit=title_limit, required=False)
+    if checked_title is not None:
+        fields["title"] = checked_title
+    return fields

@@ -13,7 +13,7 @@ from typing import Any, Final
 import msgspec
 
 from suno_async._core._exceptions import ConfigError
-from suno_async._core._validation import check_http_url, check_text
+from suno_async._core._validation import check_http_url, check_style
 from suno_async.mountsea._constants import MIN_TRAINING_CLIPS
 from suno_async.mountsea._models import (
     CUSTOM_MODEL_PREFIX,
@@ -132,11 +132,7 @@ def check_pure_music(tags: str, title: str | None) -> dict[str, str]:
 
     mountsea documents no length limit for either, so none is applied (unlike sunoapi's).
     """
-    fields = {"tags": check_text("tags", tags, limit=None, required=True) or ""}
-    checked_title = check_text("title", title, limit=None, required=False)
-    if checked_title is not None:
-        fields["title"] = checked_title
-    return fields
+    return check_style(tags, title, tags_limit=None, title_limit=None)
 
 
 def checked_generate(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from suno_async._core._exceptions import ConfigError
 from suno_async._core._validation import check_ids, check_text
+from suno_async._core._validation import check_style as check_text_fields
 from suno_async.sunoapi._constants import (
     MAX_DESCRIPTION_CHARS,
     MAX_PROMPT_CHARS,
@@ -27,11 +28,7 @@ __all__ = [
 def check_style(tags: str, title: str | None) -> dict[str, str]:
     """Non-empty ``tags`` under 200 characters and an optional ``title`` under 80, as the
     ``tags``/``title`` fields of a request."""
-    fields = {"tags": check_text("tags", tags, limit=MAX_TAGS_CHARS, required=True) or ""}
-    checked_title = check_text("title", title, limit=MAX_TITLE_CHARS, required=False)
-    if checked_title is not None:
-        fields["title"] = checked_title
-    return fields
+    return check_text_fields(tags, title, tags_limit=MAX_TAGS_CHARS, title_limit=MAX_TITLE_CHARS)
 
 
 def check_prompt(prompt: str) -> str:
