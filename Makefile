@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck contracts check bench clean
+.PHONY: demo test lint typecheck contracts check bench chaos clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
@@ -43,6 +43,10 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+chaos: $(STAMP)
+	$(BIN)/python benchmarks/chaos_sweep.py
+	$(BIN)/python benchmarks/chaos_sweep.py --resend-if-ambiguous
 
 clean:
 	rm -rf $(VENV) suno-output .mypy_cache .ruff_cache

@@ -1,5 +1,6 @@
 """``suno-async emulator``: serve the embedded emulator (both providers' APIs and their CDN) on
-loopback until interrupted, with optional fault injection.
+loopback until interrupted, with optional fault injection and another reading of the docs
+(``--reading NAME=VALUE``, repeatable; see :mod:`suno_async.emulator._readings`).
 
 :func:`emulator_config` turns the parsed command line into the
 :class:`~suno_async.emulator.EmulatorConfig` given to :func:`~suno_async.emulator.serve`.
@@ -60,6 +61,55 @@ class _TaskScriptAction(argparse.Action):
         except ValueError as exc:
             raise argparse.ArgumentError(self, str(exc)) from None
         setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), script])
+
+
+def _reading(text: str) -> str:
+    """One ``--reading`` value: ``NAME=VALUE``, ``odd`` or ``documented``, checked on its own."""
+    from suno_async.emulator import readings_from
+
+    try:
+        readings_from([text])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _status_list(text: str) -> tuple[int, ...]:
+    """A comma-separated list of HTTP statuses, e.g. ``500,501,502``."""
+    items = [item.strip() for item in text.split(",")]
+    if not all(item.isdigit() for item in items):
+        raise argparse.ArgumentTypeError(
+            f"must be HTTP statuses separated by commas, such as 500,501,503, got {text!r}"
+        )
+    return tuple(int(item) for item in items)
+
+
+def _add_reading_options(emulator: argparse.ArgumentParser) -> None:
+    """The emulator command's ``--reading`` option (the help is written out here so that the
+    parser is built without importing the emulator)."""
+    readings = emulator.add_argument_group(
+        "readings of the docs",
+        "Where the providers' docs leave room, answer as another server might; the default is "
+        "the documented reading. NAME=VALUE, repeatable, later settings winning: "
+        "status_case=lower|upper|title (letter case of every status); "
+        "numeric_ids=false|true (task, session and sunoapi clip ids as JSON numbers); "
+        "numeric_fail_codes=true|false (mountsea failCode a number or a string); "
+        "unknown_task_status=404|400 (a status lookup of an unknown task id); "
+        "session_before_create=unknown|ready (a prepared session's status before create); "
+        "created_status=none|200|201 (every successful POST; none: mountsea 201, sunoapi 200); "
+        "generic_content_type=none|TYPE (the CDN's audio Content-Type, e.g. "
+        "application/octet-stream or text/plain). 'odd' sets every one to a variant at once, "
+        "'documented' back to the defaults.",
+    )
+    readings.add_argument(
+        "--reading",
+        action="append",
+        type=_reading,
+        default=None,
+        dest="readings",
+        metavar="NAME=VALUE",
+        help="read one open point of the docs another way, e.g. --reading status_case=upper",
+    )
 
 
 def _add_fault_options(emulator: argparse.ArgumentParser) -> None:
@@ -137,7 +187,25 @@ def _add_fault_options(emulator: argparse.ArgumentParser) -> None:
         type=_convert.probability,
         default=None,
         metavar="P",
-        help="chance that an API request is answered 500, 502 or 503 before any work",
+        help="chance that an API request is answered 5xx: before any work 500, 502, 503 "
+        "(with or without Retry-After) or 504, or, see --chaos-5xx-after, after the work "
+        "500, 502 or 504",
+    )
+    http.add_argument(
+        "--chaos-5xx-after",
+        type=_convert.probability,
+        default=None,
+        metavar="SHARE",
+        help="share (0-1) of chaos 5xx answered after the work was done: the task exists and "
+        "is paid for, then the 5xx comes (default 0: every 5xx before any work)",
+    )
+    http.add_argument(
+        "--chaos-5xx-before",
+        type=_status_list,
+        default=None,
+        metavar="STATUSES",
+        help="the statuses of chaos 5xx before the work, comma-separated, each as likely "
+        "(default 500,502,503,504; add 501 to have it too)",
     )
     http.add_argument(
         "--chaos-drop",
@@ -173,7 +241,7 @@ def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
     Raises:
         UsageError: an invalid value or combination.
     """
-    from suno_async.emulator import Chaos, EmulatorConfig
+    from suno_async.emulator import Chaos, EmulatorConfig, readings_from
 
     if args.slow_path is not None and not args.slow:
         raise UsageError("argument --slow-path: needs --slow SECONDS above 0")
@@ -186,18 +254,29 @@ def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
     chaos: Chaos | None = None
     if given:
         seed = args.chaos_seed if args.chaos_seed is not None else secrets.randbelow(2**32)
+        split: dict[str, Any] = {}
+        for option, name, value in (
+            ("--chaos-retry-after", "retry_after", args.chaos_retry_after),
+            ("--chaos-5xx-after", "server_error_after", args.chaos_5xx_after),
+            ("--chaos-5xx-before", "server_errors_before", args.chaos_5xx_before),
+        ):
+            if value is None and name != "retry_after":
+                continue
+            try:
+                Chaos(**{name: value})
+            except ValueError as exc:
+                raise UsageError(f"argument {option}: {exc}") from None
+            split[name] = value
         try:
-            Chaos(retry_after=args.chaos_retry_after)
-        except ValueError as exc:
-            raise UsageError(f"argument --chaos-retry-after: {exc}") from None
-        try:
-            chaos = Chaos(**given, seed=seed, retry_after=args.chaos_retry_after)
+            chaos = Chaos(**given, **split, seed=seed)
         except ValueError as exc:
             raise UsageError(f"arguments --chaos-429, --chaos-5xx, --chaos-drop: {exc}") from None
     else:
         for option, value, default in (
             ("--chaos-seed", args.chaos_seed, None),
             ("--chaos-retry-after", args.chaos_retry_after, "0"),
+            ("--chaos-5xx-after", args.chaos_5xx_after, None),
+            ("--chaos-5xx-before", args.chaos_5xx_before, None),
         ):
             if value != default:
                 raise UsageError(
@@ -220,8 +299,15 @@ def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
         except ValueError as exc:
             raise UsageError(f"argument {option}: {exc}") from None
     fields = {k: v for _, option_fields in options for k, v in option_fields.items()}
+    try:
+        readings = readings_from(getattr(args, "readings", None) or ())
+    except ValueError as exc:  # each was checked when parsed; this is a second line of defence
+        raise UsageError(f"argument --reading: {exc}") from None
     return EmulatorConfig(
-        **fields, chaos=chaos, task_scripts=tuple(getattr(args, "task_scripts", None) or ())
+        **fields,
+        chaos=chaos,
+        task_scripts=tuple(getattr(args, "task_scripts", None) or ()),
+        readings=readings,
     )
 
 
@@ -239,6 +325,12 @@ def _execute(args: argparse.Namespace) -> int:
         nonlocal listening
         listening = True
         print(f"suno_async emulator listening on {base_url}", flush=True)
+        if not config.readings.documented:
+            print(
+                f"suno_async emulator reading: {config.readings.describe()}",
+                file=sys.stderr,
+                flush=True,
+            )
         chaos = config.chaos
         if chaos is not None and chaos.active and args.chaos_seed is None:
             print(
@@ -310,4 +402,5 @@ def add_commands(commands: Commands[Parser]) -> None:
         default=None,
         help="starting credits of the sunoapi account",
     )
+    _add_reading_options(emulator)
     _add_fault_options(emulator)

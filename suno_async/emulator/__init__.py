@@ -23,10 +23,13 @@ silent, is written in the docstrings of these private modules:
 
 * Shared: ``_server`` (lifecycle, ``serve``), ``_app`` (the one aiohttp app: auth, content
   types, error bodies, request log, HTTP faults, the CDN), ``_config`` (accounts, prices,
-  durations), ``_state`` (what the providers' states share: clock, task scripts, time stamps),
+  durations), ``_readings`` (how it reads what the docs leave open: status case, numeric ids,
+  fail code type, 400 or 404, a session before create, 200 or 201, the CDN's content type),
+  ``_state`` (what the providers' states share: clock, task scripts, time stamps, ids),
   ``_validation`` (reading JSON bodies), ``_errors`` (error bodies), ``_http`` (JSON in and
-  out), ``_ledger`` (credits), ``_faults`` (scripted failures), ``_chaos`` (random failures),
-  ``_fetch`` (what counts as audio) and ``_audio`` (the audio it makes and its cache).
+  out), ``_ledger`` (credits, and the list of charges), ``_faults`` (scripted failures),
+  ``_chaos`` (random failures, 5xx before or after the work), ``_fetch`` (what counts as audio)
+  and ``_audio`` (the audio it makes and its cache).
 * ``_mountsea`` (mountsea.ai) and ``_sunoapi`` (sunoapi.com), each with ``_state`` (the
   account's task or clip timelines, answers and credit rules), ``_validation`` (its request
   checks) and ``_routes`` (its routes, mounted on the shared app by ``add_routes``).
@@ -37,14 +40,19 @@ from suno_async.emulator._app import RequestRecord
 from suno_async.emulator._chaos import Chaos
 from suno_async.emulator._config import EmulatorConfig
 from suno_async.emulator._faults import TaskScript
+from suno_async.emulator._ledger import Charge
+from suno_async.emulator._readings import Readings, readings_from
 from suno_async.emulator._server import Emulator, serve
 
 __all__ = [
     "Chaos",
+    "Charge",
     "Emulator",
     "EmulatorConfig",
+    "Readings",
     "RequestRecord",
     "TaskScript",
     "VirtualClock",
+    "readings_from",
     "serve",
 ]

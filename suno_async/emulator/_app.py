@@ -38,7 +38,10 @@ HTTP faults, per request (:mod:`~suno_async.emulator._faults`, :mod:`~suno_async
   none does chaos draw one (chaos only ever touches ``/suno/v2/`` and ``/api/`` paths, and
   never the emulator's own fetch of upload audio).
 * An answer fault (``inject_http``, chaos 429/5xx) is sent before the bearer check and before
-  any work, with the path's error body unless the script gave one.
+  any work, with the path's error body unless the script gave one; one marked ``after_work``
+  (``inject_http(..., after_work=True)``, a chaos 5xx that comes after the work) runs the route
+  first, whatever it answers (a task is created, credits are charged), and then sends the fault
+  instead of the route's answer.
 * A drop closes the connection: before the work (logged with status 499) or after it (the
   route ran; logged with the status it would have sent, which the client never gets).
 * A slow fault runs the route and then holds its answer, whatever it is, for its seconds of
@@ -46,9 +49,10 @@ HTTP faults, per request (:mod:`~suno_async.emulator._faults`, :mod:`~suno_async
 * A malformed answer: with ``after_work`` the route runs and its status and headers are kept,
   but its body is cut to its first half (``"truncated"``) or replaced by a short HTML page
   (``"invalid"``) while the ``Content-Type`` still says JSON. Without ``after_work`` nothing
-  runs and the status is the route's success status (201 for a ``/suno/v2/`` POST, else 200);
-  the JSON cut is then a stand-in ``{"message": ...}``. ``Content-Length`` always matches the
-  bytes sent, so the client reads a complete answer and fails to parse it.
+  runs and the status is the route's success status (201 for a ``/suno/v2/`` POST, else 200,
+  or the reading's ``created_status`` for any POST); the JSON cut is then a stand-in
+  ``{"message": ...}``. ``Content-Length`` always matches the bytes sent, so the client reads
+  a complete answer and fails to parse it.
 * Then the configured latency (``EmulatorConfig.slow_seconds``, real time too) is added before
   any answer it applies to, on top of a slow fault's seconds; a dropped connection waits for
   nothing.
@@ -69,6 +73,9 @@ Choices where the providers are silent:
 * An unparseable or multi-part ``Range`` is ignored (full 200 answer); a range starting past the
   end is 416 with ``Content-Range: bytes */<size>``. The stream route serves the same complete
   WAV as the audio route.
+* The CDN's audio is ``audio/wav``, or under the reading ``generic_content_type``
+  (:class:`~suno_async.emulator._readings.Readings`) that type instead; the sample tracks are
+  always ``audio/wav``.
 * ``RequestRecord.authorized`` says whether the request's credentials would be accepted, even on
   routes that do not ask for them; a request cancelled by a disconnecting client is logged with
   status 499.
@@ -94,6 +101,7 @@ from suno_async.emulator._config import EmulatorConfig
 from suno_async.emulator._errors import ApiError, error_body_for, is_sunoapi_path, reason_phrase
 from suno_async.emulator._faults import HttpFault, HttpFaults
 from suno_async.emulator._http import json_response
+from suno_async.emulator._readings import Readings
 
 __all__ = [
     "AUDIO_SOURCES_KEY",
@@ -159,6 +167,7 @@ SUNOAPI_BAD_AUTH: Final = "Invalid authorization format."
 _INJECTED_MESSAGES: Final = {
     429: "Too many requests: slow down and retry later.",
     500: "Internal server error.",
+    501: "Not implemented.",
     502: "Bad gateway: the upstream service did not answer.",
     503: "Service unavailable: retry later.",
     504: "Gateway timeout: the upstream service took too long.",
@@ -261,9 +270,12 @@ def _hang_up(request: web.Request) -> None:
         request.transport.close()
 
 
-def _success_status(method: str, path: str) -> int:
-    """The status a route answers when it works: 201 for mountsea.ai's POSTs (NestJS's)."""
-    return 201 if method == "POST" and path.startswith("/suno/v2/") else 200
+def _success_status(method: str, path: str, readings: Readings) -> int:
+    """The status a route answers when it works: 201 for mountsea.ai's POSTs (NestJS's), 200
+    for the rest; a POST answers the reading's ``created_status`` if it has one."""
+    if method != "POST":
+        return 200
+    return readings.created(201 if path.startswith("/suno/v2/") else 200)
 
 
 def _malformed(
@@ -283,6 +295,8 @@ async def _apply_fault(
     fault: HttpFault, request: web.Request, handler: Handler
 ) -> web.StreamResponse:
     if fault.action == "answer":
+        if fault.after_work:
+            await handler(request)  # the work is done; its answer is replaced by the fault
         return _fault_response(fault, request.path)
     if fault.action == "drop":
         response = await handler(request) if fault.after_work else web.Response(status=499)
@@ -296,7 +310,8 @@ async def _apply_fault(
         raw = response.body if isinstance(response, web.Response) else None
         body = raw if isinstance(raw, bytes) else b""
         return _malformed(fault, response.status, body, response.headers)
-    status = _success_status(request.method, request.path)
+    readings = request.app[CONFIG_KEY].readings
+    status = _success_status(request.method, request.path, readings)
     return _malformed(fault, status, _STAND_IN, {})
 
 
@@ -363,16 +378,14 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     return start, min(end, size - 1)
 
 
-def _wav(request: web.Request, data: bytes) -> web.Response:
-    headers = {"Accept-Ranges": "bytes"}
+def _wav(request: web.Request, data: bytes, content_type: str = "audio/wav") -> web.Response:
+    headers = {"Accept-Ranges": "bytes", "Content-Type": content_type}
     byte_range = _byte_range(request.headers.get("Range", ""), len(data))
     if byte_range is None:
-        return web.Response(body=data, content_type="audio/wav", headers=headers)
+        return web.Response(body=data, headers=headers)
     start, end = byte_range
     headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
-    return web.Response(
-        status=206, body=data[start : end + 1], content_type="audio/wav", headers=headers
-    )
+    return web.Response(status=206, body=data[start : end + 1], headers=headers)
 
 
 async def _cdn_audio(request: web.Request) -> web.Response:
@@ -393,7 +406,7 @@ def _cdn(request: web.Request, *, streaming: bool) -> web.Response:
     if data is None:
         what = "streaming or complete" if streaming else "complete"
         raise ApiError(404, f"No audio for clip {clip_id}: it is not a {what} clip.")
-    return _wav(request, data)
+    return _wav(request, data, request.app[CONFIG_KEY].readings.audio_type("audio/wav"))
 
 
 async def _sample(request: web.Request) -> web.Response:

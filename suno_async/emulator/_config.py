@@ -38,6 +38,10 @@ Faults that belong to a whole run (the command line sets them; tests may too):
   connections on the API routes; see :mod:`~suno_async.emulator._chaos`.
 * ``task_scripts`` (:class:`~suno_async.emulator._faults.TaskScript`): task faults queued when
   the emulator is made, in order, before any queued by a method call.
+
+Where the docs leave room, ``readings`` (:class:`~suno_async.emulator._readings.Readings`) picks
+how the emulator reads them; the default is the documented reading (see
+:mod:`~suno_async.emulator._readings`).
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from typing import Final
 
 from suno_async.emulator._chaos import Chaos, is_api_path
 from suno_async.emulator._faults import TaskScript
+from suno_async.emulator._readings import Readings
 
 __all__ = ["EmulatorConfig"]
 
@@ -102,12 +107,17 @@ class EmulatorConfig:
             ``None`` for none.
         task_scripts: Task faults queued when the emulator is made, in order
             (:class:`~suno_async.emulator._faults.TaskScript`).
+        readings: How the emulator reads what the providers' docs leave open (letter case of
+            statuses, numeric ids, fail code type, 400 or 404 for unknown tasks, a session's
+            status before create, 200 or 201, the CDN's content type):
+            :class:`~suno_async.emulator._readings.Readings`; the default ``Readings()`` is
+            the documented reading.
 
     Raises:
         ValueError: A number is out of range, ``api_key`` is empty (use ``None``) or
             ``slow_path`` is not a path.
-        TypeError: ``offline_audio_hosts`` is not a frozenset, ``chaos`` not a ``Chaos`` or
-            ``task_scripts`` not a tuple of ``TaskScript``.
+        TypeError: ``offline_audio_hosts`` is not a frozenset, ``chaos`` not a ``Chaos``,
+            ``task_scripts`` not a tuple of ``TaskScript`` or ``readings`` not a ``Readings``.
     """
 
     api_key: str | None = None
@@ -131,6 +141,7 @@ class EmulatorConfig:
     slow_path: str | None = None
     chaos: Chaos | None = None
     task_scripts: tuple[TaskScript, ...] = ()
+    readings: Readings = field(default_factory=Readings)
 
     def __post_init__(self) -> None:
         if self.api_key is not None and not self.api_key.strip():
@@ -198,6 +209,8 @@ class EmulatorConfig:
             isinstance(script, TaskScript) for script in self.task_scripts
         ):
             raise TypeError("task_scripts must be a tuple of TaskScript")
+        if not isinstance(self.readings, Readings):
+            raise TypeError(f"readings must be a Readings, got {type(self.readings).__name__}")
 
     def slow_for(self, path: str) -> float:
         """Real seconds the answer to ``path`` is held by ``slow_seconds`` (0 if none)."""

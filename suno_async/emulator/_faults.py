@@ -16,7 +16,8 @@ Two independent kinds of scripts, each a FIFO queue:
   takes at most one script. What the script does (:class:`HttpFault`):
 
   - ``"answer"``: answer with the scripted status before any other work (before the bearer
-    check, as a gateway in front of the API would).
+    check, as a gateway in front of the API would), or, ``after_work``, once the request was
+    handled (the task exists and is paid for; its answer is replaced by the scripted one).
   - ``"drop"``: close the connection instead of answering, either before the request is handled
     (nothing happened) or after the work is done (the answer is lost on the way back).
   - ``"slow"``: handle the request, then hold the answer for some seconds of real time.
@@ -166,7 +167,8 @@ class HttpFault:
         path: URL path it matches, without the query.
         action: What happens to the request:
 
-            * ``"answer"``: ``status`` is sent with ``body`` and ``headers`` before any work;
+            * ``"answer"``: ``status`` is sent with ``body`` and ``headers`` before any work
+              or, with ``after_work``, after the request was handled (its answer is dropped);
               ``body`` ``None`` means the path's error body.
             * ``"drop"``: the connection is closed without an answer, before the request is
               handled (nothing happened) or, with ``after_work``, after it (the work was done,
@@ -179,7 +181,7 @@ class HttpFault:
         status: The status of an ``"answer"``.
         body: The body of an ``"answer"``.
         headers: Extra headers of an ``"answer"``.
-        after_work: For ``"drop"`` and ``"malform"``: handle the request first.
+        after_work: For ``"answer"``, ``"drop"`` and ``"malform"``: handle the request first.
         seconds: For ``"slow"``: real seconds the answer is held.
         mode: For ``"malform"``: ``"truncated"`` or ``"invalid"``.
     """
@@ -222,13 +224,16 @@ class HttpFaults:
         times: int,
         body: Any,
         headers: dict[str, str] | None,
+        *,
+        after_work: bool = False,
     ) -> None:
-        """Answer the next ``times`` requests to this path with ``status``, doing nothing."""
+        """Answer the next ``times`` requests to this path with ``status``, doing nothing (or,
+        ``after_work``, after doing the work)."""
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise ValueError(f"status must be an HTTP status code (100-599), got {status!r}")
         self._queue_fault(
             method, path, times, action="answer", status=status, body=body,
-            headers=dict(headers or {}),
+            headers=dict(headers or {}), after_work=bool(after_work),
         )  # fmt: skip
 
     def add_drop(self, method: str, path: str, *, after_work: bool, times: int) -> None:

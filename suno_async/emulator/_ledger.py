@@ -1,16 +1,43 @@
-"""An emulated account's credits: charged when work is accepted, refunded if it fails."""
+"""An emulated account's credits: charged when work is accepted, refunded if it fails.
+
+Every charge is also kept in the ledger's history, so a test can count what was billed (two
+charged trainings for one intended create is a double charge) and not just the balance.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-__all__ = ["Ledger", "Settlement"]
+__all__ = ["Charge", "Ledger", "Settlement"]
 
 _W = TypeVar("_W")
 
 #: What became of a piece of paid work: still running, done (keep the charge), failed (refund).
 Settlement = Literal["pending", "done", "refund"]
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """One piece of paid work in an emulated account's books.
+
+    Attributes:
+        provider: ``"mountsea"`` or ``"sunoapi"``.
+        kind: ``"upload"``, ``"training"`` or ``"generate"`` (mountsea.ai), ``"music"``
+            (one sunoapi.com create or extend call).
+        task_id: The id of the task (mountsea.ai) or the call's batch (sunoapi.com); for a
+            training, the session id. Always the id's string, whatever the reading.
+        cost: Credits charged (0 for free work, which is still listed).
+        state: ``"pending"`` (not settled yet), ``"kept"`` (the work succeeded) or
+            ``"refunded"`` (it failed and the credits came back).
+    """
+
+    provider: str
+    kind: str
+    task_id: str
+    cost: int
+    state: Literal["pending", "kept", "refunded"]
 
 
 class Ledger(Generic[_W]):
@@ -26,6 +53,8 @@ class Ledger(Generic[_W]):
         self._refunded = 0
         self._outcome = outcome
         self._unsettled: list[tuple[_W, int]] = []
+        self._history: list[tuple[_W, int]] = []
+        self._settled: dict[int, Settlement] = {}
 
     @property
     def balance(self) -> int:
@@ -48,6 +77,7 @@ class Ledger(Generic[_W]):
         self._balance -= cost
         self._charged += cost
         self._unsettled.append((work, cost))
+        self._history.append((work, cost))
 
     def settle(self) -> None:
         """Forget finished work and refund failed work."""
@@ -57,6 +87,28 @@ class Ledger(Generic[_W]):
             if outcome == "refund":
                 self._balance += cost
                 self._refunded += cost
-            elif outcome == "pending":
+            if outcome == "pending":
                 still.append((work, cost))
+            else:
+                self._settled[id(work)] = outcome
         self._unsettled = still
+
+    def history(self) -> list[tuple[_W, int, Settlement]]:
+        """Every charge so far, oldest first: the work, its cost and how it settled."""
+        self.settle()
+        return [
+            (work, cost, self._settled.get(id(work), "pending")) for work, cost in self._history
+        ]
+
+    def charges(self, provider: str, describe: Callable[[_W], tuple[str, str]]) -> list[Charge]:
+        """Every charge so far as :class:`Charge` records, oldest first; ``describe`` gives the
+        kind and the task id of a piece of work."""
+        states: dict[Settlement, Literal["pending", "kept", "refunded"]] = {
+            "pending": "pending",
+            "done": "kept",
+            "refund": "refunded",
+        }
+        return [
+            Charge(provider, *describe(work), cost, states[settled])
+            for work, cost, settled in self.history()
+        ]

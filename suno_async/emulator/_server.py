@@ -39,6 +39,7 @@ from suno_async.emulator._app import RequestRecord, make_app
 from suno_async.emulator._chaos import FETCH_HEADER, ChaosEngine
 from suno_async.emulator._config import EmulatorConfig
 from suno_async.emulator._faults import HttpFaults, Outcome, TaskScript
+from suno_async.emulator._ledger import Charge
 from suno_async.emulator._state import SharedState
 
 __all__ = ["Emulator", "serve"]
@@ -69,6 +70,11 @@ class Emulator:
     apply to the next ``times`` requests with one method and path (any path, the CDN's too);
     a request takes at most one, the first queued. Chaos (``config.chaos``) draws a fault only
     for API requests that took no script.
+
+    Where the providers' docs leave room (letter case of statuses, numeric ids, fail code type,
+    400 or 404 for unknown tasks, a session's status before create, 200 or 201, the CDN's
+    content type), the answers follow ``config.readings``
+    (:class:`~suno_async.emulator._readings.Readings`).
     """
 
     def __init__(
@@ -200,6 +206,17 @@ class Emulator:
         """sunoapi.com's credits charged so far minus credits refunded."""
         return self._sunoapi.credits_spent
 
+    @property
+    def charges(self) -> list[Charge]:
+        """Every charge of both accounts so far, mountsea.ai's first, each oldest first.
+
+        One :class:`~suno_async.emulator._ledger.Charge` per piece of paid work the providers
+        accepted (free work included, at cost 0), with how it settled: two ``"kept"`` (or
+        ``"pending"``) trainings of one session, or two music calls where one was meant, are a
+        double charge. A copy.
+        """
+        return self._mountsea.charges() + self._sunoapi.charges()
+
     # -- the request log -------------------------------------------------------------------
 
     @property
@@ -216,8 +233,9 @@ class Emulator:
 
     @property
     def chaos_stats(self) -> dict[str, int]:
-        """What chaos did so far: ``{"rate_limit", "server_error", "drop_before",
-        "drop_after"}`` counts (all 0 without chaos). A copy."""
+        """What chaos did so far: ``{"rate_limit", "server_error", "server_error_before",
+        "server_error_after", "drop_before", "drop_after"}`` counts (all 0 without chaos;
+        ``server_error`` is the sum of the two split counts). A copy."""
         return self._chaos.stats
 
     # -- fault scripting -------------------------------------------------------------------
@@ -290,10 +308,15 @@ class Emulator:
         times: int = 1,
         body: Any = None,
         headers: dict[str, str] | None = None,
+        *,
+        after_work: bool = False,
     ) -> None:
         """Answer the next ``times`` requests to ``method path`` with ``status``, doing nothing.
 
-        The answer comes before the bearer check and before any state changes. ``body``
+        The answer comes before the bearer check and before any state changes; with
+        ``after_work`` the request is handled first (a task is created, credits are charged,
+        whatever the route answers) and only then is its answer replaced by ``status``, as a
+        server that fails after doing the work would answer. ``body``
         ``None`` sends the path's error body (``{"code", "message"}`` on sunoapi.com's
         ``/api/`` paths, NestJS's elsewhere); ``bytes``/``str`` are sent as they are (as
         ``text/plain`` unless ``headers`` name a ``Content-Type``); anything else is sent as
@@ -302,7 +325,7 @@ class Emulator:
         Raises:
             ValueError: ``status`` is not 100-599, ``times`` < 1 or ``path`` lacks its ``/``.
         """
-        self._http_faults.add(method, path, status, times, body, headers)
+        self._http_faults.add(method, path, status, times, body, headers, after_work=after_work)
 
     def drop_next(self, method: str, path: str, *, after_work: bool, times: int = 1) -> None:
         """Close the connection of the next ``times`` requests to ``method path`` unanswered.

@@ -9,7 +9,10 @@ have in common:
   takes those of its own task kinds;
 * the time stamps: the wall-clock time the emulator started plus the clock time elapsed since,
   ISO-8601 in UTC with milliseconds, the same origin and format for every provider;
-* the server's base URL, the prefix of every audio URL a provider answers with.
+* the server's base URL, the prefix of every audio URL a provider answers with;
+* the reading of the docs in use (:class:`~suno_async.emulator._readings.Readings`) and the
+  maker of the ids the providers mint for their own tasks, sessions and (sunoapi.com) clips:
+  uuid strings, or large decimal numbers under ``numeric_ids``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from suno_async._core._clock import Clock
 from suno_async.emulator._audio import SAMPLE_RATE
 from suno_async.emulator._config import EmulatorConfig
 from suno_async.emulator._faults import TaskFaults
+from suno_async.emulator._readings import IdMaker
 
 __all__ = ["SharedState", "new_id"]
 
@@ -41,6 +45,9 @@ class SharedState:
     def __init__(self, config: EmulatorConfig, clock: Clock) -> None:
         self.config = config
         self.clock = clock
+        self.readings = config.readings
+        #: Mints task, session and batch ids (and sunoapi.com clip ids) as the reading says.
+        self.task_id = IdMaker(config.readings)
         self.faults = TaskFaults()
         self.base_url = ""
         self._wall_origin = datetime.now(UTC)

@@ -138,11 +138,14 @@ def test_public_api_is_sorted_and_complete() -> None:
     assert emulator_pkg.__all__ == sorted(emulator_pkg.__all__)
     assert set(emulator_pkg.__all__) == {
         "Chaos",
+        "Charge",
         "Emulator",
         "EmulatorConfig",
+        "Readings",
         "RequestRecord",
         "TaskScript",
         "VirtualClock",
+        "readings_from",
         "serve",
     }
 

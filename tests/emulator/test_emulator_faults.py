@@ -341,19 +341,28 @@ async def test_chaos_soak_counts_and_keeps_the_books(http: aiohttp.ClientSession
     async with Emulator(config, clock=VirtualClock()) as emu:
         seen = await soak(http, emu, 400)
         stats = emu.chaos_stats
-        assert set(stats) == {"rate_limit", "server_error", "drop_before", "drop_after"}
+        assert set(stats) == {
+            "rate_limit",
+            "server_error",
+            "server_error_before",
+            "server_error_after",
+            "drop_before",
+            "drop_after",
+        }
         assert 20 <= stats["rate_limit"] <= 65
         assert 20 <= stats["server_error"] <= 65
+        assert stats["server_error_before"] == stats["server_error"]  # no share after the work
+        assert stats["server_error_after"] == 0
         assert 5 <= stats["drop_before"] + stats["drop_after"] <= 40
         assert stats["drop_before"] >= 1
         assert stats["drop_after"] >= 1
         # What the client saw matches what chaos says it did.
         counts = Counter(seen)
         assert counts[429] == stats["rate_limit"]
-        assert counts[500] + counts[502] + counts[503] == stats["server_error"]
-        assert min(counts[500], counts[502], counts[503]) >= 1
+        assert counts[500] + counts[502] + counts[503] + counts[504] == stats["server_error"]
+        assert min(counts[500], counts[502], counts[503], counts[504]) >= 1
         assert counts[None] == stats["drop_before"] + stats["drop_after"]
-        assert set(counts) <= {201, 429, 500, 502, 503, None}
+        assert set(counts) <= {201, 429, 500, 502, 503, 504, None}
         # Drops after the work were charged like answered ones; nothing else was.
         assert emu.credits_spent == 40 * (counts[201] + stats["drop_after"])
         logged = Counter(r.status for r in emu.requests if r.path == GENERATE)
@@ -394,6 +403,8 @@ async def test_chaos_answers_per_provider_before_the_bearer_check(
         assert emu.chaos_stats == {
             "rate_limit": 3,
             "server_error": 0,
+            "server_error_before": 0,
+            "server_error_after": 0,
             "drop_before": 0,
             "drop_after": 0,
         }
@@ -426,7 +437,7 @@ async def test_scripts_win_over_chaos_and_chaos_spares_the_own_fetch(
         fetch = next(r for r in emu.requests if r.path == CLIPS35)
         assert (fetch.status, fetch.has_auth_header) == (401, False)  # the route's own answer
         assert emu.chaos_stats["server_error"] == 0
-        assert (await send(http, emu, "POST", PREPARE)).status in (500, 502, 503)
+        assert (await send(http, emu, "POST", PREPARE)).status in (500, 502, 503, 504)
         assert emu.chaos_stats["server_error"] == 1
 
 
@@ -533,7 +544,8 @@ def test_cli_help_explains_every_fault_flag(capsys: pytest.CaptureFixture[str]) 
         ("--slow SECONDS", "real (wall-clock) seconds"),
         ("--slow-path PATH", "only to answers to this path"),
         ("--chaos-429 P", "answered 429"),
-        ("--chaos-5xx P", "500, 502 or 503"),
+        ("--chaos-5xx P", "500, 502, 503 (with or without Retry-After) or 504"),
+        ("--chaos-5xx-after SHARE", "after the work was done"),
         ("--chaos-drop P", "after it"),
         ("--chaos-seed N", "repeated"),
     ):
@@ -575,7 +587,7 @@ async def test_cli_chaos_smoke_over_a_real_process() -> None:
         base_url = line.rsplit(" ", 1)[1].strip()
         async with aiohttp.ClientSession() as http:
             async with http.post(base_url + PREPARE, headers=AUTH) as resp:
-                assert resp.status in (500, 502, 503)
+                assert resp.status in (500, 502, 503, 504)
             async with http.get(base_url + "/samples/track-1.wav") as resp:
                 assert resp.status == 200
                 assert (await resp.read()).startswith(b"RIFF")

@@ -1,5 +1,9 @@
 """mountsea.ai's Suno v2 routes on the emulator's server (POSTs answer 201 and GETs 200).
 
+Ids and the status of a POST follow the configured reading of the docs
+(:class:`~suno_async.emulator._readings.Readings`): ``sessionId`` and ``taskId`` are strings, or
+numbers under ``numeric_ids``; a successful POST answers 201, or ``created_status``.
+
 * ``POST /suno/v2/customModel/prepare``: ``{"sessionId"}``; needs no body and works with any
   ``Content-Type`` or none.
 * ``POST /suno/v2/customModel/upload`` ``{sessionId, audioUrl}``: ``{"taskId"}``.
@@ -29,31 +33,45 @@ from suno_async.emulator._errors import ApiError
 from suno_async.emulator._http import json_body, json_response
 from suno_async.emulator._mountsea._state import MountseaState
 
-__all__ = ["PREFIX", "STATE_KEY", "add_routes"]
+__all__ = ["CREATED", "PREFIX", "STATE_KEY", "add_routes"]
 
 STATE_KEY: Final = web.AppKey("mountsea", MountseaState)
 #: Path prefix of every route.
 PREFIX: Final = "/suno/v2"
 
 
+#: What a successful POST answers, as mountsea.ai's OpenAPI documents it (NestJS's default).
+CREATED: Final = 201
+
+
+def _created(state: MountseaState, field: str, value: str) -> web.Response:
+    """The answer to a successful POST: ``{field: value}`` with the reading's id and status."""
+    readings = state.readings
+    return json_response(readings.created(CREATED), {field: readings.wire_id(value)})
+
+
 async def _prepare(request: web.Request) -> web.Response:
     await request.read()  # no body is needed; whatever came, of whatever type, is ignored
-    return json_response(201, {"sessionId": request.app[STATE_KEY].prepare()})
+    state = request.app[STATE_KEY]
+    return _created(state, "sessionId", state.prepare())
 
 
 async def _upload(request: web.Request) -> web.Response:
     body = await json_body(request)
-    return json_response(201, {"taskId": request.app[STATE_KEY].upload(body)})
+    state = request.app[STATE_KEY]
+    return _created(state, "taskId", state.upload(body))
 
 
 async def _create(request: web.Request) -> web.Response:
     body = await json_body(request)
-    return json_response(201, {"taskId": request.app[STATE_KEY].create(body)})
+    state = request.app[STATE_KEY]
+    return _created(state, "taskId", state.create(body))
 
 
 async def _generate(request: web.Request) -> web.Response:
     body = await json_body(request)
-    return json_response(201, {"taskId": request.app[STATE_KEY].generate(body)})
+    state = request.app[STATE_KEY]
+    return _created(state, "taskId", state.generate(body))
 
 
 async def _status(request: web.Request) -> web.Response:

@@ -46,6 +46,12 @@ Choices where the provider is silent:
   Sessions never expire.
 * Faults scripted with ``fail_next_tasks`` and friends are taken by the next *accepted* task of
   that kind; a refused request does not use them up.
+
+How the answers are written follows the configured reading of the docs
+(:class:`~suno_async.emulator._readings.Readings`): the letter case of ``status`` (the task's and
+its clips'), task and session ids as strings or numbers (taken back either way), ``failCode`` as
+a number or a string, 404 or 400 for an unknown task id, and what a prepared session's id shows
+before create (an unknown task, or ``ready``). The timelines above are the same in every reading.
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ from suno_async.emulator._audio import has_audio_extension, synth_wav
 from suno_async.emulator._errors import ApiError
 from suno_async.emulator._faults import Outcome, TaskKind
 from suno_async.emulator._fetch import AudioProbe, probe_audio
-from suno_async.emulator._ledger import Ledger, Settlement
+from suno_async.emulator._ledger import Charge, Ledger, Settlement
 from suno_async.emulator._mountsea._validation import (
     GenerateSpec,
     check_http_url,
@@ -157,6 +163,7 @@ class _Generation(_Task):
 @dataclass(eq=False)
 class _Session:
     id: str
+    created: float
     uploads: list[_Upload] = field(default_factory=list)
     training: _Training | None = None
 
@@ -184,6 +191,7 @@ class MountseaState:
         self.config = shared.config
         self.clock = shared.clock
         self.faults = shared.faults
+        self.readings = shared.readings
         self.ledger: Ledger[_Task] = Ledger(self.config.credits, self._settlement)
         self._sessions: dict[str, _Session] = {}
         self._tasks: dict[str, _Task] = {}
@@ -222,6 +230,10 @@ class MountseaState:
     def settle(self) -> None:
         """Mark tasks that have ended as such, refunding those that failed or timed out."""
         self.ledger.settle()
+
+    def charges(self) -> list[Charge]:
+        """Every charge of the account so far, oldest first (see :class:`Charge`)."""
+        return self.ledger.charges("mountsea", lambda task: (task.kind, task.id))
 
     def _settlement(self, task: _Task) -> Settlement:
         status = self.phase(task, self.clock.now()).status
@@ -274,7 +286,7 @@ class MountseaState:
 
     def prepare(self) -> str:
         """``customModel/prepare``: a new session id."""
-        session = _Session(new_id())
+        session = _Session(self.shared.task_id(), self.clock.now())
         self._sessions[session.id] = session
         return session.id
 
@@ -289,7 +301,7 @@ class MountseaState:
     def upload(self, body: bytes) -> str:
         """``customModel/upload``: accept one audio URL and start fetching it; the task id."""
         self.settle()
-        obj = parse_object(body)
+        obj = self._ids_in(parse_object(body))
         reject_unknown(obj, frozenset({"sessionId", "audioUrl"}))
         require_strings(obj, ("sessionId", "audioUrl"))
         session = self._session(obj["sessionId"])
@@ -297,7 +309,7 @@ class MountseaState:
         check_http_url(url, "audioUrl")
         now = self.clock.now()
         task = _Upload(
-            id=new_id(),
+            id=self.shared.task_id(),
             kind="upload",
             created=now,
             duration=self.config.upload_seconds,
@@ -333,7 +345,7 @@ class MountseaState:
     def create(self, body: bytes) -> str:
         """``customModel/create``: start training a model; the task id (= the session id)."""
         self.settle()
-        obj = parse_object(body)
+        obj = self._ids_in(parse_object(body))
         reject_unknown(obj, frozenset({"sessionId", "clipIds", "name"}))
         missing = [name for name in ("sessionId", "clipIds", "name") if obj.get(name) in (None, "")]
         if missing:
@@ -406,7 +418,7 @@ class MountseaState:
         self._check_model(spec.model)
         count = 4 if spec.task == "gen_stem_all" else 2
         task = _Generation(
-            id=new_id(),
+            id=self.shared.task_id(),
             kind="generate",
             created=self.clock.now(),
             duration=self.config.generate_seconds,
@@ -421,6 +433,12 @@ class MountseaState:
         for clip_id in task.clip_ids:
             self._clips[clip_id] = task
         return task.id
+
+    def _ids_in(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """``obj`` with a numeric ``sessionId`` read as its string, under ``numeric_ids``."""
+        if "sessionId" in obj:
+            obj["sessionId"] = self.readings.take_id(obj["sessionId"])
+        return obj
 
     def _check_model(self, model: str) -> None:
         if model in STOCK_MODELS:
@@ -463,18 +481,31 @@ class MountseaState:
     def status(self, task_id: str) -> dict[str, Any]:
         """The ``GET /suno/v2/status`` body of ``task_id``.
 
+        A prepared session without a training is an unknown task, or under the reading
+        ``session_before_create="ready"`` a task that waits (``ready``, ``data`` ``{}``).
+
         Raises:
-            ApiError: 404 if there is no such task.
+            ApiError: 404 (or 400, per ``readings.unknown_task_status``) if there is no such
+                task.
         """
         self.settle()
+        readings = self.readings
         task = self._tasks.get(task_id)
         if task is None:
-            raise ApiError(404, f"Task not found: {task_id}")
+            session = self._sessions.get(task_id)
+            if session is not None and readings.session_before_create == "ready":
+                return {
+                    "taskId": readings.wire_id(session.id),
+                    "status": readings.status("ready"),
+                    "createdAt": self.shared.iso(session.created),
+                    "data": {},
+                }
+            raise ApiError(readings.unknown_task_status, f"Task not found: {task_id}")
         now = self.clock.now()
         phase = self.phase(task, now)
         body: dict[str, Any] = {
-            "taskId": task.id,
-            "status": phase.status,
+            "taskId": readings.wire_id(task.id),
+            "status": readings.status(phase.status),
             "createdAt": self.shared.iso(task.created),
         }
         if phase.finish is not None:
@@ -482,7 +513,7 @@ class MountseaState:
         if phase.fail_reason is not None:
             body["failReason"] = phase.fail_reason
             if phase.fail_code is not None:
-                body["failCode"] = phase.fail_code
+                body["failCode"] = readings.fail_code(phase.fail_code)
         body["data"] = self._data(task, phase)
         return body
 
@@ -494,7 +525,7 @@ class MountseaState:
             return {
                 "id": task.model_id,
                 "name": task.name,
-                "sessionId": task.session_id,
+                "sessionId": self.readings.wire_id(task.session_id),
                 "clipIds": list(task.clip_ids),
                 "createdAt": self.shared.iso(finish),
             }
@@ -508,7 +539,7 @@ class MountseaState:
         name = unquote(urlsplit(task.audio_url).path.rsplit("/", 1)[-1]) or "upload"
         return {
             "id": task.clip_id,
-            "status": "complete",
+            "status": self.readings.status("complete"),
             "title": name,
             "audio_url": task.audio_url,
             "created_at": self.shared.iso(task.created),
@@ -524,7 +555,7 @@ class MountseaState:
         return {
             "id": clip_id,
             "title": title,
-            "status": "complete" if complete else "streaming",
+            "status": self.readings.status("complete" if complete else "streaming"),
             "audio_url": f"{self.shared.base_url}/cdn/{route}/{clip_id}.wav",
             "video_url": "",
             "image_url": None,

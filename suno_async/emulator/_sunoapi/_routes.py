@@ -23,6 +23,9 @@ the clips' audio are the shared app's (:mod:`~suno_async.emulator._app`).
 Choices where the provider is silent: POSTs answer 200, not 201 (the wrapper's ``code`` is 200
 and "the HTTP status code of the response"); ``GET v3.0/clip`` and ``GET v3.0/clip/`` without a
 task id answer 400 "missing task id." (the vendor's documented v1 text).
+
+Under the reading ``created_status`` (:class:`~suno_async.emulator._readings.Readings`) a
+successful POST answers that status instead, and a v3.0 wrapper's ``code`` says the same.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from suno_async.emulator._sunoapi._state import SunoapiState
 from suno_async.emulator._sunoapi._validation import Family, validate_custom, validate_random
 from suno_async.emulator._validation import parse_object
 
-__all__ = ["STATE_KEY", "V30", "V35", "add_routes"]
+__all__ = ["CREATED", "STATE_KEY", "V30", "V35", "add_routes"]
 
 STATE_KEY: Final = web.AppKey("sunoapi", SunoapiState)
 #: Path prefixes of the two families.
@@ -49,8 +52,13 @@ V30: Final = "/api/v2/suno/v3.0"
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _wrap(data: object) -> web.Response:
-    return json_response(200, {"code": 200, "data": data, "message": "success"})
+#: What a successful POST answers in the emulator's reading of the docs.
+CREATED: Final = 200
+
+
+def _wrap(data: object, status: int = 200) -> web.Response:
+    """A v3.0 answer: ``{"code", "data", "message"}``, the code equal to the HTTP status."""
+    return json_response(status, {"code": status, "data": data, "message": "success"})
 
 
 def _create_route(family: Family, *, custom: bool, instrumental: bool) -> _Handler:
@@ -62,9 +70,10 @@ def _create_route(family: Family, *, custom: bool, instrumental: bool) -> _Handl
             parse_object(await json_body(request)), family=family, instrumental=instrumental
         )
         batch = state.create(spec)
+        status = state.readings.created(CREATED)
         if family == "v3.5":
-            return json_response(200, state.generate_object(batch))
-        return _wrap({"task_id": batch.id})
+            return json_response(status, state.generate_object(batch))
+        return _wrap({"task_id": state.readings.wire_id(batch.id)}, status)
 
     return handle
 
@@ -72,7 +81,7 @@ def _create_route(family: Family, *, custom: bool, instrumental: bool) -> _Handl
 async def _extend(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     batch = state.extend(await json_body(request))
-    return json_response(200, state.generate_object(batch))
+    return json_response(state.readings.created(CREATED), state.generate_object(batch))
 
 
 async def _clips(request: web.Request) -> web.StreamResponse:

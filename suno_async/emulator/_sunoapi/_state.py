@@ -65,6 +65,12 @@ Choices where the provider is silent (api-notes B.3, B.5, C.9-C.13):
   message. Faults are taken by the next *accepted* call only.
 * Timestamps are the emulator's (:meth:`~suno_async.emulator._state.SharedState.iso`), the same
   wall-clock origin and format as mountsea.ai's.
+
+How the answers are written follows the configured reading of the docs
+(:class:`~suno_async.emulator._readings.Readings`): the letter case of every ``status`` (clips,
+the v3.5 batch, the v3.0 task), clip, batch and task ids as strings or numbers (taken back
+either way; v3.0 ``clips`` stays keyed by the id's string), and 404 or 400 for an unknown v3.0
+task id. The timelines above are the same in every reading.
 """
 
 from __future__ import annotations
@@ -77,7 +83,7 @@ import msgspec
 from suno_async.emulator._audio import synth_wav
 from suno_async.emulator._errors import ApiError
 from suno_async.emulator._faults import Outcome
-from suno_async.emulator._ledger import Ledger, Settlement
+from suno_async.emulator._ledger import Charge, Ledger, Settlement
 from suno_async.emulator._state import SharedState, new_id
 from suno_async.emulator._sunoapi._validation import MusicSpec, validate_extend
 from suno_async.emulator._validation import parse_object
@@ -145,6 +151,7 @@ class SunoapiState:
         self.config = shared.config
         self.clock = shared.clock
         self.faults = shared.faults
+        self.readings = shared.readings
         self.user_id = new_id()
         self.ledger: Ledger[_Batch] = Ledger(self.config.sunoapi_credits, self._settlement)
         self._batches: dict[str, _Batch] = {}
@@ -165,6 +172,11 @@ class SunoapiState:
     def settle(self) -> None:
         """Forget batches that completed and refund those whose clips ended in ``error``."""
         self.ledger.settle()
+
+    def charges(self) -> list[Charge]:
+        """Every charge of the account so far, oldest first: one ``"music"`` charge per
+        accepted create or extend call (see :class:`Charge`)."""
+        return self.ledger.charges("sunoapi", lambda batch: ("music", batch.id))
 
     def _settlement(self, batch: _Batch) -> Settlement:
         status = self.phase(batch, self.clock.now()).status
@@ -219,7 +231,10 @@ class SunoapiState:
                 past its end; 403 if the balance is short.
         """
         self.settle()
-        spec = validate_extend(parse_object(body))
+        obj = parse_object(body)
+        if "continue_clip_id" in obj:
+            obj["continue_clip_id"] = self.readings.take_id(obj["continue_clip_id"])
+        spec = validate_extend(obj)
         clip_id = spec.continue_clip_id
         found = self._clips.get(clip_id)
         if found is None:
@@ -246,13 +261,13 @@ class SunoapiState:
             raise ApiError(403, NOT_ENOUGH_CREDITS)
         outcome, override = self.faults.take("music")
         batch = _Batch(
-            id=new_id(),
+            id=self.shared.task_id(),
             spec=spec,
             created=self.clock.now(),
             cost=cost,
             outcome=outcome,
             status_override=override,
-            clip_ids=[new_id() for _ in range(CLIPS_PER_CALL)],
+            clip_ids=[self.shared.task_id() for _ in range(CLIPS_PER_CALL)],
         )
         self._batches[batch.id] = batch
         self.ledger.charge(batch, cost)
@@ -267,11 +282,11 @@ class SunoapiState:
         phase = self.phase(batch, self.clock.now())
         clips = [self._clip(batch, index, phase) for index in range(len(batch.clip_ids))]
         return {
-            "id": batch.id,
+            "id": self.readings.wire_id(batch.id),
             "clips": clips,
             "metadata": dict(clips[0]["metadata"]),
             "major_model_version": _MAJOR[batch.spec.family],
-            "status": "complete",
+            "status": self.readings.status("complete"),
             "created_at": self.shared.iso(batch.created),
             "batch_size": 1,
         }
@@ -305,12 +320,13 @@ class SunoapiState:
         """The ``data`` of ``GET v3.0/clip/{task_id}``.
 
         Raises:
-            ApiError: 404 ``"task not found."`` if no v3.0 call made this task.
+            ApiError: 404 (or 400, per ``readings.unknown_task_status``) ``"task not found."``
+                if no v3.0 call made this task.
         """
         self.settle()
         batch = self._batches.get(task_id)
         if batch is None or batch.spec.family != "v3.0":
-            raise ApiError(404, "task not found.")
+            raise ApiError(self.readings.unknown_task_status, "task not found.")
         now = self.clock.now()
         phase = self.phase(batch, now)
         spec = batch.spec
@@ -326,8 +342,8 @@ class SunoapiState:
             "tags": spec.tags,
         }
         return {
-            "task_id": batch.id,
-            "status": self.task_status(batch, now),
+            "task_id": self.readings.wire_id(batch.id),
+            "status": self.readings.status(self.task_status(batch, now)),
             "input": msgspec.json.encode(given).decode(),
             "clips": {
                 clip_id: self._clip(batch, index, phase)
@@ -350,7 +366,7 @@ class SunoapiState:
         if spec.continue_clip_id:
             history = [
                 {
-                    "id": spec.continue_clip_id,
+                    "id": self.readings.wire_id(spec.continue_clip_id),
                     "continue_at": spec.continue_at,
                     "type": "gen",
                     "source": "web",
@@ -358,7 +374,7 @@ class SunoapiState:
                 }
             ]
         return {
-            "id": clip_id,
+            "id": self.readings.wire_id(clip_id),
             "video_url": f"{base}/cdn/video/{clip_id}.mp4" if complete else "",
             "audio_url": audio_url,
             "image_url": f"{base}/cdn/image/{clip_id}.jpeg" if complete else None,
@@ -392,7 +408,7 @@ class SunoapiState:
             "is_trashed": False,
             "reaction": None,
             "created_at": self.shared.iso(batch.created),
-            "status": phase.status,
+            "status": self.readings.status(phase.status),
             "title": spec.title,
             "play_count": 0,
             "upvote_count": 0,
