@@ -12,7 +12,7 @@ Module map (import contracts in ``pyproject.toml`` keep these boundaries):
   - ``_retry``: the retry rule and the one retry loop (sleeps on the client's clock).
   - ``_exceptions``: the error tree, drawn in its docstring.
   - ``_base_client``: ``BaseClient`` (lifecycle, stats, downloads) and ``ClientCore``, the
-    only surface providers use (call, paid call, refund, poll).
+    only surface providers use (call, paid call, settle, poll).
   - ``_polling`` (schedules, pacer, poll loop), ``_clock``, ``_events``, ``_stream``,
     ``_journal``, ``_budget``, ``_downloads``, ``_validation`` (input primitives), ``_models``
     (the Suno clip), ``_audio``, ``_constants``.
@@ -72,6 +72,7 @@ from suno_async._core._exceptions import (
     TaskFailedError,
     TaskTimeoutError,
     WorkflowError,
+    WrongBaseURLError,
 )
 from suno_async._core._models import Clip, ClipHistoryEntry, ClipMetadata, ClipStatus, TaskKind
 from suno_async._core._polling import DEFAULT_SCHEDULES, PollSchedule
@@ -176,6 +177,7 @@ __all__ = [
     "VirtualClock",
     "WaitUntil",
     "WorkflowError",
+    "WrongBaseURLError",
     "__version__",
     "stream_events",
 ]

@@ -23,6 +23,7 @@ EXPECTED = {
     "SunoapiClient", "SunoapiV30", "V30Input", "V30Task", "V30TaskStatus", "WaitUntil",
     "GenerationResult", "CreditBudgetError", "CreditsSpent", "EventStream",
     "GenerationStreaming", "stream_events", "ClipMetadata", "ClipHistoryEntry",
+    "WrongBaseURLError",
 }  # fmt: skip
 
 

@@ -1,20 +1,14 @@
-"""Recognising audio: by Content-Type and by the first bytes of a body."""
+"""Recognising audio by the first bytes of a body (a ``Content-Type`` proves nothing: CDNs
+send audio as ``application/octet-stream``, ``text/plain`` and worse)."""
 
 from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["is_audio_content_type", "looks_like_audio"]
+__all__ = ["looks_like_audio"]
 
-_BINARY_TYPES: Final = frozenset({"application/octet-stream", "binary/octet-stream", ""})
 #: The ASF header object's GUID, which starts every WMA file.
 _ASF_GUID: Final = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
-
-
-def is_audio_content_type(content_type: str) -> bool:
-    """True for ``audio/*`` and generic binary types (CDNs often send octet-stream)."""
-    main = content_type.split(";", 1)[0].strip().lower()
-    return main.startswith("audio/") or main in _BINARY_TYPES
 
 
 def looks_like_audio(head: bytes) -> bool:

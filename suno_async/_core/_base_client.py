@@ -2,13 +2,14 @@
 
 :class:`ClientCore` is the whole surface a provider's endpoint groups use (in the manner of
 openai-python's resources binding ``client.get``/``client.post``): send a call, send a paid
-call, refund one, poll a task. A provider never reaches into another object's private members;
-its endpoint groups hold the core and use these methods only.
+call, settle an uncertain one, poll a task. A provider never reaches into another object's
+private members; its endpoint groups hold the core and use these methods only.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import random
 from collections.abc import Awaitable, Callable, Container, Mapping, Sequence
@@ -30,15 +31,25 @@ from suno_async._core._retry import RequestStats, RetryPolicy
 from suno_async._core._transport import AnswerDecoder, Transport
 from suno_async._core._validation import (
     check_base_url,
+    check_bool,
+    check_callback,
+    check_choice,
     check_http_url,
+    check_instance,
+    check_iterable,
+    check_mapping,
+    check_path,
     check_positive,
     check_positive_int,
+    check_session,
 )
 
 if TYPE_CHECKING:
     import aiohttp
 
 __all__ = ["BaseClient", "ClientCore", "ClientOptions"]
+
+logger = logging.getLogger("suno_async")
 
 _T = TypeVar("_T")
 _S = TypeVar("_S")
@@ -76,6 +87,7 @@ class ClientCore:
         self,
         *,
         owner: str,
+        api_name: str,
         key_env: str,
         url_env: str,
         default_url: str,
@@ -101,17 +113,36 @@ class ClientCore:
             )
         if any(ch.isspace() for ch in key.strip()):
             raise ConfigError("the API key must not contain whitespace.", argument="api_key")
-        url = base_url or os.environ.get(url_env) or default_url
+        check_bool("allow_insecure_http", allow_insecure_http)
+        # None means "the environment variable, else the default"; an explicit "" is an error.
+        url = base_url if base_url is not None else (os.environ.get(url_env) or default_url)
         self.base_url: Final = check_base_url(url, allow_insecure_http=allow_insecure_http)
         check_positive("timeout", timeout)
         check_positive("connect_timeout", connect_timeout)
         check_positive_int("max_concurrent_polls", max_concurrent_polls)
-        policy = retry or RetryPolicy()
+        if session is not None:
+            check_session("session", session)
+        if clock is not None and not isinstance(clock, Clock):
+            raise ConfigError(
+                f"clock must be a Clock (e.g. SystemClock() or VirtualClock()), got "
+                f"{type(clock).__name__} {clock!r}.",
+                argument="clock",
+            )
+        schedules = (
+            check_mapping("poll_schedules", poll_schedules, TaskKind, PollSchedule, "PollSchedule")
+            if poll_schedules is not None
+            else {}
+        )
+        policy = (
+            check_instance("retry", retry, RetryPolicy, "a RetryPolicy")
+            if retry is not None
+            else RetryPolicy()
+        )
         if max_retries is not None:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
                 raise ConfigError("max_retries must be an integer >= 0.", argument="max_retries")
             policy = dataclasses.replace(policy, max_retries=max_retries)
-        self.clock: Final[Clock] = clock or SystemClock()
+        self.clock: Final[Clock] = clock if clock is not None else SystemClock()
         self.transport: Final = Transport(
             base_url=self.base_url,
             api_key=key.strip(),
@@ -120,8 +151,10 @@ class ClientCore:
             connect_timeout=connect_timeout,
             retry=policy,
             clock=self.clock,
+            api_name=api_name,
+            url_env=url_env,
         )
-        self.schedules: Final = {**DEFAULT_SCHEDULES, **(poll_schedules or {})}
+        self.schedules: Final = {**DEFAULT_SCHEDULES, **schedules}
         self._max_concurrent_polls = max_concurrent_polls
         self._limiter: anyio.CapacityLimiter | None = None
         self.pacer: Final = (
@@ -188,39 +221,71 @@ class ClientCore:
 
     async def paid_call(
         self,
-        cost: int,
+        cost: int | None,
         what: str,
         path: str,
         decoder: AnswerDecoder[_T],
         body: msgspec.Struct,
+        *,
+        resend_if_ambiguous: bool = False,
     ) -> _T:
         """POST ``body`` to ``path``, a call that starts paid work of a known ``cost``.
 
-        The cost is counted against the budget before sending and kept when the outcome is
-        unknown (:class:`AmbiguousSubmitError`); it is not counted when the call was refused.
+        The cost is held against the budget before sending; it is counted as spent when the
+        provider accepts the call, as uncertain when the outcome is unknown
+        (:class:`AmbiguousSubmitError`), and not at all when the answer proves nothing was
+        done. A ``cost`` of ``None`` (the provider publishes no price) is not counted. With
+        ``resend_if_ambiguous`` an unknown outcome is sent again (up to the retry policy's
+        ``max_retries`` times), which may start and bill the work more than once.
 
         Raises:
             CreditBudgetError: the cost would pass ``max_credits``; nothing was sent.
+            AmbiguousSubmitError: the outcome is unknown (every time, with
+                ``resend_if_ambiguous``).
         """
         self.check_open()
-        try:
-            result = await self.budget.charge(
-                cost, what, lambda: self.call("POST", path, decoder, body=body, safe=False)
-            )
-        except AmbiguousSubmitError:
-            await self._spent(what, cost)  # counted: it may have been charged
-            raise
-        await self._spent(what, cost)
-        return result
+        resends = self.retry_policy.max_retries if resend_if_ambiguous else 0
+        for lost in range(resends + 1):
+            try:
+                if cost is None:
+                    result = await self.call("POST", path, decoder, body=body, safe=False)
+                else:
+                    result = await self.budget.charge(
+                        cost, what, lambda: self.call("POST", path, decoder, body=body, safe=False)
+                    )
+            except AmbiguousSubmitError:
+                await self._spent(what, cost, uncertain=True)
+                if lost == resends:
+                    raise
+                logger.warning("%s: the outcome is unknown; sending it again as asked", what)
+            else:
+                await self._spent(what, cost, uncertain=False)
+                return result
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def refund(self, cost: int) -> None:
-        """Take back a charge counted for a call that turned out not to have arrived."""
-        self.budget.refund(cost)
+    def check_budget(self, cost: int, what: str) -> None:
+        """Refuse, before any request, a workflow whose known ``cost`` would pass the budget.
 
-    async def _spent(self, what: str, cost: int) -> None:
+        Raises:
+            CreditBudgetError: ``cost`` would pass ``max_credits``.
+        """
+        self.budget.check(cost, what)
+
+    def settle(self, cost: int, *, charged: bool) -> None:
+        """Resolve an uncertain charge once a lookup showed whether the work was done."""
+        self.budget.settle(cost, charged=charged)
+
+    async def _spent(self, what: str, cost: int | None, *, uncertain: bool) -> None:
         sink = SPENDING_EVENTS.get()
-        if sink is not None:
-            await emit(sink, CreditsSpent(what=what, credits=cost, total=self.budget.spent))
+        if sink is not None and cost is not None:
+            event = CreditsSpent(
+                what=what,
+                credits=cost,
+                total=self.budget.spent,
+                uncertain=uncertain,
+                total_uncertain=self.budget.uncertain,
+            )
+            await emit(sink, event)
 
     async def poll(
         self,
@@ -258,10 +323,11 @@ class ClientCore:
 class BaseClient:
     """The public face every provider client shares; subclasses add the provider's endpoints.
 
-    Subclasses set ``_key_env``, ``_url_env`` and ``_default_url``, and reach the machinery
-    only through ``self._core`` (a :class:`ClientCore`).
+    Subclasses set ``_api_name``, ``_key_env``, ``_url_env`` and ``_default_url``, and reach
+    the machinery only through ``self._core`` (a :class:`ClientCore`).
     """
 
+    _api_name: ClassVar[str]
     _key_env: ClassVar[str]
     _url_env: ClassVar[str]
     _default_url: ClassVar[str]
@@ -269,6 +335,7 @@ class BaseClient:
     def __init__(self, **options: Unpack[ClientOptions]) -> None:
         self._core = ClientCore(
             owner=type(self).__name__,
+            api_name=self._api_name,
             key_env=self._key_env,
             url_env=self._url_env,
             default_url=self._default_url,
@@ -319,9 +386,19 @@ class BaseClient:
 
     @property
     def credits_spent(self) -> int:
-        """Credits of the calls with a known price this client made (an ambiguous submit
-        counts: it may have been charged). Compare with ``max_credits``."""
+        """Credits of the calls with a known price that the provider accepted.
+
+        Calls whose outcome is unknown are in :attr:`credits_uncertain` instead; both count
+        against ``max_credits``.
+        """
         return self._core.budget.spent
+
+    @property
+    def credits_uncertain(self) -> int:
+        """Credits of the calls with a known price whose outcome is unknown (the answer was
+        lost, or was a 500, 502 or 504, or the call was cancelled in flight) and that no
+        later lookup settled: they may or may not have been charged."""
+        return self._core.budget.uncertain
 
     @property
     def clock(self) -> Clock:
@@ -329,8 +406,12 @@ class BaseClient:
         return self._core.clock
 
     def poll_schedule(self, kind: TaskKind) -> PollSchedule:
-        """The schedule this client uses to wait for tasks of ``kind``."""
-        return self._core.schedules[kind]
+        """The schedule this client uses to wait for tasks of ``kind``.
+
+        Raises:
+            ConfigError: ``kind`` is not a :class:`TaskKind`.
+        """
+        return self._core.schedules[check_choice("kind", kind, TaskKind)]
 
     # -- downloads -------------------------------------------------------------------------
 
@@ -345,7 +426,8 @@ class BaseClient:
             ResponseValidationError: the body is empty or not audio; nothing is saved.
         """
         self._core.check_open()
-        return await self._core.transport.download(check_http_url("url", url), anyio.Path(path))
+        url = check_http_url("url", url)
+        return await self._core.transport.download(url, anyio.Path(check_path("path", path)))
 
     async def download_clips(
         self,
@@ -367,6 +449,12 @@ class BaseClient:
             APIError: a download failed (the first failure stops the others).
         """
         self._core.check_open()
+        clips = check_iterable("clips", clips, "Clip objects")
+        for clip in clips:
+            check_instance("clips", clip, Clip, "a list of Clip objects")
+        directory = check_path("directory", directory)
+        check_bool("overwrite", overwrite)
+        check_callback("on_event", on_event)
         return await download_clips(
             self.download,
             clips,

@@ -1,5 +1,17 @@
-"""The client's credit budget: known costs are reserved before a paid call and kept or released
-by its outcome, so concurrent calls cannot overshoot the limit together."""
+"""The client's credit count and budget.
+
+Credits are counted from what each paid answer proves:
+
+* ``spent``: calls the provider accepted (a 2xx with the documented answer).
+* ``uncertain``: calls whose outcome is unknown: the answer was lost, or was a 500, 502 or 504,
+  or the call was cancelled in flight. They may have been charged; a later lookup may settle
+  them either way (:meth:`CreditBudget.settle`).
+* Nothing for calls the answer proves were not done (any 4xx, 501, 503, 505, a page that is
+  not the API) or that never connected.
+
+The budget (``limit``) holds ``spent + uncertain`` and the costs of calls in flight, so
+concurrent calls cannot overshoot it together and unknown outcomes are never read as free.
+"""
 
 from __future__ import annotations
 
@@ -20,47 +32,55 @@ _T = TypeVar("_T")
 
 
 class CreditBudget:
-    """Counts the credits of calls with a known cost, and refuses calls past ``limit``.
-
-    A call is counted when it is accepted, when its answer was lost, or when it was cancelled
-    (or failed unexpectedly) in flight: it may have been charged. It is not counted when the
-    failure proves it was not: the server answered with an error, or no connection was made.
-    Only calls with a known price count (``customModel/create`` 100, ``generate`` 40, a
-    sunoapi create or extend 10); uploads are priced by the provider's configuration and
-    are not counted.
-    """
+    """Counts the credits of calls with a known price, and refuses calls past ``limit``."""
 
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
         self.spent = 0
+        self.uncertain = 0
         self._reserved = 0
 
+    @property
+    def committed(self) -> int:
+        """Credits spent, uncertain or reserved by calls in flight."""
+        return self.spent + self.uncertain + self._reserved
+
+    def check(self, cost: int, what: str) -> None:
+        """Refuse ``what`` if ``cost`` more credits would pass the limit.
+
+        Raises:
+            CreditBudgetError: ``cost`` would take the committed credits past ``limit``.
+        """
+        committed = self.committed
+        if self.limit is not None and committed + cost > self.limit:
+            raise CreditBudgetError(
+                f"{what} costs {cost} credits; {committed} of the budget of {self.limit} are "
+                "spent, uncertain or reserved, so it was not sent. Raise max_credits to allow "
+                "it.",
+                cost=cost,
+                spent=committed,
+                limit=self.limit,
+            )
+
     async def charge(self, cost: int, what: str, call: Callable[[], Awaitable[_T]]) -> _T:
-        """Run ``call`` with ``cost`` reserved; keep the charge unless the call surely failed.
+        """Run ``call`` with ``cost`` reserved; count it as spent when accepted, as uncertain
+        when its outcome is unknown, and not at all when the failure proves it was not done.
 
         Raises:
             CreditBudgetError: ``cost`` would take the spending past ``limit``; ``call`` is not
                 made.
         """
-        committed = self.spent + self._reserved
-        if self.limit is not None and committed + cost > self.limit:
-            raise CreditBudgetError(
-                f"{what} costs {cost} credits; {committed} of the budget of {self.limit} are "
-                "spent or reserved, so it was not sent. Raise max_credits to allow it.",
-                cost=cost,
-                spent=committed,
-                limit=self.limit,
-            )
+        self.check(cost, what)
         self._reserved += cost
         try:
             result = await call()
         except AmbiguousSubmitError:
-            self.spent += cost  # it may have been charged
+            self.uncertain += cost
             raise
         except (APIStatusError, APIConnectionError, ConfigError, CreditBudgetError):
-            raise  # answered with an error, or never connected: not charged
+            raise  # answered with an error that proves no work, or never connected
         except BaseException:
-            self.spent += cost  # cancelled (or worse) in flight: it may have landed
+            self.uncertain += cost  # cancelled (or worse) in flight: it may have landed
             raise
         else:
             self.spent += cost
@@ -68,6 +88,10 @@ class CreditBudget:
         finally:
             self._reserved -= cost
 
-    def refund(self, cost: int) -> None:
-        """Take back a charge counted for a call that turned out not to have arrived."""
-        self.spent = max(0, self.spent - cost)
+    def settle(self, cost: int, *, charged: bool) -> None:
+        """Resolve ``cost`` uncertain credits: a lookup showed the work was done (``charged``)
+        or that it never arrived."""
+        moved = min(cost, self.uncertain)
+        self.uncertain -= moved
+        if charged:
+            self.spent += moved

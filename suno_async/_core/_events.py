@@ -117,12 +117,16 @@ class GenerationStreaming(_EventBase, frozen=True, kw_only=True, tag=True):
 
 
 class CreditsSpent(_EventBase, frozen=True, kw_only=True, tag=True):
-    """A call with a known price was accepted: ``credits`` for ``what``; ``total`` is what
-    the client has spent so far (``credits_spent``)."""
+    """A call with a known price was accepted (``uncertain`` false), or its outcome is
+    unknown (``uncertain`` true: the answer was lost or was a 500, 502 or 504, so it may have
+    been charged): ``credits`` for ``what``. ``total`` is what the client has spent so far
+    (``credits_spent``), ``total_uncertain`` what may have been (``credits_uncertain``)."""
 
     what: str
     credits: int
     total: int
+    uncertain: bool = False
+    total_uncertain: int = 0
 
 
 class DownloadFinished(_EventBase, frozen=True, kw_only=True, tag=True):

@@ -2,6 +2,7 @@
 
     SunoError
     ├── ConfigError (also ValueError)      bad key, base URL or argument; raised before any request
+    │   └── WrongBaseURLError              the base URL answered, but not like the provider's API
     ├── ClientClosedError (also RuntimeError)  the client was closed and cannot be used again
     ├── CreditBudgetError                  a call's known cost would pass the client's budget
     ├── APIError
@@ -17,9 +18,9 @@
     │   │   ├── RateLimitError             429
     │   │   └── InternalServerError        5xx
     │   ├── ResponseValidationError        the body did not match the documented shape
-    │   └── AmbiguousSubmitError           paid work sent, outcome unknown (a lost answer, a 5xx,
-    │                                      or an answer without the task id); not a connection
-    │                                      error: it carries what to look up
+    │   └── AmbiguousSubmitError           paid work sent, outcome unknown (a lost answer, a 500,
+    │                                      502 or 504, or an answer without the task id); not a
+    │                                      connection error: it carries what to look up
     ├── TaskError                          .task_id, .snapshot (the last status seen)
     │   ├── TaskFailedError                .fail_reason, .fail_code
     │   │   └── ClipFailedError            a clip ended in error: .error_type, .error_message
@@ -35,7 +36,7 @@ contains the API key.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 if TYPE_CHECKING:
     from suno_async._core._models import Clip
@@ -64,7 +65,12 @@ __all__ = [
     "TaskFailedError",
     "TaskTimeoutError",
     "WorkflowError",
+    "WrongBaseURLError",
 ]
+
+
+#: 5xx statuses that asking again will not change: the server does not do this at all.
+_NOT_RETRYABLE_5XX: Final = frozenset({501, 505})
 
 
 class SunoError(Exception):
@@ -95,6 +101,24 @@ class ConfigError(SunoError, ValueError):
     def __init__(self, message: str, *, argument: str | None = None) -> None:
         super().__init__(message)
         self.argument = argument
+
+
+class WrongBaseURLError(ConfigError):
+    """The base URL answered, but not like the provider's API (a web page, a body that is not
+    JSON, a 404/405/501 page): the base URL (or its environment variable) is wrong.
+
+    Raised by the first request that shows it; such an answer proves the API never saw the
+    request, so nothing was charged. ``url`` is the address asked, ``status_code`` the HTTP
+    status and ``content_type`` what came back.
+    """
+
+    def __init__(
+        self, message: str, *, url: str, status_code: int, content_type: str, argument: str
+    ) -> None:
+        super().__init__(message, argument=argument)
+        self.url = url
+        self.status_code = status_code
+        self.content_type = content_type
 
 
 class ClientClosedError(SunoError, RuntimeError):
@@ -143,13 +167,14 @@ class AmbiguousSubmitError(APIError):
     """A request that starts paid work may have reached the server, but its outcome is unknown.
 
     Raised when the connection broke after the request was sent, when the answer could not be
-    read or had no task id, or when the server answered 5xx (a gateway error can hide work that
-    started). It is not a connection error: the server may well have answered. The
-    library does not re-send it blindly: doing so could start (and bill) the work twice.
-    ``endpoint`` names the call, ``status_code`` the 5xx status if one came, and ``body_sent``
-    the JSON body of the request (what to look for among the account's recent work). Look the
-    work up (for ``customModel/create``, poll the status of the session id) before sending it
-    again.
+    read or had no task id, or when the server answered 500, 502, 504 or another 5xx that does
+    not prove the work was refused (a gateway error can hide work that started). It is not a
+    connection error: the server may well have answered. The library does not re-send it
+    blindly (unless asked, with ``resend_if_ambiguous``): doing so could start (and bill) the
+    work twice. ``endpoint`` names the call, ``status_code`` the 5xx status if one came,
+    ``body_sent`` the JSON body of the request (what to look for among the account's recent
+    work), and ``session_id`` the custom-model session whose training may have started (poll
+    it, or resume with the same journal) before sending it again.
     """
 
     def __init__(
@@ -161,11 +186,13 @@ class AmbiguousSubmitError(APIError):
         endpoint: str = "",
         status_code: int | None = None,
         body_sent: bytes | None = None,
+        session_id: str | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url)
         self.endpoint = endpoint
         self.status_code = status_code
         self.body_sent = body_sent
+        self.session_id = session_id
 
 
 class APIStatusError(APIError):
@@ -191,7 +218,8 @@ class APIStatusError(APIError):
             message,
             method=method,
             url=url,
-            retryable=status_code in (408, 429) or status_code >= 500,
+            retryable=status_code in (408, 429)
+            or (status_code >= 500 and status_code not in _NOT_RETRYABLE_5XX),
         )
         self.status_code = status_code
         self.body = body

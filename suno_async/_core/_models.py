@@ -3,16 +3,64 @@
 Fields are snake_case on the wire. Every field but ``id`` may be absent or null, because the
 providers fill them in as a clip moves on (``audio_url`` is empty until the clip streams or
 completes, ``metadata.duration`` is null until it completes). Unknown fields are ignored.
+
+The docs are loose where servers differ, and the wire shapes read them loosely (one rule for
+every provider, applied when a struct is decoded or made):
+
+* ids (:data:`WireId`) arrive as JSON strings or numbers and are always kept as ``str``;
+* statuses are kept lower-case (``SUCCESS``, ``Complete`` and ``complete`` are one status);
+* fail codes that are digits (``"4001"``) are kept as ``int``.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+from msgspec.structs import force_setattr
 
-__all__ = ["Clip", "ClipHistoryEntry", "ClipMetadata", "ClipStatus", "TaskKind"]
+__all__ = [
+    "Clip",
+    "ClipHistoryEntry",
+    "ClipMetadata",
+    "ClipStatus",
+    "TaskKind",
+    "WireId",
+    "loosen",
+]
+
+if TYPE_CHECKING:
+    WireId = str
+else:
+    #: An id as a provider may send it; decoded structs always hold it as ``str``.
+    WireId = str | int
+
+
+def loosen(
+    obj: msgspec.Struct,
+    *,
+    ids: tuple[str, ...] = (),
+    status: str | None = None,
+    fail_code: str | None = None,
+) -> None:
+    """Normalise a freshly decoded (or made) struct in place: ``ids`` fields (an id or a list
+    of ids) to ``str``, the ``status`` field to lower case, a digit-string ``fail_code`` field
+    to ``int``."""
+    for name in ids:
+        value = getattr(obj, name)
+        if type(value) is int:
+            force_setattr(obj, name, str(value))
+        elif type(value) is list and any(type(item) is int for item in value):
+            force_setattr(obj, name, [str(item) for item in value])
+    if status is not None:
+        value = getattr(obj, status)
+        if isinstance(value, str) and not value.islower():
+            force_setattr(obj, status, value.strip().lower())
+    if fail_code is not None:
+        value = getattr(obj, fail_code)
+        if isinstance(value, str) and value.strip().isdigit():
+            force_setattr(obj, fail_code, int(value))
 
 
 class ClipStatus(enum.StrEnum):
@@ -28,11 +76,14 @@ class ClipStatus(enum.StrEnum):
 class ClipHistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
     """One step of how a clip was made (for example the upload it extends)."""
 
-    id: str | None = None
+    id: WireId | None = None
     continue_at: float | None = None
     type: str | None = None
     source: str | None = None
     infill: bool | None = None
+
+    def __post_init__(self) -> None:
+        loosen(self, ids=("id",))
 
 
 class ClipMetadata(msgspec.Struct, frozen=True, kw_only=True):
@@ -58,12 +109,12 @@ class ClipMetadata(msgspec.Struct, frozen=True, kw_only=True):
 class Clip(msgspec.Struct, frozen=True, kw_only=True):
     """A generated (or uploaded) piece of audio.
 
-    ``status`` is kept as the raw string so a status newer than this library does not break
-    decoding; compare it with :class:`ClipStatus` members. ``created_at`` is the provider's
+    ``status`` is kept as a (lower-case) string so a status newer than this library does not
+    break decoding; compare it with :class:`ClipStatus` members. ``created_at`` is the provider's
     ISO-8601 text, kept as sent (parse it with ``datetime.fromisoformat`` if needed).
     """
 
-    id: str
+    id: WireId
     status: str | None = None
     title: str | None = None
     audio_url: str | None = None
@@ -86,6 +137,9 @@ class Clip(msgspec.Struct, frozen=True, kw_only=True):
     play_count: int | None = None
     upvote_count: int | None = None
     is_public: bool | None = None
+
+    def __post_init__(self) -> None:
+        loosen(self, ids=("id",), status="status")
 
     @property
     def is_complete(self) -> bool:

@@ -32,6 +32,21 @@ __all__ = ["DEFAULT_SCHEDULES", "PollPacer", "PollSchedule", "poll_until"]
 
 logger = logging.getLogger("suno_async")
 
+_NUMBER_FIELDS: Final = (
+    "first_delay",
+    "interval",
+    "factor",
+    "max_interval",
+    "timeout",
+    "jitter",
+    "dense_polls",
+    "floor",
+)
+
+
+def _is_finite_number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+
 
 @dataclass(frozen=True, slots=True)
 class PollSchedule:
@@ -64,15 +79,33 @@ class PollSchedule:
     floor: float = 0.3
 
     def __post_init__(self) -> None:
+        for name in _NUMBER_FIELDS:
+            if not _is_finite_number(getattr(self, name)):
+                raise ConfigError(
+                    f"PollSchedule.{name} must be a finite number, got {getattr(self, name)!r}.",
+                    argument=name,
+                )
         for name in ("interval", "factor", "max_interval", "timeout", "dense_polls"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"PollSchedule.{name} must be above 0.", argument=name)
-        if self.first_delay < 0 or not 0 <= self.jitter < 1 or not 0 < self.floor <= 1:
+        if self.first_delay < 0:
+            raise ConfigError("PollSchedule.first_delay must be >= 0.", argument="first_delay")
+        if not 0 <= self.jitter < 1:
+            raise ConfigError("PollSchedule.jitter must be >= 0 and below 1.", argument="jitter")
+        if not 0 < self.floor <= 1:
+            raise ConfigError("PollSchedule.floor must be above 0 and at most 1.", argument="floor")
+        expected = self.expected
+        if expected is not None and not (
+            isinstance(expected, tuple | list)
+            and len(expected) == 2
+            and all(_is_finite_number(v) for v in expected)
+            and 0 <= expected[0] <= expected[1]
+        ):
             raise ConfigError(
-                "PollSchedule needs first_delay >= 0, 0 <= jitter < 1 and 0 < floor <= 1."
+                "PollSchedule.expected must be (low, high), two finite numbers of seconds with "
+                f"0 <= low <= high, or None; got {expected!r}.",
+                argument="expected",
             )
-        if self.expected is not None and not 0 <= self.expected[0] <= self.expected[1]:
-            raise ConfigError("PollSchedule.expected must be (low, high) with 0 <= low <= high.")
 
     def scaled(self, factor: float) -> PollSchedule:
         """This schedule with every duration multiplied by ``factor`` (e.g. for a fast emulator)."""
@@ -215,7 +248,7 @@ async def poll_until(
         whatever ``judge`` raises.
     """
     last: _S | None = None
-    warned_unknown = False
+    unknown: list[str] = []  # each logged once, and named if the wait times out
     failures = 0
     ends_at = clock.now() + schedule.timeout
     with clock.cancel_after(schedule.timeout):
@@ -244,18 +277,21 @@ async def poll_until(
             result = judge(answer)
             if result is not None:
                 return result
-            if status not in known_statuses and not warned_unknown:
-                warned_unknown = True
+            if status not in known_statuses and status not in unknown:
+                unknown.append(status)
                 logger.warning(
                     "task %s reported unknown status %r; treating it as in progress",
                     task_id,
                     status,
                 )
     # The schedule never ends: only the deadline gets here.
+    odd = (
+        f"; statuses this library does not know: {', '.join(map(repr, unknown))}" if unknown else ""
+    )
     raise TaskTimeoutError(
         f"{kind.value} task {task_id} did not finish within {schedule.timeout:g} s "
-        f"(last status: {status_of(last) if last is not None else 'none seen'}). It may still "
-        "finish: wait for it again with the same task id.",
+        f"(last status: {status_of(last) if last is not None else 'none seen'}{odd}). It may "
+        "still finish: wait for it again with the same task id.",
         task_id=task_id,
         snapshot=last,
         server_side=False,

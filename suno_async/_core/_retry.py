@@ -4,9 +4,10 @@
   requests are retried on every error whose ``retryable`` is true: connection errors,
   timeouts, a cut-off body, 408, 429 and 5xx.
 * A request that starts paid work (upload, create, generate) is retried only when the failure
-  proves the server did not act on it: the connection could not be opened, or the server said
-  408 or 429. Everything else that leaves the outcome open raises
-  :class:`~suno_async.AmbiguousSubmitError` (see :mod:`suno_async._core._transport`).
+  proves the server did not act on it and asking again may help: the connection could not be
+  opened, or the server said 408, 429 or 503. Everything that leaves the outcome open raises
+  :class:`~suno_async.AmbiguousSubmitError` (see the table in
+  :mod:`suno_async._core._transport`).
 
 Waits grow exponentially (``backoff.expo``), are scaled by proportional jitter, and are never
 shorter than the server's ``Retry-After`` (itself capped). ``max_elapsed`` bounds one call,
@@ -24,6 +25,7 @@ the emulator). backoff still supplies the exponential sequence.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -62,6 +64,27 @@ class RetryPolicy:
     max_elapsed: float | None = c.RETRY_MAX_ELAPSED
 
     def __post_init__(self) -> None:
+        for name in ("initial_delay", "factor", "max_delay", "jitter", "retry_after_cap"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(
+                    f"RetryPolicy.{name} must be a number, got {value!r}.", argument="retry"
+                )
+            if not math.isfinite(value):
+                raise ConfigError(
+                    f"RetryPolicy.{name} must be a finite number, got {value!r}.",
+                    argument="retry",
+                )
+        elapsed = self.max_elapsed
+        if elapsed is not None and (
+            isinstance(elapsed, bool)
+            or not isinstance(elapsed, int | float)
+            or not math.isfinite(elapsed)
+        ):
+            raise ConfigError(
+                f"RetryPolicy.max_elapsed must be a finite number or None, got {elapsed!r}.",
+                argument="retry",
+            )
         if (
             isinstance(self.max_retries, bool)
             or not isinstance(self.max_retries, int)
@@ -107,7 +130,7 @@ def give_up_safe(exc: APIError) -> bool:
 def give_up_paid(exc: APIError) -> bool:
     """For a request that starts paid work: retry only what proves nothing was done."""
     if isinstance(exc, APIStatusError):
-        return exc.status_code not in (408, 429)
+        return exc.status_code not in (408, 429, 503)
     # Connection errors that reach here were raised before the request was sent; the
     # transport turns every other unclear outcome into AmbiguousSubmitError (not retryable).
     return not exc.retryable

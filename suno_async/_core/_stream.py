@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import anyio
 
 from suno_async._core._events import Event, EventHandler
+from suno_async._core._exceptions import ConfigError
 
 if TYPE_CHECKING:  # importing it costs ~13 ms at import time; annotations need no import
     from anyio.streams.memory import MemoryObjectReceiveStream
@@ -78,7 +79,18 @@ async def stream_events(
 
     At most ``max_buffer`` events wait for the reader; beyond that the workflow waits for it.
     Leaving the block before the workflow ended cancels the workflow.
+
+    Raises:
+        ConfigError: ``run`` is not callable, or ``max_buffer`` is not an int >= 0.
     """
+    if not callable(run):
+        raise ConfigError(
+            f"run must be a function taking on_event, got {type(run).__name__}.", argument="run"
+        )
+    if isinstance(max_buffer, bool) or not isinstance(max_buffer, int) or max_buffer < 0:
+        raise ConfigError(
+            f"max_buffer must be an int >= 0, got {max_buffer!r}.", argument="max_buffer"
+        )
     send, receive = anyio.create_memory_object_stream[Event](max_buffer)
     stream: EventStream[_T] = EventStream(receive)
 

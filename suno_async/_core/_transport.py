@@ -1,16 +1,31 @@
 """The only module that talks to aiohttp: send a request, map failures, judge the answer.
 
-Every answer of every provider is judged here by one rule, whatever the provider's envelope:
+Every answer of every provider is judged here by one table, whatever the provider's envelope
+(an error ``code`` inside a 2xx body, which a provider's decoder reports by raising
+:class:`AnswerStatus`, is judged like the same HTTP status). For a request that starts paid
+work, the question is what the answer *proves*:
 
-* An error status (HTTP, or a ``code`` inside a 2xx body, which a provider's decoder reports by
-  raising :class:`AnswerStatus`) maps to the :class:`~suno_async.APIStatusError` subclass of
-  that status, except that a 5xx to a request that starts paid work raises
-  :class:`~suno_async.AmbiguousSubmitError`: a gateway error can hide work that started.
-* A 2xx answer to a paid request that is not valid JSON, or not the documented shape (so its
-  task id is unknown), raises :class:`~suno_async.AmbiguousSubmitError`; to a safe request,
-  :class:`~suno_async.ResponseValidationError`.
-* A paid request whose answer was lost in transit raises
-  :class:`~suno_async.AmbiguousSubmitError`; it is never re-sent blindly.
+================================================  =================  =======================
+Answer to a paid request                          Proves             Outcome
+================================================  =================  =======================
+2xx with the documented answer                    accepted           result; counted spent
+any 4xx (400, 401, 402, 403, 404, 409, 422 ...)   not done           its status error
+408, 429 (with or without ``Retry-After``)        not done           retried, then its error
+503 (with or without ``Retry-After``)             not done           retried, then its error
+501, 505                                          not done           its status error
+an answer that is not the API (a 2xx, 404, 405   not done           :class:`WrongBaseURLError`
+or 501 whose body is neither JSON nor says so)
+no connection could be opened                     not done           retried, then its error
+500, 502, 504 and every other 5xx                 unknown            ``AmbiguousSubmitError``
+the answer was lost after the request was sent    unknown            ``AmbiguousSubmitError``
+a 2xx cut off, or JSON without the documented     unknown            ``AmbiguousSubmitError``
+shape (so its task id is unknown)
+================================================  =================  =======================
+
+"Not done" answers are never counted against the budget; "unknown" ones are counted as
+uncertain (see :mod:`suno_async._core._budget`) and never re-sent unless the caller asked
+(``resend_if_ambiguous``). A safe request (a status lookup, a download) is retried on every
+failure worth repeating, and a 5xx to it is an :class:`~suno_async.InternalServerError`.
 
 Retries follow :mod:`suno_async._core._retry` and sleep on the client's clock.
 """
@@ -32,7 +47,7 @@ import anyio
 import msgspec
 
 from suno_async._core import _constants as c
-from suno_async._core._audio import is_audio_content_type, looks_like_audio
+from suno_async._core._audio import looks_like_audio
 from suno_async._core._clock import Clock
 from suno_async._core._exceptions import (
     AmbiguousSubmitError,
@@ -50,6 +65,7 @@ from suno_async._core._exceptions import (
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    WrongBaseURLError,
 )
 from suno_async._core._retry import (
     RequestStats,
@@ -97,6 +113,12 @@ class _ErrorBody(msgspec.Struct, frozen=True):
 
 
 _ERROR_DECODER: Final = msgspec.json.Decoder(_ErrorBody)
+
+#: 5xx answers to a paid request that prove the work was not done: the server does not
+#: implement the request (501, 505) or is not taking work now (503).
+NOT_DONE_5XX: Final = frozenset({501, 503, 505})
+#: Statuses that, as a web page instead of the API's JSON, mean the base URL is not the API.
+_NOT_API_STATUSES: Final = frozenset({404, 405, 501})
 
 _STATUS_ERRORS: Final[Mapping[int, type[APIStatusError]]] = {
     400: BadRequestError,
@@ -257,8 +279,12 @@ class Transport:
         connect_timeout: float,
         retry: RetryPolicy,
         clock: Clock,
+        api_name: str = "provider",
+        url_env: str = "",
     ) -> None:
         self.base_url = base_url
+        self._api_name = api_name
+        self._url_env = url_env
         self._auth_headers: Final = {
             "Authorization": f"Bearer {api_key}",
             "Accept": "application/json",
@@ -371,6 +397,8 @@ class Transport:
                 answer_headers = resp.headers
                 if status >= 300:
                     self.stats.errors += 1
+                    if status in _NOT_API_STATUSES and _not_json(raw, resp.content_type):
+                        raise self._not_the_api(status, resp.content_type, path, "a web page")
                     raise self._status_failure(
                         status, resp.reason or "", resp.headers, raw, method, path, safe, body
                     )
@@ -407,6 +435,12 @@ class Transport:
                 ) from exc
             raise shape_error(method, path, raw, exc) from exc
         except msgspec.DecodeError as exc:
+            content_type = answer_headers.get("Content-Type", "")
+            if _not_json(raw, content_type):
+                what = (
+                    "a web page" if _is_web_page(raw, content_type) else "a body that is not JSON"
+                )
+                raise self._not_the_api(status, content_type, path, what) from None
             if not safe:
                 raise AmbiguousSubmitError(
                     f"{method} {path}: the answer was not valid JSON, so whether the work "
@@ -425,6 +459,20 @@ class Transport:
                 retryable=True,  # a body cut off in transit is worth asking for again
             ) from exc
 
+    def _not_the_api(
+        self, status: int, content_type: str, path: str, what: str
+    ) -> WrongBaseURLError:
+        where = f" (or the {self._url_env} environment variable)" if self._url_env else ""
+        return WrongBaseURLError(
+            f"{self.base_url}{path} does not answer like the {self._api_name} API: HTTP "
+            f"{status} with {what} ({content_type or 'no content type'}). Check base_url{where}"
+            "; the API never saw this request, so nothing was charged.",
+            url=self.base_url + path,
+            status_code=status,
+            content_type=content_type,
+            argument="base_url",
+        )
+
     @staticmethod
     def _status_failure(
         status: int,
@@ -439,7 +487,7 @@ class Transport:
         in_body: bool = False,
     ) -> APIError:
         error = status_error(status, reason, raw, headers, method, path)
-        if safe or status < 500:
+        if safe or status < 500 or status in NOT_DONE_5XX:
             return error
         said = f": {error.provider_message.rstrip('.')}" if error.provider_message else ""
         where = f"answered {status} {reason}".rstrip() if not in_body else f"reported {status}"
@@ -475,6 +523,8 @@ class Transport:
         Raises:
             APIStatusError: the CDN answered with an error status.
             ResponseValidationError: the body is empty or not audio (for example an HTML page).
+                Audio is recognised by its first bytes, whatever the ``Content-Type`` says
+                (CDNs send ``application/octet-stream``, ``text/plain`` and worse).
             APIConnectionError: the transfer failed after all retries.
             OSError: the file could not be written (not retried).
         """
@@ -536,15 +586,6 @@ class Transport:
                     body = await resp.content.read(4096)
                     raise status_error(
                         resp.status, resp.reason or "", body, resp.headers, "GET", shown
-                    )
-                content_type = resp.headers.get("Content-Type", "")
-                if not is_audio_content_type(content_type):
-                    raise ResponseValidationError(
-                        f"GET {shown}: expected audio but got Content-Type {content_type!r}; "
-                        "nothing was saved.",
-                        body=await resp.content.read(4096),
-                        method="GET",
-                        url=shown,
                     )
                 size = await self._write_body(resp, part, shown, offset=have if resumed else 0)
                 expected = _range_total(resp) if resumed else resp.content_length
@@ -609,6 +650,19 @@ def _check_audio(head: bytes, url: str) -> None:
             method="GET",
             url=url,
         )
+
+
+def _not_json(raw: bytes, content_type: str) -> bool:
+    """Whether an answer is plainly something other than the API's JSON: a non-empty body
+    that neither says it is JSON nor begins like it. (A body that says JSON but does not parse
+    was damaged or cut off: that proves nothing about the work.)"""
+    body = raw.lstrip()
+    return bool(body) and body[:1] not in (b"{", b"[") and "json" not in content_type.lower()
+
+
+def _is_web_page(raw: bytes, content_type: str) -> bool:
+    """Whether an answer is an HTML page rather than an API's JSON."""
+    return "html" in content_type.lower() or raw.lstrip()[:1] == b"<"
 
 
 def _without_query(url: str) -> str:

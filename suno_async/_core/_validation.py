@@ -3,29 +3,43 @@ before any request. A provider's own limits live in its package."""
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 import math
+import os
 import re
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 from suno_async._core._exceptions import ConfigError
 
 __all__ = [
     "check_base_url",
+    "check_bool",
+    "check_callback",
+    "check_choice",
+    "check_finite",
     "check_http_url",
     "check_id",
     "check_ids",
+    "check_instance",
+    "check_iterable",
+    "check_mapping",
     "check_name",
+    "check_path",
     "check_positive",
     "check_positive_int",
+    "check_session",
     "check_style",
     "check_text",
     "is_loopback",
 ]
 
 _ID_RE: Final = re.compile(r"\S+")
+_E = TypeVar("_E", bound=enum.Enum)
+_K = TypeVar("_K", bound=enum.Enum)
+_V = TypeVar("_V")
 
 
 def check_positive(argument: str, value: float) -> float:
@@ -44,6 +58,117 @@ def check_positive_int(argument: str, value: int) -> int:
             f"{argument} must be an integer of at least 1, got {value!r}.", argument=argument
         )
     return value
+
+
+def check_finite(argument: str, value: float, *, minimum: float | None = None) -> float:
+    """``value`` as a float, if it is a finite number (not a bool), at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(
+            f"{argument} must be a number, got {type(value).__name__} {value!r}.",
+            argument=argument,
+        )
+    if not math.isfinite(value):
+        raise ConfigError(f"{argument} must be a finite number, got {value!r}.", argument=argument)
+    if minimum is not None and value < minimum:
+        raise ConfigError(
+            f"{argument} must be at least {minimum:g}, got {value!r}.", argument=argument
+        )
+    return float(value)
+
+
+def check_bool(argument: str, value: bool) -> bool:
+    """``value`` if it is ``True`` or ``False`` (a string such as ``"no"`` would be true)."""
+    if not isinstance(value, bool):
+        raise ConfigError(f"{argument} must be True or False, got {value!r}.", argument=argument)
+    return value
+
+
+def check_callback(argument: str, value: _V) -> _V:
+    """``value`` if it is ``None`` or callable (an event handler, a function to run)."""
+    if value is not None and not callable(value):
+        raise ConfigError(
+            f"{argument} must be a function (or None), got {type(value).__name__} {value!r}.",
+            argument=argument,
+        )
+    return value
+
+
+def check_choice(argument: str, value: object, choices: type[_E]) -> _E:
+    """``value`` as a member of the enum ``choices`` (a member, or its value)."""
+    try:
+        return choices(value)
+    except (ValueError, TypeError):
+        names = ", ".join(repr(member.value) for member in choices)
+        raise ConfigError(
+            f"{argument} must be one of {names}, got {value!r}.", argument=argument
+        ) from None
+
+
+def check_instance(argument: str, value: object, kind: type[_V], what: str) -> _V:
+    """``value`` if it is an instance of ``kind`` (described to the user as ``what``)."""
+    if not isinstance(value, kind):
+        raise ConfigError(
+            f"{argument} must be {what}, got {type(value).__name__} {value!r}.",
+            argument=argument,
+        )
+    return value
+
+
+def check_path(argument: str, value: str | os.PathLike[str]) -> str:
+    """``value`` as a string, if it is a non-empty file system path (a ``str`` or a
+    ``os.PathLike`` of one; bytes are refused)."""
+    path = value.__fspath__() if isinstance(value, os.PathLike) else value
+    if not isinstance(path, str):
+        raise ConfigError(
+            f"{argument} must be a path (a str or a pathlib.Path), got "
+            f"{type(value).__name__} {value!r}.",
+            argument=argument,
+        )
+    if not path.strip():
+        raise ConfigError(
+            f"{argument} must not be empty: pass a file system path.", argument=argument
+        )
+    return path
+
+
+def check_session(argument: str, value: object) -> None:
+    """Refuse ``value`` unless it looks like an ``aiohttp.ClientSession`` (checked by its
+    methods: only the transport imports aiohttp)."""
+    if not all(callable(getattr(value, name, None)) for name in ("request", "get", "close")):
+        raise ConfigError(
+            f"{argument} must be an aiohttp.ClientSession (or None for the client's own), "
+            f"got {type(value).__name__} {value!r}.",
+            argument=argument,
+        )
+
+
+def check_iterable(argument: str, values: Iterable[_V], what: str) -> list[_V]:
+    """``values`` as a list, if it is an iterable that is not a string or a mapping."""
+    if isinstance(values, str | bytes | bytearray | Mapping) or not isinstance(values, Iterable):
+        raise ConfigError(
+            f"{argument} must be a list of {what}, got {type(values).__name__} {values!r}.",
+            argument=argument,
+        )
+    return list(values)
+
+
+def check_mapping(
+    argument: str, value: Mapping[Any, Any], keys: type[_K], values: type[_V], what: str
+) -> dict[_K, _V]:
+    """``value`` as a dict, if it maps members (or values) of the enum ``keys`` to instances
+    of ``values`` (described to the user as ``what``)."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(
+            f"{argument} must be a dict of {what} by {keys.__name__}, got "
+            f"{type(value).__name__} {value!r}.",
+            argument=argument,
+        )
+    checked: dict[_K, _V] = {}
+    for key, item in value.items():
+        checked[check_choice(argument, key, keys)] = check_instance(
+            argument, item, values, f"a {what} (for {key!r})"
+        )
+    return checked
 
 
 def check_id(argument: str, value: str) -> str:
@@ -108,12 +233,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_ids(argument: str, values: Sequence[str]) -> list[str]:
-    """``values`` as a list, if it is a non-empty list (not a string) of ids."""
-    if isinstance(values, str):
-        raise ConfigError(f"{argument} must be a list of ids.", argument=argument)
-    ids = [check_id(argument, value) for value in values]
-    if not ids:
+def check_ids(argument: str, values: Iterable[str], *, allow_empty: bool = False) -> list[str]:
+    """``values`` as a list, if it is a list (not a string) of ids, non-empty unless
+    ``allow_empty``."""
+    ids = [check_id(argument, value) for value in check_iterable(argument, values, "ids")]
+    if not ids and not allow_empty:
         raise ConfigError(f"{argument} must not be empty.", argument=argument)
     return ids
 

@@ -61,7 +61,8 @@ exit codes:
   0    done
   1    any other error: the API refused or failed (after the automatic retries), a file
        could not be written, ...
-  2    bad input or usage: a wrong option, argument or file (ConfigError); nothing was sent
+  2    bad input or usage: a wrong option, argument or file (ConfigError), or a --base-url
+       that does not answer like the API (WrongBaseURLError); nothing was charged
   3    the API key was not accepted (AuthenticationError): check MOUNTSEA_API_KEY
        (SUNOAPI_API_KEY with --provider sunoapi)
   4    not enough credits (InsufficientCreditsError), or the call would pass --max-credits
@@ -71,8 +72,9 @@ exit codes:
        succeeded (NotEnoughClipsError): the message says why
   7    timed out (TaskTimeoutError, APITimeoutError): the task may still finish; see the
        message for the "suno-async wait" command that picks it up
-  8    a paid request may have been sent but its answer was lost (AmbiguousSubmitError):
-       look for the work among the account's recent tasks before running it again
+  8    a paid request may have been sent but its outcome is unknown (AmbiguousSubmitError:
+       the answer was lost, or was a 500, 502 or 504): look for the work among the account's
+       recent tasks before running it again
   130  interrupted (Ctrl-C); with --journal, run the same command again to carry on
 """
 
@@ -121,7 +123,7 @@ def hint_for(
         return "Wait a while, then run the command again."
     if isinstance(exc, AmbiguousSubmitError):
         hint = "Look for it among the account's recent work before running the command again"
-        if command == "generate":
+        if command in ("generate", "train"):
             return hint + "; --resend-if-ambiguous sends it anyway (it may bill twice)."
         return hint + "."
     if isinstance(exc, APITimeoutError):

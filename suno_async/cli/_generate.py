@@ -4,7 +4,8 @@
 ``--json`` prints, for ``generate``: ``command``, ``task_id``; unless ``--no-wait`` also
 ``clips`` (the provider's clip objects); with ``--output`` also ``files`` and ``downloads``.
 For ``pure-music``: ``command``, ``provider``, ``task_id``, ``clips``; with ``--output``
-``files``, ``downloads``. Both end with ``credits_spent`` and ``requests_made``.
+``files``, ``downloads``. Both end with ``credits_spent``, ``credits_uncertain`` and
+``requests_made``.
 """
 
 from __future__ import annotations
@@ -173,7 +174,11 @@ async def _run_pure_music(args: argparse.Namespace, opts: Options, ctx: Context)
         ctx.waitable = False  # its clips are not tasks "suno-async wait" knows
         async with connect(opts, SunoapiClient) as (api, _):
             clips = await api.pure_music(
-                args.tags, args.title, timeout=opts.timeout, on_event=ctx.on_event
+                args.tags,
+                args.title,
+                timeout=opts.timeout,
+                resend_if_ambiguous=args.resend_if_ambiguous,
+                on_event=ctx.on_event,
             )
             if args.output:
                 paths = await api.download_clips(clips, args.output, on_event=ctx.on_event)
@@ -186,6 +191,7 @@ async def _run_pure_music(args: argparse.Namespace, opts: Options, ctx: Context)
                 args.title,
                 model=args.model or DEFAULT_PURE_MUSIC_MODEL,
                 timeout=opts.timeout,
+                resend_if_ambiguous=args.resend_if_ambiguous,
                 on_event=ctx.on_event,
             )
             if args.output:
@@ -374,8 +380,9 @@ examples:
     out.add_argument(
         "--resend-if-ambiguous",
         action="store_true",
-        help="if the answer to the request is lost, send it again instead of stopping with "
-        "exit 8 (the provider cannot look it up, so this may pay twice)",
+        help="if the outcome of the paid request is unknown (answer lost, 500, 502, 504), send "
+        "it again instead of stopping with exit 8 (the provider cannot look it up, so this may "
+        "pay twice)",
     )
     return generate
 
@@ -405,4 +412,10 @@ examples:
         help=f"mountsea only: the model (default {DEFAULT_PURE_MUSIC_MODEL})",
     )
     pure.add_argument("--output", "-o", metavar="DIR", help="download the audio into DIR")
+    pure.add_argument(
+        "--resend-if-ambiguous",
+        action="store_true",
+        help="if the outcome of the paid request is unknown (answer lost, 500, 502, 504), send "
+        "it again instead of stopping with exit 8 (this may pay twice)",
+    )
     return pure

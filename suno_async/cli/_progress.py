@@ -106,8 +106,16 @@ def describe(event: Event) -> str | None:
             return f"generation streaming: {len(urls)} clips playable already"
         case GenerationFinished(clip_ids=ids):
             return f"generation finished: {len(ids)} clips"
-        case CreditsSpent(what=what, credits=credits, total=total):
-            return f"credits: {credits} for {what} ({total} this run)"
+        case CreditsSpent(
+            what=what, credits=credits, total=total, uncertain=True, total_uncertain=unsure
+        ):
+            return (
+                f"credits: {credits} for {what} may have been charged (the outcome is unknown); "
+                f"{total} spent, {unsure} uncertain this run"
+            )
+        case CreditsSpent(what=what, credits=credits, total=total, total_uncertain=unsure):
+            also = f", {unsure} uncertain" if unsure else ""
+            return f"credits: {credits} for {what} ({total} this run{also})"
         case DownloadFinished(path=path, size=size, skipped=True):
             return f"kept {path} ({size:,} bytes, there already)"
         case DownloadFinished(path=path, size=size):

@@ -13,7 +13,8 @@ A client command's :class:`~suno_async.cli._parser.Handler` comes from :func:`cl
   (:mod:`suno_async.cli._exit`).
 
 Every ``--json`` result has ``command``; commands that use the API add ``credits_spent`` (calls
-of known price this run made) and ``requests_made``.
+of known price the provider accepted this run), ``credits_uncertain`` (calls of known price
+whose outcome is unknown) and ``requests_made``.
 """
 
 from __future__ import annotations
@@ -365,8 +366,12 @@ def download_data(ctx: Context, files: list[str]) -> dict[str, Any]:
 
 
 def usage(client: BaseClient) -> dict[str, Any]:
-    """``credits_spent`` and ``requests_made`` of ``client``."""
-    return {"credits_spent": client.credits_spent, "requests_made": client.stats.requests}
+    """``credits_spent``, ``credits_uncertain`` and ``requests_made`` of ``client``."""
+    return {
+        "credits_spent": client.credits_spent,
+        "credits_uncertain": client.credits_uncertain,
+        "requests_made": client.stats.requests,
+    }
 
 
 def _is_terminal(stream: object) -> bool:

@@ -4,7 +4,8 @@
 ``finish_at``, ``fail_reason``, ``fail_code``, ``data`` (the task's result as the API sent it,
 or null). For ``wait``: ``command``, ``task_id``, ``kind``, then ``clip`` (upload), ``model_id``
 and ``model`` (training), or ``clips`` (generate; with ``--output`` ``files``, ``downloads``).
-Both end with ``credits_spent`` and ``requests_made``. For ``download``: ``command``,
+Both end with ``credits_spent``, ``credits_uncertain`` and
+``requests_made``. For ``download``: ``command``,
 ``files``, ``downloads`` (``clip_id``, ``path``, ``size``, ``skipped``), ``bytes``.
 """
 

@@ -2,7 +2,8 @@
 
 ``--json`` prints ``command``, ``model_id``, ``name``, ``session_id``, ``task_id``,
 ``clip_ids``, ``outcomes`` (one per URL: ``url``, ``clip_id``, ``task_ids``, ``attempts``,
-``error``, ``fail_code``), ``credits_spent`` and ``requests_made``.
+``error``, ``fail_code``), ``credits_spent``, ``credits_uncertain`` and
+``requests_made``.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ async def _run(args: argparse.Namespace, opts: Options, ctx: Context) -> Outcome
                 name=args.name,
                 clip_count=args.clip_count,
                 journal=args.journal,
+                resend_if_ambiguous=args.resend_if_ambiguous,
                 on_event=ctx.on_event,
             )
         if result is None:
@@ -140,5 +142,11 @@ examples:
         "--journal",
         metavar="FILE",
         help="record progress in FILE (JSON, no secrets) and resume from it if it exists",
+    )
+    train.add_argument(
+        "--resend-if-ambiguous",
+        action="store_true",
+        help="if create's outcome is unknown and the session's status cannot tell whether it "
+        "arrived, send it again instead of stopping with exit 8 (this may pay twice)",
     )
     add_shared_options(train)

@@ -6,10 +6,10 @@ from collections.abc import Collection
 from typing import Unpack
 
 from suno_async._core._base_client import ClientOptions
-from suno_async._core._exceptions import ConfigError
 from suno_async.mountsea import _constants as c
 from suno_async.mountsea._custom_model import CustomModelAPI
 from suno_async.mountsea._generate import GenerateAPI
+from suno_async.mountsea._validation import check_extra_models
 
 __all__ = ["MountseaClient"]
 
@@ -48,6 +48,7 @@ class MountseaClient(CustomModelAPI, GenerateAPI):
         ConfigError: no API key, a malformed base URL, or a non-positive number.
     """
 
+    _api_name = "mountsea"
     _key_env = c.API_KEY_ENV
     _url_env = c.BASE_URL_ENV
     _default_url = c.DEFAULT_BASE_URL
@@ -55,9 +56,5 @@ class MountseaClient(CustomModelAPI, GenerateAPI):
     def __init__(
         self, *, extra_models: Collection[str] = (), **options: Unpack[ClientOptions]
     ) -> None:
+        self._extra_models = check_extra_models(extra_models)
         super().__init__(**options)
-        if isinstance(extra_models, str):
-            raise ConfigError(
-                "extra_models must be a list of model names.", argument="extra_models"
-            )
-        self._extra_models = frozenset(extra_models)

@@ -27,7 +27,12 @@ from suno_async._core._exceptions import (
 )
 from suno_async._core._journal import Journal
 from suno_async._core._models import Clip, TaskKind
-from suno_async._core._validation import check_positive
+from suno_async._core._validation import (
+    check_bool,
+    check_callback,
+    check_path,
+    check_positive,
+)
 from suno_async.mountsea import _constants as c
 from suno_async.mountsea._journals import GenerationJournal
 from suno_async.mountsea._models import (
@@ -81,20 +86,17 @@ class GenerateAPI(TasksAPI):
             InsufficientCreditsError: the account cannot pay for the generation.
             AmbiguousSubmitError: the answer was lost (every time, with ``resend_if_ambiguous``).
         """
+        check_bool("resend_if_ambiguous", resend_if_ambiguous)
         checked = checked_generate(request, fields, self._extra_models)
-        resends = self.retry_policy.max_retries
-        for lost in range(resends + 1):
-            try:
-                result = await self._core.paid_call(
-                    c.GENERATE_COST, "generate", "/suno/v2/generate", _CREATED, checked
-                )
-            except AmbiguousSubmitError:
-                if not resend_if_ambiguous or lost == resends:
-                    raise
-                logger.warning("generate: the answer was lost; sending it again as asked")
-            else:
-                return result.task_id
-        raise AssertionError("unreachable")  # pragma: no cover
+        result = await self._core.paid_call(
+            c.GENERATE_COST,
+            "generate",
+            "/suno/v2/generate",
+            _CREATED,
+            checked,
+            resend_if_ambiguous=resend_if_ambiguous,
+        )
+        return result.task_id
 
     async def wait_for_generation(
         self, task_id: str, *, timeout: float | None = None, on_event: EventHandler | None = None
@@ -142,6 +144,7 @@ class GenerateAPI(TasksAPI):
         """:meth:`generate`, then :meth:`wait_for_generation`; return the finished clips."""
         if timeout is not None:
             check_positive("timeout", timeout)  # before anything is paid for
+        check_callback("on_event", on_event)
         with reporting_spending(on_event):
             task_id = await self.generate(
                 request, resend_if_ambiguous=resend_if_ambiguous, **fields
@@ -178,6 +181,11 @@ class GenerateAPI(TasksAPI):
         """
         if timeout is not None:
             check_positive("timeout", timeout)  # before anything is paid for
+        check_path("directory", directory)
+        if journal is not None:
+            check_path("journal", journal)
+        check_bool("resend_if_ambiguous", resend_if_ambiguous)
+        check_callback("on_event", on_event)
         checked = checked_generate(request, fields, self._extra_models)
         log = (
             Journal.open(journal, GenerationJournal(request=msgspec.to_builtins(checked)))
@@ -231,13 +239,15 @@ class GenerateAPI(TasksAPI):
         *,
         model: str = c.DEFAULT_PURE_MUSIC_MODEL,
         timeout: float | None = None,
+        resend_if_ambiguous: bool = False,
         on_event: EventHandler | None = None,
     ) -> list[Clip]:
         """Instrumental music from style ``tags`` and an optional ``title``: finished clips.
 
         On this provider: ``generate`` with ``task="create"`` and ``make_instrumental=True``
         (``model`` picks the model), then wait. The same call exists on
-        :class:`~suno_async.SunoapiClient`.
+        :class:`~suno_async.SunoapiClient`. ``resend_if_ambiguous`` is as for
+        :meth:`generate`.
 
         Raises:
             ConfigError: empty tags (mountsea documents no length limits).
@@ -251,4 +261,6 @@ class GenerateAPI(TasksAPI):
             tags=fields["tags"],
             title=fields.get("title", msgspec.UNSET),
         )
-        return await self.generate_and_wait(request, timeout=timeout, on_event=on_event)
+        return await self.generate_and_wait(
+            request, timeout=timeout, resend_if_ambiguous=resend_if_ambiguous, on_event=on_event
+        )

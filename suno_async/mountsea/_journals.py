@@ -27,6 +27,8 @@ class TrainingJournal(msgspec.Struct, kw_only=True):
     session_id: str | None = None
     uploads: dict[str, UploadOutcome] = msgspec.field(default_factory=dict)
     create: Submission = "none"
+    #: What the session's status showed before create was first sent (see ``_training``).
+    create_baseline: str | None = None
     task_id: str | None = None
     model_id: str | None = None
 

@@ -16,7 +16,7 @@ from typing import Any, Final, Literal, TypeVar
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from suno_async._core._models import Clip
+from suno_async._core._models import Clip, WireId, loosen
 
 _T = TypeVar("_T")
 
@@ -85,13 +85,19 @@ class GenerateTask(enum.StrEnum):
 class PrepareResponse(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     """Answer of ``POST /suno/v2/customModel/prepare``."""
 
-    session_id: str
+    session_id: WireId
+
+    def __post_init__(self) -> None:
+        loosen(self, ids=("session_id",))
 
 
 class TaskCreated(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
-    """Answer of every call that starts an asynchronous task (HTTP 201)."""
+    """Answer of every call that starts an asynchronous task (HTTP 201, or 200)."""
 
-    task_id: str
+    task_id: WireId
+
+    def __post_init__(self) -> None:
+        loosen(self, ids=("task_id",))
 
 
 class UploadRequest(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
@@ -118,29 +124,37 @@ class CustomModel(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
 
     id: str
     name: str | None = None
-    session_id: str | None = None
-    clip_ids: list[str] | None = None
+    session_id: WireId | None = None
+    clip_ids: list[WireId] | None = None
     created_at: str | None = None
+
+    def __post_init__(self) -> None:
+        loosen(self, ids=("session_id", "clip_ids"))
 
 
 class TaskSnapshot(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     """One answer of ``GET /suno/v2/status``.
 
-    ``status`` is the raw string: a value newer than this library decodes fine and is treated as
-    still in progress. ``data`` stays undecoded until asked for with :meth:`data_as`, because its
-    shape depends on the kind of task (a clip for an upload, a :class:`CustomModel` for a
-    training, a list of :class:`Clip` for a generation). ``created_at`` and ``finish_at`` are the
-    provider's ISO-8601 text (or a number, should it send epoch time), kept as sent so an
+    ``status`` is a lower-case string (``SUCCESS`` from a server arrives as ``success``): a
+    value newer than this library decodes fine and is treated as still in progress.
+    ``fail_code`` is an ``int`` when the server sends digits (as a number or a string).
+    ``data`` stays undecoded until asked for with :meth:`data_as`, because its shape depends on
+    the kind of task (a clip for an upload, a :class:`CustomModel` for a training, a list of
+    :class:`Clip` for a generation). ``created_at`` and ``finish_at`` are the provider's
+    ISO-8601 text (or a number, should it send epoch time), kept as sent so an
     unexpected format cannot break a wait.
     """
 
-    task_id: str
+    task_id: WireId
     status: str
     created_at: str | float | None = None
     finish_at: str | float | None = None
     fail_reason: str | None = None
     fail_code: int | str | None = None
     data: msgspec.Raw = msgspec.Raw(b"null")
+
+    def __post_init__(self) -> None:
+        loosen(self, ids=("task_id",), status="status", fail_code="fail_code")
 
     @property
     def known_status(self) -> TaskStatus | None:

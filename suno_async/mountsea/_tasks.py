@@ -15,7 +15,7 @@ from suno_async._core._base_client import BaseClient
 from suno_async._core._events import EventHandler
 from suno_async._core._exceptions import ResponseValidationError, TaskFailedError, TaskTimeoutError
 from suno_async._core._models import TaskKind
-from suno_async._core._validation import check_id
+from suno_async._core._validation import check_callback, check_choice, check_id
 from suno_async.mountsea._models import TaskSnapshot, TaskStatus
 
 __all__ = ["TasksAPI"]
@@ -96,7 +96,8 @@ class TasksAPI(BaseClient):
                 (``server_side=False``; the task may still end: wait on it again).
             APIError: status requests kept failing, or failed in a way not worth retrying.
         """
-        return await self._wait(task_id, TaskKind(kind), timeout, on_event, None, _SNAPSHOT)
+        kind = check_choice("kind", kind, TaskKind)
+        return await self._wait(task_id, kind, timeout, on_event, None, _SNAPSHOT)
 
     async def _wait(
         self,
@@ -108,6 +109,7 @@ class TasksAPI(BaseClient):
         decoder: msgspec.json.Decoder[_S],
     ) -> _S:
         task_id = check_id("task_id", task_id)
+        check_callback("on_event", on_event)
         return await self._core.poll(
             lambda: self._status(task_id, decoder),
             _judge(kind),

@@ -51,12 +51,13 @@ from suno_async._core._events import (
 )
 from suno_async._core._exceptions import (
     AmbiguousSubmitError,
+    APIError,
+    APIStatusError,
     BadRequestError,
     ConfigError,
     ConflictError,
     CreditBudgetError,
     InsufficientCreditsError,
-    NotFoundError,
     PermissionDeniedError,
     SunoError,
     TaskError,
@@ -66,7 +67,13 @@ from suno_async._core._exceptions import (
 from suno_async._core._journal import Journal, Submission
 from suno_async._core._models import Clip
 from suno_async._core._retry import RetryPolicy
-from suno_async._core._validation import check_name, check_positive_int
+from suno_async._core._validation import (
+    check_bool,
+    check_callback,
+    check_name,
+    check_path,
+    check_positive_int,
+)
 from suno_async.mountsea._constants import (
     CREATE_CUSTOM_MODEL_COST,
     MIN_TRAINING_CLIPS,
@@ -154,6 +161,9 @@ class _TrainingLog:
 
     def model(self, model_id: str) -> None:
         self._update(model_id=model_id)
+
+    def baseline(self, view: str | None) -> None:
+        self._update(create_baseline=view)
 
 
 async def _send_upload(
@@ -316,19 +326,63 @@ async def _upload_all(
     ]
 
 
-async def _training_exists(client: TrainingSteps, session_id: str) -> bool:
-    """Whether the session's status shows a submitted training (see the module docstring)."""
+#: Statuses that only a submitted training shows: a prepared session is not worked on.
+_WORKING: Final = frozenset({TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.STREAM})
+_FINAL: Final = frozenset({TaskStatus.SUCCESS, TaskStatus.FAILED, TaskStatus.TIMEOUT})
+
+
+async def _session_view(client: TrainingSteps, session_id: str) -> str:
+    """What the session's status shows, as a comparable signature: ``"model"`` (a trained
+    custom model), ``"status:<status>|<createdAt>"`` (an answer with that status and no
+    model), or
+    ``"http:<code>"`` (a 4xx: the provider does not know the id as a task, whatever code it
+    uses for that).
+
+    Raises:
+        APIError: the lookup itself failed (5xx, network), so the session's state is unknown.
+    """
     try:
         snapshot = await client.get_status(session_id)
-    except NotFoundError:
-        return False
-    if snapshot.status == TaskStatus.SUCCESS:
+    except APIStatusError as exc:
+        if 400 <= exc.status_code < 500 and exc.status_code not in (401, 403, 408, 429):
+            return f"http:{exc.status_code}"
+        raise
+    status = snapshot.status
+    if status == TaskStatus.SUCCESS:
         try:
-            return _CUSTOM_MODEL.decode(snapshot.data).id.startswith(CUSTOM_MODEL_PREFIX)
+            if _CUSTOM_MODEL.decode(snapshot.data).id.startswith(CUSTOM_MODEL_PREFIX):
+                return "model"
         except msgspec.ValidationError:
-            return False
-    # Pending, or a status this library does not know: assume a training, not a second bill.
-    return not snapshot.is_terminal
+            pass
+    # The creation time tells a new task from an old one that shows the same status.
+    created = "" if snapshot.created_at is None else str(snapshot.created_at)
+    return f"status:{status}|{created}"
+
+
+def _status_in(view: str) -> str:
+    """The status part of a ``"status:<status>|<created>"`` view."""
+    return view.removeprefix("status:").split("|", 1)[0]
+
+
+def _create_arrived(before: str | None, after: str) -> bool | None:
+    """Whether a create whose answer was lost reached the provider, judged from what the
+    session showed before it was sent (``None``: not known) and what it shows now; ``None``
+    when the two answers cannot tell. (A training that was already running before counts as
+    arrived: there is a training to wait for, and create must not be sent again.)"""
+    if after == "model":
+        return True
+    if after.startswith("http:"):
+        # The provider does not know the session as a task: create did not arrive, unless the
+        # session answered otherwise before (then the answers contradict each other).
+        return False if before in (None, after) else None
+    status = _status_in(after)
+    if before is not None and before != after:
+        return True  # a task appeared where there was none, or it moved on, or is a new one
+    if status in _FINAL:
+        return False  # still the same finished state: a new training would have moved it
+    if status in _WORKING:
+        return True  # a training is under way (it may have been there before)
+    return None  # ``ready`` (a prepared session, or a queued training?) or an unknown status
 
 
 async def _submit_create(
@@ -338,23 +392,37 @@ async def _submit_create(
     clip_ids: list[str],
     name: str,
     log: _TrainingLog | None = None,
+    *,
+    resend_if_ambiguous: bool = False,
 ) -> str:
     """Get the session's training submitted exactly once; return its task id (the session id).
 
-    A create whose answer was lost (or that a crashed run left ``"sending"``) is looked up by
-    the session's status before it is sent again; a 409 means it is already training.
+    Before the first create, the session's status is read (and journaled). A create whose
+    answer was lost, or that a crashed run left ``"sending"``, is looked up again: it arrived
+    when a training shows that was not there before, it did not when the session still answers
+    "no such task" (404, 400 or any other 4xx) as before; then create is sent again. When the
+    two answers cannot tell, :class:`AmbiguousSubmitError` (with ``session_id``) is raised,
+    unless ``resend_if_ambiguous``. A 409 means it is already training.
     """
     log = log or _TrainingLog(None)
     state = log.state
     if state is not None and state.create == "submitted" and state.task_id:
         return state.task_id
-    if (
-        state is not None
-        and state.create == "sending"
-        and await _training_exists(client, session_id)
-    ):
-        log.create("submitted", session_id)
-        return session_id
+    before = state.create_baseline if state is not None else None
+    if state is not None and state.create == "sending":
+        arrived = await _look_up_create(client, session_id, before)
+        if arrived is not None:
+            # Settles this client's own count if the cut-off create was its own (a new
+            # process counted nothing, and settles nothing).
+            core.settle(CREATE_CUSTOM_MODEL_COST, charged=arrived)
+        if arrived:
+            log.create("submitted", session_id)
+            return session_id
+        if arrived is None and not resend_if_ambiguous:
+            raise _unclear_create(session_id, None)
+    elif before is None:
+        before = await _baseline(client, session_id)
+        log.baseline(before)
     resends = client.retry_policy.max_retries
     for attempt in range(resends + 1):
         log.create("sending")
@@ -372,18 +440,75 @@ async def _submit_create(
         except ConflictError:
             logger.info("training of session %s was already submitted; waiting for it", session_id)
             task_id = session_id
-        except AmbiguousSubmitError:
-            if not await _training_exists(client, session_id):
-                core.refund(CREATE_CUSTOM_MODEL_COST)  # counted as maybe-charged: it was not
+        except AmbiguousSubmitError as exc:
+            arrived = await _look_up_create(client, session_id, before)
+            if arrived:
+                if before is None or _status_in(before) not in _WORKING:
+                    # A training appeared: this create made it. (One that was there before
+                    # proves nothing about this create's charge: it stays uncertain.)
+                    core.settle(CREATE_CUSTOM_MODEL_COST, charged=True)
+                logger.info(
+                    "create for session %s arrived although its answer was lost", session_id
+                )
+                task_id = session_id
+            elif arrived is None and not resend_if_ambiguous:
+                raise _unclear_create(session_id, exc) from exc
+            else:
+                if arrived is False:
+                    core.settle(CREATE_CUSTOM_MODEL_COST, charged=False)
                 if attempt == resends:
                     raise
-                logger.info("create for session %s did not arrive; sending it again", session_id)
+                logger.info(
+                    "create for session %s may not have arrived; sending it again", session_id
+                )
                 continue
-            logger.info("create for session %s arrived although its answer was lost", session_id)
-            task_id = session_id
         log.create("submitted", task_id)
         return task_id
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _baseline(client: TrainingSteps, session_id: str) -> str | None:
+    """The session's view before create is sent (``None`` when the lookup failed)."""
+    try:
+        return await _session_view(client, session_id)
+    except APIError as exc:
+        logger.info("could not read session %s before create: %s", session_id, exc)
+        return None
+
+
+async def _look_up_create(
+    client: TrainingSteps, session_id: str, before: str | None
+) -> bool | None:
+    try:
+        after = await _session_view(client, session_id)
+    except APIError as exc:
+        logger.info("could not look session %s up after create: %s", session_id, exc)
+        return None
+    arrived = _create_arrived(before, after)
+    logger.info(
+        "session %s before create: %s, now: %s; create arrived: %s",
+        session_id,
+        before or "unknown",
+        after,
+        {True: "yes", False: "no", None: "cannot tell"}[arrived],
+    )
+    return arrived
+
+
+def _unclear_create(session_id: str, cause: AmbiguousSubmitError | None) -> AmbiguousSubmitError:
+    said = f" ({cause})" if cause is not None else ""
+    return AmbiguousSubmitError(
+        f"customModel/create for session {session_id} may or may not have arrived{said}, and "
+        "the session's status cannot tell. It was not sent again, to avoid paying twice: "
+        f"call wait_for_training({session_id!r}) later, or run again with the same journal, "
+        "or pass resend_if_ambiguous=True to send it again (which may bill twice).",
+        method="POST",
+        url="/suno/v2/customModel/create",
+        endpoint="/suno/v2/customModel/create",
+        status_code=cause.status_code if cause is not None else None,
+        body_sent=cause.body_sent if cause is not None else None,
+        session_id=session_id,
+    )
 
 
 async def train_custom_model(
@@ -396,6 +521,7 @@ async def train_custom_model(
     max_concurrent_uploads: int,
     upload_attempts: int,
     journal: str | os.PathLike[str] | None,
+    resend_if_ambiguous: bool = False,
     on_event: EventHandler | None,
 ) -> TrainingResult:
     """See :meth:`~suno_async.MountseaClient.train_custom_model`."""
@@ -404,6 +530,10 @@ async def train_custom_model(
     check_positive_int("max_concurrent_uploads", max_concurrent_uploads)
     check_positive_int("upload_attempts", upload_attempts)
     check_positive_int("clip_count", clip_count)
+    if journal is not None:
+        check_path("journal", journal)
+    check_callback("on_event", on_event)
+    check_bool("resend_if_ambiguous", resend_if_ambiguous)
     if not MIN_TRAINING_CLIPS <= clip_count <= len(urls):
         raise ConfigError(
             f"clip_count must be between {MIN_TRAINING_CLIPS} and the number of URLs "
@@ -414,6 +544,8 @@ async def train_custom_model(
     state = log.state
     if state is not None and state.model_id and state.session_id and state.task_id:
         return _result_from(state, urls)
+    if state is None or state.create in ("none", "failed"):
+        core.check_budget(CREATE_CUSTOM_MODEL_COST, "training (customModel/create)")
 
     session_id = state.session_id if state is not None and state.session_id else None
     if session_id is None:
@@ -447,7 +579,9 @@ async def train_custom_model(
             required=MIN_TRAINING_CLIPS,
         )
     with reporting_spending(on_event):
-        task_id = await _submit_create(client, core, session_id, clip_ids, name, log)
+        task_id = await _submit_create(
+            client, core, session_id, clip_ids, name, log, resend_if_ambiguous=resend_if_ambiguous
+        )
     await emit(
         on_event,
         TrainingSubmitted(session_id=session_id, task_id=task_id, clip_count=len(clip_ids)),

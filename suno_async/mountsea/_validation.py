@@ -13,7 +13,13 @@ from typing import Any, Final
 import msgspec
 
 from suno_async._core._exceptions import ConfigError
-from suno_async._core._validation import check_http_url, check_style
+from suno_async._core._validation import (
+    check_finite,
+    check_http_url,
+    check_ids,
+    check_iterable,
+    check_style,
+)
 from suno_async.mountsea._constants import MIN_TRAINING_CLIPS
 from suno_async.mountsea._models import (
     CUSTOM_MODEL_PREFIX,
@@ -26,6 +32,7 @@ from suno_async.mountsea._models import (
 
 __all__ = [
     "check_audio_urls",
+    "check_extra_models",
     "check_generate_request",
     "check_model",
     "check_pure_music",
@@ -35,7 +42,9 @@ __all__ = [
 _UUID_RE: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
-_FIELD_PATH: Final = re.compile(r"(?:at `\$\.|required field `)(\w+)")
+#: Where msgspec says the error is: the top-level field of its path, else the missing field.
+_FIELD_PATH: Final = re.compile(r"at `\$\.(\w+)")
+_MISSING_FIELD: Final = re.compile(r"required field `(\w+)")
 
 
 def check_audio_urls(urls: Iterable[str]) -> tuple[str, ...]:
@@ -44,6 +53,7 @@ def check_audio_urls(urls: Iterable[str]) -> tuple[str, ...]:
         raise ConfigError(
             "audio_urls must be a list of URLs, not a single string.", argument="audio_urls"
         )
+    urls = check_iterable("audio_urls", urls, "URLs")
     checked = tuple(check_http_url("audio_urls", url) for url in urls)
     seen: set[str] = set()
     duplicates = [u for u in checked if u in seen or seen.add(u)]  # type: ignore[func-returns-value]
@@ -59,6 +69,11 @@ def check_audio_urls(urls: Iterable[str]) -> tuple[str, ...]:
             argument="audio_urls",
         )
     return checked
+
+
+def check_extra_models(extra_models: Collection[str]) -> frozenset[str]:
+    """The client's ``extra_models``: a list (possibly empty) of model names."""
+    return frozenset(check_ids("extra_models", extra_models, allow_empty=True))
 
 
 def check_model(model: str, extra_models: Collection[str] = ()) -> str:
@@ -82,6 +97,8 @@ def check_model(model: str, extra_models: Collection[str] = ()) -> str:
 
 
 def _check_range(argument: str, value: TimeRange) -> None:
+    check_finite(argument, value.start_s)
+    check_finite(argument, value.end_s)
     if value.start_s < 0 or value.end_s < value.start_s:
         raise ConfigError(
             f"{argument} must have 0 <= start_s <= end_s, got {value.start_s}..{value.end_s}.",
@@ -120,8 +137,11 @@ def check_generate_request(
             value = getattr(request.controls, name)
             if value is not msgspec.UNSET and not 0.0 <= value <= 1.0:
                 raise ConfigError(f"controls.{name} must be between 0 and 1.", argument="controls")
-    if request.continue_at is not msgspec.UNSET and request.continue_at < 0:
-        raise ConfigError("continue_at must not be negative.", argument="continue_at")
+    if request.continue_at is not msgspec.UNSET:
+        check_finite("continue_at", request.continue_at, minimum=0)
+    bpm = request.sound.bpm if request.sound is not msgspec.UNSET else msgspec.UNSET
+    if bpm is not msgspec.UNSET and check_finite("sound", bpm) <= 0:
+        raise ConfigError(f"sound.bpm must be above 0, got {bpm!r}.", argument="sound")
     if request.audio_url is not msgspec.UNSET:
         check_http_url("audio_url", request.audio_url)
     return request
@@ -143,6 +163,12 @@ def checked_generate(
     Raises:
         ConfigError: unknown fields, a wrong type, an unknown task or model, a missing field.
     """
+    if request is not None and not isinstance(request, GenerateRequest):
+        raise ConfigError(
+            f"request must be a GenerateRequest, got {type(request).__name__} {request!r}; "
+            "or pass its fields as keywords instead (generate(task=..., model=..., ...)).",
+            argument="request",
+        )
     if request is not None and fields:
         raise ConfigError("pass a GenerateRequest or keyword fields, not both.")
     unknown = sorted(set(fields) - set(GenerateRequest.__struct_fields__))
@@ -150,14 +176,36 @@ def checked_generate(
         raise ConfigError(
             f"generate got unknown fields: {', '.join(unknown)}.", argument=unknown[0]
         )
-    # A Struct built by hand is not type-checked by msgspec; a round trip checks it.
-    raw = msgspec.to_builtins(request) if request is not None else fields
+    # A Struct built by hand (the request, or one passed as a field, e.g. a TimeRange) is not
+    # type-checked by msgspec; a round trip through builtins checks it.
+    raw = _builtins(_set_fields(request) if request is not None else fields)
     try:
         checked = msgspec.convert(raw, GenerateRequest)
     except msgspec.ValidationError as exc:
-        path = _FIELD_PATH.search(str(exc))
+        path = _FIELD_PATH.search(str(exc)) or _MISSING_FIELD.search(str(exc))
         raise ConfigError(
             f"invalid generate request: {exc}.", argument=path.group(1) if path else None
         ) from None
     check_generate_request(checked, extra_models)
     return checked
+
+
+def _set_fields(request: GenerateRequest) -> dict[str, Any]:
+    """The fields of ``request`` that were set."""
+    return {
+        name: value
+        for name, value in msgspec.structs.asdict(request).items()
+        if value is not msgspec.UNSET
+    }
+
+
+def _builtins(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` as builtins, each field apart so that one msgspec cannot encode is named
+    (bytes are kept as bytes: a string field must not take them as base64 text)."""
+    raw: dict[str, Any] = {}
+    for name, value in fields.items():
+        try:
+            raw[name] = msgspec.to_builtins(value, builtin_types=(bytes, bytearray, memoryview))
+        except TypeError as exc:
+            raise ConfigError(f"invalid generate field {name}: {exc}.", argument=name) from None
+    return raw

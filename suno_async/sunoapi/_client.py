@@ -30,6 +30,7 @@ class SunoapiClient(V35API):
         ConfigError: no API key, a malformed base URL, or a non-positive number.
     """
 
+    _api_name = "sunoapi.com"
     _key_env = c.API_KEY_ENV
     _url_env = c.BASE_URL_ENV
     _default_url = c.DEFAULT_BASE_URL

@@ -139,10 +139,14 @@ class ClipTracker:
                     if done is not None:
                         return done
                     await self._next_round()
-            statuses = ", ".join(f"{i}={seen.get(i, 'unknown')}" for i in ids)
+            statuses = ", ".join(f"{i}={seen.get(i, 'none seen')}" for i in ids)
+            odd = sorted({s for s in seen.values() if s not in _KNOWN})
+            odd_note = (
+                f"; statuses this library does not know: {', '.join(map(repr, odd))}" if odd else ""
+            )
             raise TaskTimeoutError(
                 f"clips {', '.join(ids)} did not reach {until!r} within {schedule.timeout:g} s "
-                f"(statuses: {statuses}). They may still finish: wait for them again.",
+                f"(statuses: {statuses}{odd_note}). They may still finish: wait for them again.",
                 task_id=",".join(ids),
                 snapshot=[self._tracked[i].latest for i in ids],
                 server_side=False,

@@ -20,7 +20,7 @@ from typing import Final, Generic, TypeVar
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from suno_async._core._models import Clip, ClipMetadata
+from suno_async._core._models import Clip, ClipMetadata, WireId, loosen
 
 __all__ = [
     "ClipsResponse",
@@ -78,13 +78,16 @@ class GenerateBatch(msgspec.Struct, frozen=True, kw_only=True):
     that the clips are done; rely on each clip's own ``status``.
     """
 
-    id: str
+    id: WireId
     clips: list[Clip]
     metadata: ClipMetadata | None = None
     major_model_version: str | None = None
     status: str | None = None
     created_at: str | None = None
     batch_size: int | None = None
+
+    def __post_init__(self) -> None:
+        loosen(self, ids=("id",), status="status")
 
     @property
     def clip_ids(self) -> list[str]:
@@ -109,7 +112,10 @@ class Envelope(msgspec.Struct, Generic[_T], frozen=True, kw_only=True):
 class V30TaskRef(msgspec.Struct, frozen=True, kw_only=True):
     """``data`` of a v3.0 create: the task to follow."""
 
-    task_id: str
+    task_id: WireId
+
+    def __post_init__(self) -> None:
+        loosen(self, ids=("task_id",))
 
 
 class V30TaskStatus(enum.StrEnum):
@@ -145,10 +151,13 @@ _INPUT: Final = msgspec.json.Decoder(V30Input)
 class V30Task(msgspec.Struct, frozen=True, kw_only=True):
     """``data`` of v3.0 ``GET clip/{task_id}``: the task's status and its clips by id."""
 
-    task_id: str
+    task_id: WireId
     status: str
     input: str | None = None
     clips: dict[str, Clip] = msgspec.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        loosen(self, ids=("task_id",), status="status")
 
     @property
     def input_params(self) -> V30Input | None:

@@ -11,7 +11,7 @@ import msgspec
 from suno_async._core._events import EventHandler
 from suno_async._core._exceptions import ClipFailedError, TaskFailedError
 from suno_async._core._models import Clip, ClipStatus, TaskKind
-from suno_async._core._validation import check_id
+from suno_async._core._validation import check_bool, check_callback, check_id
 from suno_async.sunoapi._answers import EnvelopeAnswer
 from suno_async.sunoapi._constants import CALL_COST
 from suno_async.sunoapi._models import (
@@ -43,31 +43,49 @@ class SunoapiV30:
     def __init__(self, core: ClientCore) -> None:
         self._core = core
 
-    async def create_pure_music(self, tags: str, title: str | None = None) -> str:
-        """``POST v3.0/custom/create-pure-music``; return the task id."""
-        return await self._submit(
-            "/custom/create-pure-music", PureMusicRequest(**check_style(tags, title))
-        )
+    async def create_pure_music(
+        self, tags: str, title: str | None = None, *, resend_if_ambiguous: bool = False
+    ) -> str:
+        """``POST v3.0/custom/create-pure-music``; return the task id.
 
-    async def create_lyrics_song(self, prompt: str, tags: str, title: str | None = None) -> str:
+        Every v3.0 create costs 10 credits. When its outcome is unknown it is not sent again
+        (:class:`~suno_async.AmbiguousSubmitError`), unless ``resend_if_ambiguous`` (which may
+        bill twice).
+        """
+        body = PureMusicRequest(**check_style(tags, title))
+        return await self._submit("/custom/create-pure-music", body, resend_if_ambiguous)
+
+    async def create_lyrics_song(
+        self,
+        prompt: str,
+        tags: str,
+        title: str | None = None,
+        *,
+        resend_if_ambiguous: bool = False,
+    ) -> str:
         """``POST v3.0/custom/create-lyrics-song``; return the task id."""
         body = LyricsSongRequest(prompt=check_prompt(prompt), **check_style(tags, title))
-        return await self._submit("/custom/create-lyrics-song", body)
+        return await self._submit("/custom/create-lyrics-song", body, resend_if_ambiguous)
 
-    async def random_pure_music(self, description: str) -> str:
+    async def random_pure_music(
+        self, description: str, *, resend_if_ambiguous: bool = False
+    ) -> str:
         """``POST v3.0/random/create-pure-music``: instrumental from a description; task id."""
-        return await self._submit(
-            "/random/create-pure-music", RandomRequest(description=check_description(description))
-        )
+        body = RandomRequest(description=check_description(description))
+        return await self._submit("/random/create-pure-music", body, resend_if_ambiguous)
 
-    async def random_lyrics_song(self, description: str) -> str:
+    async def random_lyrics_song(
+        self, description: str, *, resend_if_ambiguous: bool = False
+    ) -> str:
         """``POST v3.0/random/create-lyrics-song``: a song from a description; task id."""
-        return await self._submit(
-            "/random/create-lyrics-song", RandomRequest(description=check_description(description))
-        )
+        body = RandomRequest(description=check_description(description))
+        return await self._submit("/random/create-lyrics-song", body, resend_if_ambiguous)
 
-    async def _submit(self, route: str, body: msgspec.Struct) -> str:
-        ref = await self._core.paid_call(CALL_COST, route[1:], _V30 + route, _V30_REF, body)
+    async def _submit(self, route: str, body: msgspec.Struct, resend: bool) -> str:
+        check_bool("resend_if_ambiguous", resend)
+        ref = await self._core.paid_call(
+            CALL_COST, route[1:], _V30 + route, _V30_REF, body, resend_if_ambiguous=resend
+        )
         return ref.task_id
 
     async def get_task(self, task_id: str) -> V30Task:
@@ -89,6 +107,7 @@ class SunoapiV30:
             TaskTimeoutError: the deadline passed.
         """
         task_id = check_id("task_id", task_id)
+        check_callback("on_event", on_event)
         return await self._core.poll(
             lambda: self.get_task(task_id),
             _judge_v30,

@@ -19,7 +19,7 @@ from suno_async._core._events import (
 )
 from suno_async._core._exceptions import ConfigError
 from suno_async._core._models import Clip, TaskKind
-from suno_async._core._validation import check_id
+from suno_async._core._validation import check_bool, check_callback, check_id, check_positive
 from suno_async.sunoapi._answers import BatchAnswer, V35Answer
 from suno_async.sunoapi._clips import ClipTracker, WaitUntil
 from suno_async.sunoapi._constants import CALL_COST
@@ -49,22 +49,32 @@ class V35API(BaseClient):
 
     _tracker: ClipTracker
 
-    async def create_pure_music(self, tags: str, title: str | None = None) -> GenerateBatch:
+    async def create_pure_music(
+        self, tags: str, title: str | None = None, *, resend_if_ambiguous: bool = False
+    ) -> GenerateBatch:
         """``POST v3.5/custom/create-pure-music``: instrumental music from style ``tags``.
 
-        Returns the batch with its two clips, still ``submitted`` (costs 10 credits).
+        Returns the batch with its two clips, still ``submitted`` (costs 10 credits). When the
+        outcome is unknown the call is not sent again (the provider offers no way to look the
+        batch up), unless ``resend_if_ambiguous`` (which may bill twice); the same holds for
+        every create and extend call of this client.
 
         Raises:
             ConfigError: empty tags, tags of 200 characters or more, a title of 80 or more.
             InsufficientCreditsError: the account's credits do not cover the call.
-            AmbiguousSubmitError: the outcome is unknown (the answer was lost, a 5xx, or an
-                answer without clips); the music may be under way (and billed).
+            AmbiguousSubmitError: the outcome is unknown (the answer was lost, a 500, 502 or
+                504, or an answer without clips); the music may be under way (and billed).
         """
         body = PureMusicRequest(**check_style(tags, title))
-        return await self._submit("/custom/create-pure-music", body)
+        return await self._submit("/custom/create-pure-music", body, resend_if_ambiguous)
 
     async def create_lyrics_song(
-        self, prompt: str, tags: str, title: str | None = None
+        self,
+        prompt: str,
+        tags: str,
+        title: str | None = None,
+        *,
+        resend_if_ambiguous: bool = False,
     ) -> GenerateBatch:
         """``POST v3.5/custom/create-lyrics-song``: a song singing ``prompt`` (the lyrics).
 
@@ -72,7 +82,7 @@ class V35API(BaseClient):
             ConfigError: a missing or too long prompt (3000), tags (200) or title (80).
         """
         body = LyricsSongRequest(prompt=check_prompt(prompt), **check_style(tags, title))
-        return await self._submit("/custom/create-lyrics-song", body)
+        return await self._submit("/custom/create-lyrics-song", body, resend_if_ambiguous)
 
     async def extend(
         self,
@@ -82,6 +92,7 @@ class V35API(BaseClient):
         prompt: str,
         tags: str,
         title: str | None = None,
+        resend_if_ambiguous: bool = False,
     ) -> GenerateBatch:
         """``POST v3.5/extend``: continue a clip from ``continue_at`` seconds with new lyrics.
 
@@ -96,10 +107,13 @@ class V35API(BaseClient):
             prompt=check_prompt(prompt),
             **check_style(tags, title),
         )
-        return await self._submit("/extend", body)
+        return await self._submit("/extend", body, resend_if_ambiguous)
 
-    async def _submit(self, route: str, body: msgspec.Struct) -> GenerateBatch:
-        return await self._core.paid_call(CALL_COST, route[1:], _V35 + route, _BATCH, body)
+    async def _submit(self, route: str, body: msgspec.Struct, resend: bool) -> GenerateBatch:
+        check_bool("resend_if_ambiguous", resend)
+        return await self._core.paid_call(
+            CALL_COST, route[1:], _V35 + route, _BATCH, body, resend_if_ambiguous=resend
+        )
 
     async def get_clips(self, clip_ids: Sequence[str]) -> list[Clip]:
         """``GET v3.5/clips?ids=``: the clips' current state (ids the provider does not know
@@ -146,6 +160,7 @@ class V35API(BaseClient):
             raise ConfigError(
                 "until must be 'complete', 'streaming' or 'first_streaming'.", argument="until"
             )
+        check_callback("on_event", on_event)
         schedule = self._core.schedule_for(TaskKind.MUSIC, timeout)
         if until != "complete":
             schedule = dataclasses.replace(schedule, expected=None)  # streaming comes early
@@ -157,19 +172,27 @@ class V35API(BaseClient):
         title: str | None = None,
         *,
         timeout: float | None = None,
+        resend_if_ambiguous: bool = False,
         on_event: EventHandler | None = None,
     ) -> list[Clip]:
         """Instrumental music from style ``tags`` and an optional ``title``: finished clips.
 
         On this provider: v3.5 ``custom/create-pure-music``, then the clips are followed until
-        complete. The same call exists on :class:`~suno_async.MountseaClient`.
+        complete. The same call exists on :class:`~suno_async.MountseaClient`. An unknown
+        outcome of the create call raises :class:`AmbiguousSubmitError` unless
+        ``resend_if_ambiguous`` (then it is sent again, which may bill twice).
 
         Raises:
             ConfigError: empty tags, or tags/title over the length limits.
             ClipFailedError / TaskTimeoutError: a clip failed or took too long.
         """
+        if timeout is not None:
+            check_positive("timeout", timeout)  # before anything is paid for
+        check_callback("on_event", on_event)
         with reporting_spending(on_event):
-            batch = await self.create_pure_music(tags, title)
+            batch = await self.create_pure_music(
+                tags, title, resend_if_ambiguous=resend_if_ambiguous
+            )
         await emit(on_event, GenerationSubmitted(task_id=batch.id, model="v3.5"))
         clips = await self.wait_for_clips(batch.clip_ids, timeout=timeout, on_event=on_event)
         await emit(on_event, GenerationFinished(task_id=batch.id, clip_ids=tuple(batch.clip_ids)))

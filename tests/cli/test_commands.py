@@ -100,7 +100,8 @@ def test_train_json_and_a_finished_journal_sends_nothing(
 def test_train_resumes_from_its_journal_without_uploading_again(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, served: Emulator
 ) -> None:
-    """Stopped before create by --max-credits (exit 4), the rerun sends no upload."""
+    """--max-credits below the training's cost refuses before any request (exit 4); stopped
+    at create by a 402 (exit 4), the rerun sends no upload."""
     journal = str(tmp_path / "train.json")
     urls_file = tmp_path / "urls.txt"
     urls_file.write_text("# my tracks\n" + "\n".join(URLS) + "\n")
@@ -108,11 +109,15 @@ def test_train_resumes_from_its_journal_without_uploading_again(
     code, _, err = run(capsys, *args, "--urls-file", str(urls_file), "--max-credits", "50")
     assert code == 4, err
     assert "--max-credits" in err
+    assert served.count("POST", "/suno/v2/customModel/prepare") == 0
+    served.inject_http("POST", "/suno/v2/customModel/create", 402)
+    code, _, err = run(capsys, *args, "--urls-file", str(urls_file))
+    assert code == 4, err
     uploads = served.count("POST", "/suno/v2/customModel/upload")
     assert uploads == 6
     result = run_json(capsys, *args, "--urls-file", str(urls_file))
     assert served.count("POST", "/suno/v2/customModel/upload") == uploads
-    assert served.count("POST", "/suno/v2/customModel/create") == 1
+    assert served.count("POST", "/suno/v2/customModel/create") == 2  # the 402, then this one
     assert result["model_id"].startswith("chirp-custom:")
 
 

@@ -24,6 +24,7 @@ from suno_async import (
     RateLimitError,
     ResponseValidationError,
     RetryPolicy,
+    WrongBaseURLError,
 )
 from suno_async._core._transport import parse_retry_after
 from suno_async.emulator import Emulator
@@ -141,12 +142,13 @@ async def test_client_errors_are_not_retried(client: MountseaClient, emulator: E
     assert emulator.count("GET", STATUS) == 1
 
 
-@pytest.mark.parametrize("status", [500, 502, 503, 504])
+@pytest.mark.parametrize("status", [500, 502, 504, 507, 520])
 async def test_paid_request_5xx_is_ambiguous_and_not_resent(
     client: MountseaClient, emulator: Emulator, status: int
 ) -> None:
-    """generate answered 5xx is not sent again: the server (behind a gateway) may have started
-    the work, so the error says to look it up first."""
+    """generate answered 500/502/504 (or a 5xx that proves nothing) is not sent again: the
+    server (behind a gateway) may have started the work, so the error says to look it up first,
+    and the cost is counted as uncertain, not as spent."""
     emulator.inject_http("POST", GENERATE, status)
     with pytest.raises(AmbiguousSubmitError) as info:
         await client.generate(task="create", model="chirp-v50")
@@ -154,6 +156,89 @@ async def test_paid_request_5xx_is_ambiguous_and_not_resent(
     assert info.value.endpoint == GENERATE
     assert "look the work up" in str(info.value)
     assert emulator.count("POST", GENERATE) == 1
+    assert (client.credits_spent, client.credits_uncertain) == (0, 40)
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(400, BadRequestError), (404, NotFoundError), (422, APIStatusError), (501, APIStatusError)],
+)
+async def test_paid_request_refused_is_not_counted(
+    client: MountseaClient, emulator: Emulator, status: int, error: type[APIStatusError]
+) -> None:
+    """A 4xx or a 501 proves the work was not done: its status error, not sent again, and
+    nothing counted, spent or uncertain."""
+    emulator.inject_http("POST", GENERATE, status)
+    with pytest.raises(error) as info:
+        await client.generate(task="create", model="chirp-v50")
+    assert not isinstance(info.value, AmbiguousSubmitError)
+    assert info.value.status_code == status
+    assert emulator.count("POST", GENERATE) == 1
+    assert (client.credits_spent, client.credits_uncertain) == (0, 0)
+
+
+@pytest.mark.parametrize("headers", [None, {"Retry-After": "0"}])
+async def test_paid_request_resent_after_503(
+    client: MountseaClient, emulator: Emulator, headers: dict[str, str] | None
+) -> None:
+    """A 503 (with or without Retry-After) says the server is not taking work: sent again,
+    and only the accepted call is counted."""
+    emulator.inject_http("POST", GENERATE, 503, headers=headers)
+    assert await client.generate(task="create", model="chirp-v50")
+    assert emulator.count("POST", GENERATE) == 2
+    assert (client.credits_spent, client.credits_uncertain) == (40, 0)
+
+
+async def test_paid_request_resent_if_asked(client: MountseaClient, emulator: Emulator) -> None:
+    """With resend_if_ambiguous a 502 is sent again; the lost one stays uncertain."""
+    emulator.inject_http("POST", GENERATE, 502)
+    assert await client.generate(task="create", model="chirp-v50", resend_if_ambiguous=True)
+    assert emulator.count("POST", GENERATE) == 2
+    assert (client.credits_spent, client.credits_uncertain) == (40, 40)
+
+
+@pytest.mark.parametrize(
+    ("status", "content_type", "body"),
+    [
+        (501, "text/html", b"<html><body>501 Unsupported method ('POST')</body></html>"),
+        (405, "text/html", b"<!DOCTYPE html><title>Method Not Allowed</title>"),
+        (404, "text/html", b"<html>Not Found</html>"),
+        (200, "text/html", b"<!doctype html><html><body>Welcome to nginx!</body></html>"),
+        (200, "text/plain", b"OK"),
+    ],
+)
+async def test_an_answer_that_is_not_the_api_is_a_wrong_base_url(
+    status: int, content_type: str, body: bytes
+) -> None:
+    """A server that is not the API (a web page, a non-JSON 200) is a configuration error that
+    names the URL and what came back, for safe and paid calls alike; nothing is counted and
+    nothing is retried."""
+    calls = 0
+
+    async def web_page(request: web.Request) -> web.StreamResponse:
+        nonlocal calls
+        calls += 1
+        return web.Response(status=status, body=body, content_type=content_type)
+
+    async with (
+        tiny_server(web_page) as base,
+        MountseaClient(api_key="k", base_url=base, retry=FAST_RETRY) as client,
+    ):
+        with pytest.raises(WrongBaseURLError) as info:
+            await client.generate(task="create", model="chirp-v50")
+        message = str(info.value)
+        assert f"{base}/suno/v2/generate does not answer like the mountsea API" in message
+        assert f"HTTP {status}" in message
+        assert content_type in message
+        assert "MOUNTSEA_BASE_URL" in message
+        assert "nothing was charged" in message
+        assert "paid work" not in message
+        assert info.value.argument == "base_url"
+        assert (client.credits_spent, client.credits_uncertain) == (0, 0)
+        assert calls == 1
+        with pytest.raises(WrongBaseURLError):
+            await client.get_status("t")
+        assert calls == 2
 
 
 async def test_paid_request_resent_after_408(client: MountseaClient, emulator: Emulator) -> None:

@@ -351,9 +351,12 @@ async def test_create_cancelled_in_flight_is_reconciled_not_resent(
                 tg.start_soon(watch_journal, journal, "create", "sending", scope)
                 await client.train_custom_model(urls, name="m", journal=journal)
         assert scope.cancelled_caught
-        assert client.credits_spent == 100  # cancelled in flight: it may have landed
+        # Cancelled in flight: it may have landed, so it is uncertain, not spent.
+        assert (client.credits_spent, client.credits_uncertain) == (0, 100)
         await anyio.sleep(0.6)  # the slowed answer goes out (to nobody)
         result = await client.train_custom_model(urls, name="m", journal=journal)
+        # The lookup proved it landed: settled as spent.
+        assert (client.credits_spent, client.credits_uncertain) == (100, 0)
     assert result.model_id.startswith("chirp-custom:")
     assert emulator.count("POST", CREATE) == 1
 
@@ -396,7 +399,7 @@ async def test_a_refused_generate_leaves_the_journal_resumable(
 
 async def test_a_paid_answer_of_the_wrong_shape_is_ambiguous() -> None:
     """A 201 to generate whose body is not the documented {taskId} may hide a started task:
-    AmbiguousSubmitError, and the budget counts it."""
+    AmbiguousSubmitError, and the budget counts it as uncertain."""
     from aiohttp import web
 
     from ..helpers import tiny_server
@@ -407,7 +410,7 @@ async def test_a_paid_answer_of_the_wrong_shape_is_ambiguous() -> None:
     async with tiny_server(api) as base, MountseaClient(api_key="k", base_url=base) as client:
         with pytest.raises(AmbiguousSubmitError):
             await client.generate(task="create", model="chirp-v50")
-        assert client.credits_spent == 40
+        assert (client.credits_spent, client.credits_uncertain) == (0, 40)
 
 
 async def test_credit_events_belong_to_their_own_workflow(emulator: Emulator) -> None:
