@@ -1,9 +1,9 @@
 """An embedded emulator of two Suno-style music APIs, for tests.
 
 One real HTTP server on loopback serves mountsea.ai's Suno v2 API (the ``mountsea`` provider,
-under ``/suno/v2/``) and sunoapi.com's v2 API (the ``sunoapi`` provider, v3.5 and v3.0
-families, under ``/api/v2/suno/``), each with its own account, plus the CDN their audio comes
-from::
+under ``/suno/v2/``) and sunoapi.com's API (the ``sunoapi`` provider: v2's v3.5 and v3.0
+families under ``/api/v2/suno/``, and v1 under ``/api/v1/``, whose webhooks it delivers for
+real), each with its own account, plus the CDN their audio comes from::
 
     async with Emulator(EmulatorConfig(), clock=VirtualClock()) as emu:
         ...  # point a client at emu.base_url; move time with emu.clock.advance(seconds)
@@ -33,12 +33,14 @@ silent, is written in the docstrings of these private modules:
 * ``_mountsea`` (mountsea.ai) and ``_sunoapi`` (sunoapi.com), each with ``_state`` (the
   account's task or clip timelines, answers and credit rules), ``_validation`` (its request
   checks) and ``_routes`` (its routes, mounted on the shared app by ``add_routes``).
+  sunoapi.com's v1 family has its own ``_v1_state``, ``_v1_validation`` and ``_v1_routes``,
+  and its webhook deliveries (with faults: :class:`WebhookFault`) are in ``_webhooks``.
 """
 
 from suno_async._core._clock import VirtualClock
 from suno_async.emulator._app import RequestRecord
 from suno_async.emulator._chaos import Chaos
-from suno_async.emulator._config import EmulatorConfig
+from suno_async.emulator._config import EmulatorConfig, WebhookFault
 from suno_async.emulator._faults import TaskScript
 from suno_async.emulator._ledger import Charge
 from suno_async.emulator._readings import Readings, readings_from
@@ -53,6 +55,7 @@ __all__ = [
     "RequestRecord",
     "TaskScript",
     "VirtualClock",
+    "WebhookFault",
     "readings_from",
     "serve",
 ]

@@ -25,6 +25,11 @@ Choices where the providers are silent:
   ``complete``; the provider documents no timings.
 * ``offline_audio_hosts`` holds the docs' placeholder host ``example.com``, so the docs' own
   example runs without network access: an audio-looking path there counts as audio.
+* sunoapi.com's v1 family (:mod:`~suno_async.emulator._sunoapi._v1_state`) bills the same
+  account: a v1 create costs ``sunoapi_call_cost``, a make-lyrics ``sunoapi_lyrics_cost`` (2,
+  documented) and a stems call ``sunoapi_stems_cost`` (0: no price is published). A lyrics task
+  takes ``sunoapi_lyrics_seconds`` (5) and a stems task ``sunoapi_stems_seconds`` (30); the docs
+  give no timings.
 
 Faults that belong to a whole run (the command line sets them; tests may too):
 
@@ -38,6 +43,11 @@ Faults that belong to a whole run (the command line sets them; tests may too):
   connections on the API routes; see :mod:`~suno_async.emulator._chaos`.
 * ``task_scripts`` (:class:`~suno_async.emulator._faults.TaskScript`): task faults queued when
   the emulator is made, in order, before any queued by a method call.
+* ``webhook_faults`` (:class:`WebhookFault`): what the next webhook deliveries do wrong (lost,
+  sent twice, late, badly signed, stale), in order.
+* ``sunoapi_double_charges``: the first that many accepted sunoapi.com v1 paid calls are billed
+  twice (two :class:`~suno_async.emulator._ledger.Charge` records with the same task id): the
+  provider's mistake that only a reconciliation of the balance can show.
 
 Where the docs leave room, ``readings`` (:class:`~suno_async.emulator._readings.Readings`) picks
 how the emulator reads them; the default is the documented reading (see
@@ -48,13 +58,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal, get_args
 
 from suno_async.emulator._chaos import Chaos, is_api_path
 from suno_async.emulator._faults import TaskScript
 from suno_async.emulator._readings import Readings
 
-__all__ = ["EmulatorConfig"]
+__all__ = ["WEBHOOK_EFFECTS", "EmulatorConfig", "WebhookEffect", "WebhookFault"]
 
 #: Credits mountsea.ai charges for a ``customModel/create`` (documented).
 CREATE_CUSTOM_MODEL_COST: Final = 100
@@ -62,6 +72,62 @@ CREATE_CUSTOM_MODEL_COST: Final = 100
 GENERATE_COST: Final = 40
 #: Credits sunoapi.com charges per create or extend call: "10 credits per call (2 songs)".
 SUNOAPI_CALL_COST: Final = 10
+#: Credits sunoapi.com charges per v1 make-lyrics call ("lyrics 2 credits").
+SUNOAPI_LYRICS_COST: Final = 2
+
+#: What a webhook fault does to a delivery (see :class:`WebhookFault`).
+WebhookEffect = Literal["lose", "duplicate", "late", "bad_signature", "stale"]
+WEBHOOK_EFFECTS: Final[tuple[str, ...]] = get_args(WebhookEffect)
+#: Default ``seconds`` of a ``"late"`` fault (emulator clock) and a ``"stale"`` one (wall clock).
+_LATE_SECONDS: Final = 120.0
+_STALE_SECONDS: Final = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookFault:
+    """What the next ``times`` webhook deliveries do wrong, taken in order by the tasks whose
+    delivery comes (one fault per delivery; the first queued first).
+
+    Attributes:
+        effect: ``"lose"`` (never sent), ``"duplicate"`` (sent twice, the same signed body and
+            delivery id), ``"late"`` (sent ``seconds`` of the emulator's clock after the task
+            ended; default 120), ``"bad_signature"`` (signed with another secret) or
+            ``"stale"`` (its ``X-Webhook-Timestamp``, and the mirror signature over it, is
+            ``seconds`` of wall-clock time old; default 3600: a replay).
+        times: How many deliveries it applies to (>= 1).
+        seconds: For ``"late"`` and ``"stale"``; ``None`` for the default.
+
+    Raises:
+        ValueError: an unknown effect, ``times`` < 1 or a negative or non-finite ``seconds``.
+    """
+
+    effect: WebhookEffect
+    times: int = 1
+    seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.effect not in WEBHOOK_EFFECTS:
+            raise ValueError(
+                f"unknown webhook effect {self.effect!r}: use one of {', '.join(WEBHOOK_EFFECTS)}"
+            )
+        if isinstance(self.times, bool) or not isinstance(self.times, int) or self.times < 1:
+            raise ValueError(f"times must be an int >= 1, got {self.times!r}")
+        seconds = self.seconds
+        if seconds is not None and (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not math.isfinite(seconds)
+            or seconds < 0
+        ):
+            raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
+
+    @property
+    def delay(self) -> float:
+        """``seconds``, or the effect's default (0 for effects that take none)."""
+        if self.seconds is not None:
+            return float(self.seconds)
+        return {"late": _LATE_SECONDS, "stale": _STALE_SECONDS}.get(self.effect, 0.0)
+
 
 #: The longest synthesised clip allowed (seconds). A synthesised WAV takes 44,100 bytes per
 #: second (22050 Hz, 16-bit, mono), so a 600 s clip is 26,460,044 bytes (about 26.5 MB); the
@@ -97,6 +163,13 @@ class EmulatorConfig:
         sunoapi_queued_seconds: Time from the call until the clips are ``streaming``.
         sunoapi_generate_seconds: Time from the call until the clips are ``complete``; the three
             must satisfy ``0 <= submitted <= queued <= generate``.
+        sunoapi_lyrics_cost: Credits a v1 make-lyrics call costs (2).
+        sunoapi_stems_cost: Credits a v1 stems call costs (0: no price is published).
+        sunoapi_lyrics_seconds: Time from a make-lyrics call until its lyrics are written.
+        sunoapi_stems_seconds: Time from a stems call until its tracks are done.
+        sunoapi_double_charges: How many of the first accepted v1 paid calls are billed twice.
+        webhook_faults: What the next webhook deliveries do wrong (:class:`WebhookFault`), in
+            order.
         offline_audio_hosts: Hosts (and their subdomains) that are never fetched: a URL path
             ending in a common audio extension there counts as audio, anything else as missing.
         slow_seconds: Real (wall-clock) seconds every API answer is held after the work is
@@ -117,7 +190,8 @@ class EmulatorConfig:
         ValueError: A number is out of range, ``api_key`` is empty (use ``None``) or
             ``slow_path`` is not a path.
         TypeError: ``offline_audio_hosts`` is not a frozenset, ``chaos`` not a ``Chaos``,
-            ``task_scripts`` not a tuple of ``TaskScript`` or ``readings`` not a ``Readings``.
+            ``task_scripts`` not a tuple of ``TaskScript``, ``webhook_faults`` not a tuple of
+            ``WebhookFault`` or ``readings`` not a ``Readings``.
     """
 
     api_key: str | None = None
@@ -136,6 +210,12 @@ class EmulatorConfig:
     sunoapi_submitted_seconds: float = 3.0
     sunoapi_queued_seconds: float = 8.0
     sunoapi_generate_seconds: float = 40.0
+    sunoapi_lyrics_cost: int = SUNOAPI_LYRICS_COST
+    sunoapi_stems_cost: int = 0
+    sunoapi_lyrics_seconds: float = 5.0
+    sunoapi_stems_seconds: float = 30.0
+    sunoapi_double_charges: int = 0
+    webhook_faults: tuple[WebhookFault, ...] = ()
     offline_audio_hosts: frozenset[str] = field(default_factory=lambda: frozenset({"example.com"}))
     slow_seconds: float = 0.0
     slow_path: str | None = None
@@ -154,6 +234,9 @@ class EmulatorConfig:
             "generate_cost",
             "sunoapi_credits",
             "sunoapi_call_cost",
+            "sunoapi_lyrics_cost",
+            "sunoapi_stems_cost",
+            "sunoapi_double_charges",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -165,6 +248,8 @@ class EmulatorConfig:
             "sunoapi_submitted_seconds",
             "sunoapi_queued_seconds",
             "sunoapi_generate_seconds",
+            "sunoapi_lyrics_seconds",
+            "sunoapi_stems_seconds",
         ):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0 seconds, got {getattr(self, name)!r}")
@@ -209,6 +294,10 @@ class EmulatorConfig:
             isinstance(script, TaskScript) for script in self.task_scripts
         ):
             raise TypeError("task_scripts must be a tuple of TaskScript")
+        if not isinstance(self.webhook_faults, tuple) or not all(
+            isinstance(fault, WebhookFault) for fault in self.webhook_faults
+        ):
+            raise TypeError("webhook_faults must be a tuple of WebhookFault")
         if not isinstance(self.readings, Readings):
             raise TypeError(f"readings must be a Readings, got {type(self.readings).__name__}")
 

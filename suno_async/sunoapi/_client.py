@@ -1,4 +1,5 @@
-"""The sunoapi client: :class:`SunoapiClient` (v3.5 on the client, v3.0 under ``v30``)."""
+"""The sunoapi client: :class:`SunoapiClient` (v3.5 on the client, v3.0 under ``v30``, v1 under
+``v1``, the balance and its reconciliation on the client)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,22 @@ from suno_async._core._base_client import ClientOptions
 from suno_async._core._validation import check_positive_int
 from suno_async.sunoapi import _constants as c
 from suno_async.sunoapi._clips import ClipTracker
+from suno_async.sunoapi._credits import CreditsAPI
 from suno_async.sunoapi._v30 import SunoapiV30
 from suno_async.sunoapi._v35 import V35API
 
 __all__ = ["SunoapiClient"]
 
 
-class SunoapiClient(V35API):
+class SunoapiClient(V35API, CreditsAPI):
     """An asyncio client of sunoapi's v2 API (sunoapi.com): custom pure music, lyric songs, extend.
 
     The v3.5 calls answer at once with two clips still ``submitted``; follow them with
     :meth:`wait_for_clips` (all waits of one client share their lookups, batched by up to
-    ``clip_batch_size`` ids per request). The v3.0 family is under :attr:`v30`.
+    ``clip_batch_size`` ids per request). The v3.0 family is under :attr:`v30`, the v1 family
+    (credits, songs with every field and webhooks, lyrics, stems) under :attr:`v1`
+    (:class:`~suno_async.SunoapiV1`). :meth:`credits`, :meth:`budget_from_balance` and
+    :meth:`reconcile` read the account's balance and compare it with what the client counted.
 
     Takes the same arguments as :class:`~suno_async.MountseaClient` (transport, retries, clock,
     limiter, a ``max_credits`` budget at 10 credits per create or extend), plus

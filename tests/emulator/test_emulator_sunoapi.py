@@ -444,8 +444,8 @@ LONG_CASES = [
     ),
     (
         RANDOM_PURE30,
-        {"description": "x" * 200},
-        "The 'description' character length should be less than 200.",
+        {"description": "x" * 120},
+        "The description character length should be less than 120.",
     ),
 ]
 
@@ -491,7 +491,7 @@ async def test_texts_under_the_limits_pass_and_bodies_need_json(
 ) -> None:
     """Lengths just under the limits pass; a body that is not application/json counts as empty."""
     await create35(http, emu, LYRICS35, prompt="x" * 2999, tags="y" * 199, title="z" * 79)
-    await create30(http, emu, RANDOM_LYRICS30, description="d" * 199)
+    await create30(http, emu, RANDOM_LYRICS30, description="d" * 119)
     async with http.post(
         emu.base_url + PURE35,
         data=b'{"tags": "pop"}',

@@ -15,6 +15,9 @@ v3.0 (answers ``{"code": 200, "data": ..., "message": "success"}``):
 * ``POST /api/v2/suno/v3.0/random/create-lyrics-song`` ``{description}``
 * ``GET /api/v2/suno/v3.0/clip/{task_id}``: ``data`` is ``{task_id, status, input, clips}``.
 
+v1 (``/api/v1/...``: the balance, create with webhooks, make-lyrics, stems, task lookups) is
+mounted here too, from :mod:`~suno_async.emulator._sunoapi._v1_routes`, on the same account.
+
 Bodies, their checks and the clips' life are described in
 :mod:`~suno_async.emulator._sunoapi._validation` and :mod:`~suno_async.emulator._sunoapi._state`;
 the bearer check, error bodies (``{"code", "message"}``), unknown routes and the CDN that serves
@@ -39,6 +42,7 @@ from suno_async.emulator._app import add_audio_source
 from suno_async.emulator._errors import ApiError
 from suno_async.emulator._http import json_body, json_response
 from suno_async.emulator._sunoapi._state import SunoapiState
+from suno_async.emulator._sunoapi._v1_routes import add_v1_routes
 from suno_async.emulator._sunoapi._validation import Family, validate_custom, validate_random
 from suno_async.emulator._validation import parse_object
 
@@ -125,3 +129,4 @@ def add_routes(app: web.Application, state: SunoapiState) -> None:
     router.add_get(f"{V30}/clip/{{task_id}}", _task)
     router.add_get(f"{V30}/clip", _missing_task_id)
     router.add_get(f"{V30}/clip/", _missing_task_id)
+    add_v1_routes(app, state.v1)

@@ -85,6 +85,7 @@ from suno_async.emulator._errors import ApiError
 from suno_async.emulator._faults import Outcome
 from suno_async.emulator._ledger import Charge, Ledger, Settlement
 from suno_async.emulator._state import SharedState, new_id
+from suno_async.emulator._sunoapi._v1_state import V1State, V1Work
 from suno_async.emulator._sunoapi._validation import MusicSpec, validate_extend
 from suno_async.emulator._validation import parse_object
 
@@ -133,6 +134,11 @@ class _Batch:
     status_override: str | None
     clip_ids: list[str]
 
+    @property
+    def kind(self) -> str:
+        """The kind of its charge: a v2 call makes music."""
+        return "music"
+
 
 class SunoapiState:
     """sunoapi.com's bookkeeping; its routes turn requests into calls on this.
@@ -153,9 +159,11 @@ class SunoapiState:
         self.faults = shared.faults
         self.readings = shared.readings
         self.user_id = new_id()
-        self.ledger: Ledger[_Batch] = Ledger(self.config.sunoapi_credits, self._settlement)
+        self.ledger: Ledger[_Batch | V1Work] = Ledger(self.config.sunoapi_credits, self._settlement)
         self._batches: dict[str, _Batch] = {}
         self._clips: dict[str, tuple[_Batch, int]] = {}
+        #: The v1 family, on this account (:mod:`~suno_async.emulator._sunoapi._v1_state`).
+        self.v1 = V1State(self)
 
     # -- money -----------------------------------------------------------------------------
 
@@ -175,10 +183,14 @@ class SunoapiState:
 
     def charges(self) -> list[Charge]:
         """Every charge of the account so far, oldest first: one ``"music"`` charge per
-        accepted create or extend call (see :class:`Charge`)."""
-        return self.ledger.charges("sunoapi", lambda batch: ("music", batch.id))
+        accepted create or extend call, v1 create included, one ``"lyrics"`` per v1
+        make-lyrics and one ``"stems"`` per v1 stems call (two for a call billed twice, see
+        ``sunoapi_double_charges``; :class:`Charge`)."""
+        return self.ledger.charges("sunoapi", lambda work: (work.kind, work.id))
 
-    def _settlement(self, batch: _Batch) -> Settlement:
+    def _settlement(self, batch: _Batch | V1Work) -> Settlement:
+        if isinstance(batch, V1Work):
+            return self.v1.settlement(batch)
         status = self.phase(batch, self.clock.now()).status
         if status == "error":
             return "refund"
@@ -414,6 +426,14 @@ class SunoapiState:
             "upvote_count": 0,
             "is_public": False,
         }
+
+    def clip_info(self, clip_id: str) -> tuple[str, str] | None:
+        """The status and title of a v2 clip of this account, or ``None`` if it has none."""
+        found = self._clips.get(clip_id)
+        if found is None:
+            return None
+        batch, _ = found
+        return self.phase(batch, self.clock.now()).status, batch.spec.title
 
     def clip_audio(self, clip_id: str, *, streaming: bool) -> bytes | None:
         """The WAV of a clip of this account, or ``None`` if it has none (yet, or any more).

@@ -23,12 +23,13 @@ Choices where the provider is silent:
   ``continue_at`` must be a number (not a boolean) >= 0: "The 'continue_at' field should be a
   number >= 0.".
 * The limits are read as the error messages say them, "less than": a prompt of 2999
-  characters passes and one of 3000 is refused; likewise tags and description (199 pass, 200
-  refused) and title (79 pass, 80 refused). The vendor's instructions page suggests other
-  values (tags <= 80, title <= 120); the error messages win. Lengths count Unicode code points.
-* ``description`` (the random endpoints) has no documented limit; it gets the documented limit
-  of ``gpt_description_prompt`` (what a description becomes), 200, with the message "The
-  'description' character length should be less than 200.".
+  characters passes and one of 3000 is refused; likewise tags (199 pass, 200 refused), title
+  (79 pass, 80 refused) and description (119 pass, 120 refused). The vendor's instructions page
+  suggests other values (tags <= 80, title <= 120); the error messages win. Lengths count
+  Unicode code points.
+* ``description`` (the random endpoints) is limited as the vendor's error list says, "The
+  description character length should be less than 120." (api-notes B.9; the list's "< 200"
+  after it is for persona descriptions, which no emulated route takes).
 * Unknown fields are refused, all of them named ("Unknown field(s) in body: ... Allowed: ..."),
   so a client's typo fails loudly instead of being ignored.
 """
@@ -60,9 +61,9 @@ PROMPT_MAX_CHARS: Final = 3000
 TAGS_MAX_CHARS: Final = 200
 #: A ``title`` must be shorter than this many characters.
 TITLE_MAX_CHARS: Final = 80
-#: A ``description`` (random endpoints) must be shorter than this many characters: the
-#: emulator's choice.
-DESCRIPTION_MAX_CHARS: Final = 200
+#: A ``description`` (random endpoints) must be shorter than this many characters (the
+#: vendor's error list).
+DESCRIPTION_MAX_CHARS: Final = 120
 
 Family = Literal["v3.5", "v3.0"]
 
@@ -72,7 +73,7 @@ _TOO_LONG: Final = {
     "title": (TITLE_MAX_CHARS, "The title character length should be less than 80."),
     "description": (
         DESCRIPTION_MAX_CHARS,
-        "The 'description' character length should be less than 200.",
+        "The description character length should be less than 120.",
     ),
 }
 
