@@ -50,3 +50,9 @@ chaos: $(STAMP)
 
 clean:
 	rm -rf $(VENV) suno-output .mypy_cache .ruff_cache
+
+.PHONY: wheel
+
+# The wheel (and nothing else) into dist/, offline: the build backend is a dev dependency.
+wheel: $(STAMP)
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .

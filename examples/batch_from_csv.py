@@ -24,6 +24,9 @@ the same way); any other failure is recorded for its row and the others go on.
 
     python examples/batch_from_csv.py --emulator               # offline, on a sample CSV
     MOUNTSEA_API_KEY=... python examples/batch_from_csv.py songs.csv --out songs/ --concurrency 4
+
+Without ``--out`` the files go to ``batch-output/`` (ignored by git), or with ``--emulator`` to a
+new temporary folder, whose path is printed (pass it as ``--out`` to see a rerun skip the rows).
 """
 
 from __future__ import annotations
@@ -219,7 +222,7 @@ async def generate_all(
     out_dir: str | os.PathLike[str],
     *,
     max_concurrency: int = 4,
-    model: str = "chirp-v50",
+    model: str = "chirp-v55",
     on_progress: Callable[[str], object] | None = None,
 ) -> BatchReport:
     """Generate and download every row not done yet, journaling in ``out_dir/results.json``.
@@ -343,8 +346,15 @@ async def open_client(*, emulator: bool, speed: float) -> AsyncIterator[Mountsea
         yield client
 
 
+#: Where the audio and the journal go without --out (ignored by git).
+DEFAULT_OUT = "batch-output"
+
+
 async def run(args: argparse.Namespace) -> int:
     """Run the batch the arguments describe; return the exit code."""
+    if args.out is None:
+        args.out = tempfile.mkdtemp(prefix="batch-") if args.emulator else DEFAULT_OUT
+        print(f"writing to {args.out} (choose with --out)")
     out = Path(args.out)
     csv_path = Path(args.csv) if args.csv else out / "sample-prompts.csv"
     if not args.csv:
@@ -374,9 +384,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     fatal error (bad CSV, refused key, no credits)."""
     parser = argparse.ArgumentParser(description="Generate a song per CSV row.")
     parser.add_argument("csv", nargs="?", help="CSV with title,tags,prompt columns")
-    parser.add_argument("--out", default="batch-output", help="folder for audio and journal")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help=f"folder for audio and journal (default {DEFAULT_OUT}; with --emulator a new "
+        "temporary folder)",
+    )
     parser.add_argument("--concurrency", type=int, default=4, help="rows at once (4)")
-    parser.add_argument("--model", default="chirp-v50", help="model to generate with")
+    parser.add_argument("--model", default="chirp-v55", help="model to generate with")
     parser.add_argument("--emulator", action="store_true", help="use the in-process emulator")
     parser.add_argument("--speed", type=float, default=100.0, help="emulator speed-up (100)")
     args = parser.parse_args(argv)

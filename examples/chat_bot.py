@@ -167,7 +167,7 @@ class MusicBot:
         self,
         client: MountseaClient,
         *,
-        model: str = "chirp-v50",
+        model: str = "chirp-v55",
         min_edit_interval: float = 3.0,
         max_concurrent_jobs: int = 4,
         max_length: int = 2000,

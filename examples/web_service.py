@@ -131,7 +131,7 @@ class JobRegistry:
         self,
         client: MountseaClient,
         *,
-        model: str = "chirp-v50",
+        model: str = "chirp-v55",
         max_concurrent: int = 4,
         max_active_per_user: int = 3,
         max_kept: int = 1000,
@@ -286,7 +286,7 @@ def create_app(
     make_client: Callable[[], MountseaClient],
     *,
     tokens: Mapping[str, str],
-    model: str = "chirp-v50",
+    model: str = "chirp-v55",
     max_concurrent: int = 4,
     max_active_per_user: int = 3,
 ) -> web.Application:
@@ -362,11 +362,15 @@ async def smoke(base_url: str, token: str) -> None:
         print(f"GET {job['url']} -> {job['status']}: {job['clips'] or job['error']}")
 
 
+#: The one user's token with --emulator and no SERVICE_TOKENS (no secret: it is a demo).
+DEMO_TOKEN = "demo-token"  # noqa: S105 - a demo token, printed on purpose
+
+
 async def serve(args: argparse.Namespace) -> None:
     """Serve until cancelled (or, with ``--smoke``, until one job went through)."""
     tokens = parse_tokens(os.environ.get("SERVICE_TOKENS", ""))
     if args.emulator and not tokens:
-        tokens = {"demo-token": "demo"}
+        tokens = {DEMO_TOKEN: "demo"}
     async with client_factory(emulator=args.emulator, speed=args.speed) as make_client:
         runner = web.AppRunner(create_app(make_client, tokens=tokens, model=args.model))
         await runner.setup()
@@ -379,9 +383,13 @@ async def serve(args: argparse.Namespace) -> None:
             if args.smoke:
                 await smoke(base_url, next(iter(tokens)))
                 return
+            # The demo token is no secret; a real one is not printed (its user has it).
+            demo = DEMO_TOKEN in tokens
             print(
-                f"try: curl -s -H 'Authorization: Bearer <token>' -d '{{\"tags\": \"lofi\"}}' "
-                f"-H 'Content-Type: application/json' {base_url}/generate"
+                f'try: curl -s -H "Authorization: Bearer {DEMO_TOKEN if demo else "$TOKEN"}" '
+                f"-d '{{\"tags\": \"lofi\"}}' -H 'Content-Type: application/json' "
+                f"{base_url}/generate"
+                + ("" if demo else "   (TOKEN: one of the tokens in SERVICE_TOKENS)")
             )
             await asyncio.Event().wait()
         finally:
@@ -395,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="A web service that generates songs.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, help="port (8080; any free one with --smoke)")
-    parser.add_argument("--model", default="chirp-v50", help="model to generate with")
+    parser.add_argument("--model", default="chirp-v55", help="model to generate with")
     parser.add_argument("--emulator", action="store_true", help="use the in-process emulator")
     parser.add_argument("--speed", type=float, default=100.0, help="emulator speed-up (100)")
     parser.add_argument("--smoke", action="store_true", help="run one job end to end and exit")

@@ -13,6 +13,8 @@ Module map (import contracts in ``pyproject.toml`` keep these boundaries):
   - ``_exceptions``: the error tree, drawn in its docstring.
   - ``_base_client``: ``BaseClient`` (lifecycle, stats, downloads) and ``ClientCore``, the
     only surface providers use (call, paid call, settle, poll).
+  - ``_handles``: ``TaskHandle``, a task by id to look at or wait for (racing a pushed
+    result, such as a webhook, against polling).
   - ``_polling`` (schedules, pacer, poll loop), ``_clock``, ``_events``, ``_stream``,
     ``_journal``, ``_budget``, ``_downloads``, ``_validation`` (input primitives), ``_models``
     (the Suno clip), ``_audio``, ``_constants``.
@@ -22,8 +24,10 @@ Module map (import contracts in ``pyproject.toml`` keep these boundaries):
   ``_generate``, task status and waits in ``_tasks``; wire shapes in ``_models``; limits and
   prices in ``_constants`` and ``_validation``.
 * ``suno_async/sunoapi/``: ``SunoapiClient`` in ``_client``; v3.5 in ``_v35``, v3.0 in ``_v30``,
-  the batched clip follower in ``_clips``, how answers are read in ``_answers``; wire shapes in
-  ``_models``; limits in ``_constants`` and ``_validation``.
+  v1 (credits, create with webhooks, lyrics, stems) in ``_v1`` with its wire shapes in
+  ``_v1_models``, the webhook receiver in ``_webhooks``, the balance and its reconciliation in
+  ``_credits``, the batched clip follower in ``_clips``, how answers are read in ``_answers``;
+  wire shapes in ``_models``; limits in ``_constants`` and ``_validation``.
 * ``suno_async/cli/``: the ``suno-async`` command: one module per command group, the emulator
   command among them, progress, exit codes, the demo.
 * ``suno_async/emulator/``: the embedded emulator: shared server, state, faults and audio, and
@@ -74,6 +78,7 @@ from suno_async._core._exceptions import (
     WorkflowError,
     WrongBaseURLError,
 )
+from suno_async._core._handles import TaskHandle
 from suno_async._core._models import Clip, ClipHistoryEntry, ClipMetadata, ClipStatus, TaskKind
 from suno_async._core._polling import DEFAULT_SCHEDULES, PollSchedule
 from suno_async._core._retry import RequestStats, RetryPolicy
@@ -96,12 +101,23 @@ from suno_async.mountsea import (
     UploadOutcome,
 )
 from suno_async.sunoapi import (
+    Credits,
+    CreditsReport,
     GenerateBatch,
+    Lyrics,
     SunoapiClient,
+    SunoapiV1,
     SunoapiV30,
+    V1Clip,
+    V1State,
+    V1Task,
     V30Input,
     V30Task,
     V30TaskStatus,
+    WebhookError,
+    WebhookEvent,
+    WebhookReceiver,
+    WebhookStats,
 )
 from suno_async.sunoapi._clips import WaitUntil
 
@@ -125,6 +141,8 @@ __all__ = [
     "ConflictError",
     "Controls",
     "CreditBudgetError",
+    "Credits",
+    "CreditsReport",
     "CreditsSpent",
     "CustomModel",
     "DownloadFinished",
@@ -140,6 +158,7 @@ __all__ = [
     "GenerationSubmitted",
     "InsufficientCreditsError",
     "InternalServerError",
+    "Lyrics",
     "MountseaClient",
     "NotEnoughClipsError",
     "NotFoundError",
@@ -154,10 +173,12 @@ __all__ = [
     "SoundSpec",
     "SunoError",
     "SunoapiClient",
+    "SunoapiV1",
     "SunoapiV30",
     "SystemClock",
     "TaskError",
     "TaskFailedError",
+    "TaskHandle",
     "TaskKind",
     "TaskSnapshot",
     "TaskStatus",
@@ -171,11 +192,18 @@ __all__ = [
     "UploadFinished",
     "UploadOutcome",
     "UploadSubmitted",
+    "V1Clip",
+    "V1State",
+    "V1Task",
     "V30Input",
     "V30Task",
     "V30TaskStatus",
     "VirtualClock",
     "WaitUntil",
+    "WebhookError",
+    "WebhookEvent",
+    "WebhookReceiver",
+    "WebhookStats",
     "WorkflowError",
     "WrongBaseURLError",
     "__version__",

@@ -1,10 +1,11 @@
 """Every public argument is checked before any request.
 
 The walk reads the public surface by introspection: each public method of
-:class:`~suno_async.MountseaClient`, :class:`~suno_async.SunoapiClient` and
-:class:`~suno_async.SunoapiV30` (reached as ``client.v30``), both client constructors (their
-``**options`` through :class:`ClientOptions`), the configuration objects passed to them
-(:class:`~suno_async.PollSchedule`, :class:`~suno_async.RetryPolicy`) and the public functions
+:class:`~suno_async.MountseaClient`, :class:`~suno_async.SunoapiClient`,
+:class:`~suno_async.SunoapiV30` (reached as ``client.v30``) and :class:`~suno_async.SunoapiV1`
+(``client.v1``), both client constructors (their ``**options`` through :class:`ClientOptions`),
+the configuration objects passed to them (:class:`~suno_async.PollSchedule`,
+:class:`~suno_async.RetryPolicy`, :class:`~suno_async.WebhookReceiver`) and the public functions
 of ``suno_async.__all__``. For every parameter it derives wrong values from the annotation
 (None where it is not optional, wrong types, NaN, infinities, negatives, bools where a number
 is wanted, bare strings and bad items where a list is wanted, unknown enum values, blank
@@ -44,13 +45,16 @@ import suno_async
 from suno_async import (
     Clip,
     ConfigError,
+    Credits,
     GenerateRequest,
     MountseaClient,
     PollSchedule,
     RetryPolicy,
     SunoapiClient,
+    SunoapiV1,
     SunoapiV30,
     TaskKind,
+    WebhookReceiver,
 )
 from suno_async._core._base_client import ClientCore
 from suno_async.emulator import Emulator, EmulatorConfig, VirtualClock
@@ -74,9 +78,16 @@ CLIENT_CLASSES: dict[str, type] = {
     "MountseaClient": MountseaClient,
     "SunoapiClient": SunoapiClient,
     "SunoapiV30": SunoapiV30,
+    "SunoapiV1": SunoapiV1,
 }
+#: Endpoint groups a client builds from its core, reached as an attribute of the client.
+GROUPS: dict[str, str] = {"SunoapiV30": "v30", "SunoapiV1": "v1"}
 #: Value objects a client takes (their constructors are walked like the clients').
-CONFIG_CLASSES: dict[str, type] = {"PollSchedule": PollSchedule, "RetryPolicy": RetryPolicy}
+CONFIG_CLASSES: dict[str, type] = {
+    "PollSchedule": PollSchedule,
+    "RetryPolicy": RetryPolicy,
+    "WebhookReceiver": WebhookReceiver,
+}
 
 
 def public_methods(cls: type) -> list[str]:
@@ -101,7 +112,7 @@ def surface() -> dict[str, Callable[..., Any]]:
     ``function``."""
     targets: dict[str, Callable[..., Any]] = {}
     for owner, cls in CLIENT_CLASSES.items():
-        if owner != "SunoapiV30":  # built by SunoapiClient from its core, not by users
+        if owner not in GROUPS:  # built by SunoapiClient from its core, not by users
             targets[owner] = cls
         for name in public_methods(cls):
             targets[f"{owner}.{name}"] = getattr(cls, name)
@@ -312,6 +323,12 @@ def valid_calls(env: Env) -> dict[str, dict[str, Any]]:
         "download": {"url": _audio(env, 1)[0], "path": env.tmp / "one.wav"},
         "download_clips": {"clips": [clip], "directory": env.tmp / "clips"},
         "poll_schedule": {"kind": TaskKind.UPLOAD},
+        "with_options": {
+            "timeout": 5.0,
+            "connect_timeout": 2.0,
+            "max_retries": 1,
+            "retry": FAST_RETRY,
+        },
     }
     calls: dict[str, dict[str, Any]] = {
         "MountseaClient": {**options, "extra_models": ["chirp-v60"]},
@@ -377,6 +394,23 @@ def valid_calls(env: Env) -> dict[str, dict[str, Any]]:
         "SunoapiV30.random_lyrics_song": {"description": "a calm sea"},
         "SunoapiV30.get_task": {"task_id": "task-1"},
         "SunoapiV30.wait_for_task": {"task_id": "task-1"},
+        "SunoapiClient.credits": {},
+        "SunoapiClient.budget_from_balance": {"reserve": 0},
+        "SunoapiClient.reconcile": {"since": Credits(credits=500)},
+        "SunoapiV1.get_credits": {},
+        "SunoapiV1.create": {"prompt": "la la", "tags": "pop", "title": "Night"},
+        "SunoapiV1.make_lyrics": {"prompt": "rain on the window"},
+        "SunoapiV1.stems_basic": {"clip_id": "clip-1"},
+        "SunoapiV1.stems_full": {"clip_id": "clip-1"},
+        "SunoapiV1.get_task": {"task_id": "task-1"},
+        "SunoapiV1.task": {"task_id": "task-1", "kind": "lyrics"},
+        "WebhookReceiver": {
+            "secret": "s3cret",
+            "url": "https://example.org/hook",
+            "tolerance": 300.0,
+            "remember": 10,
+            "now": lambda: 0.0,
+        },
     }
     return calls
 
@@ -589,9 +623,9 @@ async def invoke(target: str, call: dict[str, Any], env: Env) -> Any:
         if isinstance(made, MountseaClient | SunoapiClient):
             await made.aclose()
         return made
-    client_class = SunoapiClient if owner == "SunoapiV30" else CLIENT_CLASSES[owner]
+    client_class = SunoapiClient if owner in GROUPS else CLIENT_CLASSES[owner]
     async with client_class(**client_options(env)) as client:
-        bound = client.v30 if owner == "SunoapiV30" else client
+        bound = getattr(client, GROUPS[owner]) if owner in GROUPS else client
         result = getattr(bound, method)(*args, **kwargs)
         if inspect.isawaitable(result):
             result = await result

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import json
+import shutil
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -482,3 +483,36 @@ async def test_batch_rerun_downloads_a_row_whose_download_failed(
     second = await batch.generate_all(client, [row], tmp_path)
     assert second.resumed == ["k"]
     assert emulator.count("POST", "/suno/v2/generate") == 1
+
+
+def test_batch_main_writes_to_a_temporary_folder_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``batch_from_csv.py --emulator`` without --out leaves nothing in the working folder."""
+    monkeypatch.chdir(tmp_path)
+    assert batch.main(["--emulator", "--speed", SPEED]) == 0
+    out = capsys.readouterr().out
+    folder = Path(out.split("writing to ", 1)[1].split(" (choose with --out)", 1)[0])
+    try:
+        assert folder.is_dir()
+        assert not folder.is_relative_to(tmp_path)
+        assert len(list(folder.glob("*.wav"))) == 6
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_service_main_prints_a_curl_line_that_works_as_is(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``web_service.py --emulator`` prints a curl line with the demo token, no placeholder."""
+
+    class Served:
+        async def wait(self) -> None:  # instead of serving until Ctrl-C
+            return None
+
+    monkeypatch.setattr(web_service.asyncio, "Event", Served)
+    assert web_service.main(["--emulator", "--port", "0", "--speed", SPEED]) == 0
+    out = capsys.readouterr().out
+    assert 'curl -s -H "Authorization: Bearer demo-token"' in out
+    assert "<token>" not in out

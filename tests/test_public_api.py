@@ -23,7 +23,9 @@ EXPECTED = {
     "SunoapiClient", "SunoapiV30", "V30Input", "V30Task", "V30TaskStatus", "WaitUntil",
     "GenerationResult", "CreditBudgetError", "CreditsSpent", "EventStream",
     "GenerationStreaming", "stream_events", "ClipMetadata", "ClipHistoryEntry",
-    "WrongBaseURLError",
+    "WrongBaseURLError", "WebhookError", "Credits", "CreditsReport", "Lyrics", "SunoapiV1",
+    "TaskHandle", "V1Clip", "V1State", "V1Task", "WebhookEvent", "WebhookReceiver",
+    "WebhookStats",
 }  # fmt: skip
 
 

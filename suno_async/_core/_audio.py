@@ -27,6 +27,17 @@ def looks_like_audio(head: bytes) -> bool:
         return True
     if head.startswith((b"ID3", b"fLaC", b"OggS")):
         return True
-    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:  # MPEG frame sync
-        return True
+    if len(head) >= 3 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:
+        return _is_mpeg_or_adts_header(head[1], head[2])
     return head[4:8] == b"ftyp"
+
+
+def _is_mpeg_or_adts_header(second: int, third: int) -> bool:
+    """Whether the bytes after an 11-bit frame sync make a valid MPEG audio or AAC ADTS header
+    (so a UTF-16 text's byte-order mark ``FF FE`` is not taken for one)."""
+    if (second >> 1) & 0b11 == 0:  # layer "00": an AAC ADTS header
+        return second & 0xF0 == 0xF0 and (third >> 2) & 0xF < 13  # 12-bit sync, a known rate
+    version = (second >> 3) & 0b11
+    bitrate = third >> 4
+    sampling = (third >> 2) & 0b11
+    return version != 0b01 and bitrate != 0b1111 and sampling != 0b11

@@ -8,13 +8,15 @@ private members; its endpoint groups hold the core and use these methods only.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import os
 import random
 from collections.abc import Awaitable, Callable, Container, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, ClassVar, Final, Self, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Self, TypedDict, TypeVar, Unpack
 
 import anyio
 import msgspec
@@ -47,9 +49,61 @@ from suno_async._core._validation import (
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["BaseClient", "ClientCore", "ClientOptions"]
+__all__ = ["LOG_ENV", "BaseClient", "ClientCore", "ClientOptions"]
 
 logger = logging.getLogger("suno_async")
+
+#: Environment variable that turns on the library's logging: ``debug`` or ``info``.
+LOG_ENV: Final = "SUNO_ASYNC_LOG"
+_LOG_LEVELS: Final = {"debug": logging.DEBUG, "info": logging.INFO}
+_log_env_read = False
+
+
+def log_from_env() -> None:
+    """Honour ``SUNO_ASYNC_LOG`` once per process, when the first client is made (never at
+    import): ``debug`` or ``info`` sends the ``suno_async`` logger's records of that level and
+    above to standard error. Any other value is ignored with a warning. The library never puts
+    the API key in a log record."""
+    global _log_env_read
+    if _log_env_read:
+        return
+    _log_env_read = True
+    value = os.environ.get(LOG_ENV, "").strip().lower()
+    if not value:
+        return
+    level = _LOG_LEVELS.get(value)
+    if level is None:
+        logger.warning("%s=%r is not 'debug' or 'info'; ignored", LOG_ENV, value)
+        return
+    handler = logging.StreamHandler()
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET or logger.level > level:
+        logger.setLevel(level)
+
+
+class _SharedTransport(Transport):
+    """A transport with its own timeouts and retry policy that sends over another transport's
+    aiohttp session (created on first use by that one) and counts into its ``stats``; closing it
+    closes nothing shared (see :meth:`BaseClient.with_options`)."""
+
+    def __init__(self, parent: Transport, **options: Any) -> None:
+        super().__init__(session=None, **options)
+        self._parent = parent
+        self.stats = parent.stats
+        self.base_url_state = parent.base_url_state
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if super().closed:
+            raise ClientClosedError("the client was closed; create a new one.")
+        return self._parent.session
+
+    @property
+    def closed(self) -> bool:
+        return super().closed or self._parent.closed
+
 
 _T = TypeVar("_T")
 _S = TypeVar("_S")
@@ -83,6 +137,9 @@ class ClientCore:
     use only its public methods.
     """
 
+    #: For a core made by :meth:`derive`: the core whose poll limiter it shares.
+    _shared_from: ClientCore | None = None
+
     def __init__(
         self,
         *,
@@ -105,6 +162,7 @@ class ClientCore:
         max_credits: int | None = None,
         max_polls_per_second: float | None = None,
     ) -> None:
+        log_from_env()
         key = api_key if api_key is not None else os.environ.get(key_env, "")
         if not isinstance(key, str) or not key.strip():
             raise ConfigError(
@@ -143,16 +201,21 @@ class ClientCore:
                 raise ConfigError("max_retries must be an integer >= 0.", argument="max_retries")
             policy = dataclasses.replace(policy, max_retries=max_retries)
         self.clock: Final[Clock] = clock if clock is not None else SystemClock()
-        self.transport: Final = Transport(
-            base_url=self.base_url,
-            api_key=key.strip(),
+        # What every transport of this client is built with (with_options builds more).
+        self._transport_args: Final[dict[str, Any]] = {
+            "base_url": self.base_url,
+            "api_key": key.strip(),
+            "clock": self.clock,
+            "api_name": api_name,
+            "url_env": url_env,
+        }
+        self._timeouts = (timeout, connect_timeout)
+        self.transport: Final[Transport] = Transport(
             session=session,
             timeout=timeout,
             connect_timeout=connect_timeout,
             retry=policy,
-            clock=self.clock,
-            api_name=api_name,
-            url_env=url_env,
+            **self._transport_args,
         )
         self.schedules: Final = {**DEFAULT_SCHEDULES, **schedules}
         self._max_concurrent_polls = max_concurrent_polls
@@ -173,9 +236,55 @@ class ClientCore:
         """How requests are retried."""
         return self.transport.retry
 
+    def derive(
+        self,
+        *,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> ClientCore:
+        """A copy of this core with other request settings (``None``: as this one), sending
+        over the same aiohttp session; it shares the clock, budget, stats, poll limiter and
+        pacer (see :meth:`BaseClient.with_options`).
+
+        Raises:
+            ConfigError: a setting out of range.
+        """
+        self.check_open()
+        policy = (
+            check_instance("retry", retry, RetryPolicy, "a RetryPolicy")
+            if retry is not None
+            else self.retry_policy
+        )
+        if max_retries is not None:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ConfigError("max_retries must be an integer >= 0.", argument="max_retries")
+            policy = dataclasses.replace(policy, max_retries=max_retries)
+        total = self._timeouts[0] if timeout is None else check_positive("timeout", timeout)
+        connect = (
+            self._timeouts[1]
+            if connect_timeout is None
+            else check_positive("connect_timeout", connect_timeout)
+        )
+        clone = copy.copy(self)
+        shared = vars(clone)  # Final attributes, replaced on the copy only
+        shared["transport"] = _SharedTransport(
+            self.transport,
+            timeout=total,
+            connect_timeout=connect,
+            retry=policy,
+            **self._transport_args,
+        )
+        shared["_timeouts"] = (total, connect)
+        clone._shared_from = self._shared_from or self
+        return clone
+
     @property
     def poll_limiter(self) -> anyio.CapacityLimiter:
         """The limiter every status request of this client goes through."""
+        if self._shared_from is not None:
+            return self._shared_from.poll_limiter
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self._max_concurrent_polls)
         return self._limiter
@@ -228,6 +337,7 @@ class ClientCore:
         body: msgspec.Struct,
         *,
         resend_if_ambiguous: bool = False,
+        key: str | None = None,
     ) -> _T:
         """POST ``body`` to ``path``, a call that starts paid work of a known ``cost``.
 
@@ -236,7 +346,8 @@ class ClientCore:
         (:class:`AmbiguousSubmitError`), and not at all when the answer proves nothing was
         done. A ``cost`` of ``None`` (the provider publishes no price) is not counted. With
         ``resend_if_ambiguous`` an unknown outcome is sent again (up to the retry policy's
-        ``max_retries`` times), which may start and bill the work more than once.
+        ``max_retries`` times), which may start and bill the work more than once. An uncertain
+        cost is filed under ``key`` (if given), for :meth:`settle`.
 
         Raises:
             CreditBudgetError: the cost would pass ``max_credits``; nothing was sent.
@@ -251,7 +362,10 @@ class ClientCore:
                     result = await self.call("POST", path, decoder, body=body, safe=False)
                 else:
                     result = await self.budget.charge(
-                        cost, what, lambda: self.call("POST", path, decoder, body=body, safe=False)
+                        cost,
+                        what,
+                        lambda: self.call("POST", path, decoder, body=body, safe=False),
+                        key=key,
                     )
             except AmbiguousSubmitError:
                 await self._spent(what, cost, uncertain=True)
@@ -271,9 +385,16 @@ class ClientCore:
         """
         self.budget.check(cost, what)
 
-    def settle(self, cost: int, *, charged: bool) -> None:
-        """Resolve an uncertain charge once a lookup showed whether the work was done."""
-        self.budget.settle(cost, charged=charged)
+    def settle(self, key: str, *, charged: int | None) -> int:
+        """Resolve the uncertain charges of the paid calls made with ``key``, once a lookup
+        showed what became of them: ``charged`` credits were charged (``None``: none). Returns
+        the credits settled (0 if this client never counted such a call)."""
+        return self.budget.settle(key, charged=charged)
+
+    def found_charged(self, cost: int) -> None:
+        """Count ``cost`` as spent for work a lookup had settled as not arrived, when the
+        provider later shows it was charged after all."""
+        self.budget.found_charged(cost)
 
     async def _spent(self, what: str, cost: int | None, *, uncertain: bool) -> None:
         sink = SPENDING_EVENTS.get()
@@ -344,6 +465,48 @@ class BaseClient:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<hidden>)"
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Self:
+        """A copy of this client with other request settings; ``None`` keeps this client's.
+
+        For one call or a few, in the manner of openai-python::
+
+            status = await client.with_options(timeout=5, max_retries=0).get_status(task_id)
+
+        ``timeout`` and ``connect_timeout`` are seconds per request; ``max_retries`` replaces
+        the retry policy's count, ``retry`` the whole :class:`RetryPolicy`.
+
+        The copy shares with this client its connection pool (the aiohttp session), clock,
+        status-poll limiter and pacer, request counts (:attr:`stats`) and credit budget: one
+        account, one count, so ``max_credits``, :attr:`credits_spent` and
+        :attr:`credits_uncertain` are the same numbers seen from either. Closing the copy
+        closes nothing shared; closing this client ends the copy too. (On a
+        :class:`~suno_async.SunoapiClient`, clip waits of both join the same lookup rounds,
+        sent with this client's settings.)
+
+        Raises:
+            ConfigError: a setting out of range.
+            ClientClosedError: this client was closed.
+        """
+        core = self._core.derive(
+            timeout=timeout, connect_timeout=connect_timeout, max_retries=max_retries, retry=retry
+        )
+        clone = copy.copy(self)
+        clone._core = core
+        # Endpoint groups bound to the core (say, SunoapiClient.v30) get the new one too.
+        for name, value in list(vars(clone).items()):
+            if name != "_core" and getattr(value, "_core", None) is self._core:
+                group = copy.copy(value)
+                group._core = core
+                setattr(clone, name, group)
+        return clone
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -437,9 +600,9 @@ class BaseClient:
         max_concurrency: int = c.DEFAULT_MAX_CONCURRENT_DOWNLOADS,
         overwrite: bool = False,
         on_event: EventHandler | None = None,
-    ) -> list[anyio.Path]:
+    ) -> list[Path]:
         """Download every clip's audio into ``directory`` as ``<clip id>.<ext>``; return the
-        paths in the order of ``clips``.
+        paths (:class:`pathlib.Path`) in the order of ``clips``.
 
         A file that is already there is kept (it is complete: files appear only once whole)
         unless ``overwrite``; a transfer that broke earlier is resumed.

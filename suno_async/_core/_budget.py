@@ -39,6 +39,7 @@ class CreditBudget:
         self.spent = 0
         self.uncertain = 0
         self._reserved = 0
+        self._uncertain_by_key: dict[str, int] = {}
 
     @property
     def committed(self) -> int:
@@ -62,9 +63,13 @@ class CreditBudget:
                 limit=self.limit,
             )
 
-    async def charge(self, cost: int, what: str, call: Callable[[], Awaitable[_T]]) -> _T:
+    async def charge(
+        self, cost: int, what: str, call: Callable[[], Awaitable[_T]], *, key: str | None = None
+    ) -> _T:
         """Run ``call`` with ``cost`` reserved; count it as spent when accepted, as uncertain
         when its outcome is unknown, and not at all when the failure proves it was not done.
+        An uncertain cost is filed under ``key`` (if given), so that only a lookup of that very
+        work can settle it (:meth:`settle`).
 
         Raises:
             CreditBudgetError: ``cost`` would take the spending past ``limit``; ``call`` is not
@@ -75,12 +80,12 @@ class CreditBudget:
         try:
             result = await call()
         except AmbiguousSubmitError:
-            self.uncertain += cost
+            self._unsure(cost, key)
             raise
         except (APIStatusError, APIConnectionError, ConfigError, CreditBudgetError):
             raise  # answered with an error that proves no work, or never connected
         except BaseException:
-            self.uncertain += cost  # cancelled (or worse) in flight: it may have landed
+            self._unsure(cost, key)  # cancelled (or worse) in flight: it may have landed
             raise
         else:
             self.spent += cost
@@ -88,10 +93,22 @@ class CreditBudget:
         finally:
             self._reserved -= cost
 
-    def settle(self, cost: int, *, charged: bool) -> None:
-        """Resolve ``cost`` uncertain credits: a lookup showed the work was done (``charged``)
-        or that it never arrived."""
-        moved = min(cost, self.uncertain)
-        self.uncertain -= moved
-        if charged:
-            self.spent += moved
+    def found_charged(self, cost: int) -> None:
+        """Count ``cost`` as spent: work settled as not arrived turned out to have been
+        charged after all (the provider said so later)."""
+        self.spent += cost
+
+    def _unsure(self, cost: int, key: str | None) -> None:
+        self.uncertain += cost
+        if key is not None:
+            self._uncertain_by_key[key] = self._uncertain_by_key.get(key, 0) + cost
+
+    def settle(self, key: str, *, charged: int | None) -> int:
+        """Resolve the uncertain credits filed under ``key``, once a lookup showed what became
+        of that work: ``charged`` credits of them were charged (``None`` or ``0``: none, the
+        work never arrived); the rest were not. Credits this budget never counted under
+        ``key`` (another process's call, say) are not touched. Returns the credits settled."""
+        held = self._uncertain_by_key.pop(key, 0)
+        self.uncertain -= held
+        self.spent += min(held, charged or 0)
+        return held

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -53,8 +53,11 @@ async def download_clips(
     max_concurrency: int,
     overwrite: bool,
     on_event: EventHandler | None,
-) -> list[anyio.Path]:
-    """See :meth:`BaseClient.download_clips`; ``fetch(url, path)`` downloads one file."""
+) -> list[Path]:
+    """See :meth:`BaseClient.download_clips`; ``fetch(url, path)`` downloads one file.
+
+    Returns plain :class:`pathlib.Path` objects (the work itself uses ``anyio.Path``, so no
+    file operation blocks the event loop)."""
     check_positive_int("max_concurrency", max_concurrency)
     missing = [clip.id for clip in clips if not clip.audio_url]
     if missing:
@@ -85,4 +88,4 @@ async def download_clips(
         return download
 
     await run_all(job(clip, path) for clip, path in zip(clips, paths, strict=True))
-    return paths
+    return [Path(path) for path in paths]

@@ -25,13 +25,15 @@
     │   ├── TaskFailedError                .fail_reason, .fail_code
     │   │   └── ClipFailedError            a clip ended in error: .error_type, .error_message
     │   └── TaskTimeoutError (also TimeoutError)
+    ├── WebhookError                       (sunoapi) a webhook delivery was refused: .status,
+    │                                      .reason (a bad or stale signature, an unreadable body)
     └── WorkflowError
         └── NotEnoughClipsError            (mountsea) fewer than six uploads succeeded; no create
 
 Every error has ``retryable``: whether sending the same request again may succeed. The retry
 policy reads it. It is set one way: each class has a default (``default_retryable``), and a
 constructor's ``retryable=`` overrides it for one error. No message, repr or attribute ever
-contains the API key.
+contains the API key or a webhook secret.
 """
 
 from __future__ import annotations

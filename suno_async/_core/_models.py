@@ -55,11 +55,11 @@ def loosen(
             force_setattr(obj, name, [str(item) for item in value])
     if status is not None:
         value = getattr(obj, status)
-        if isinstance(value, str) and not value.islower():
+        if isinstance(value, str) and (not value.islower() or value != value.strip()):
             force_setattr(obj, status, value.strip().lower())
     if fail_code is not None:
         value = getattr(obj, fail_code)
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdecimal():
             force_setattr(obj, fail_code, int(value))
 
 

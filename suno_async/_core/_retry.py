@@ -157,9 +157,10 @@ async def retry_call(
     before_retry: Callable[[], None] | None = None,
 ) -> _T:
     """``await call(*args)``, retried under ``policy`` while ``give_up`` says the error is worth
-    another attempt; waits sleep on ``clock``. ``what`` names the request in debug logs;
-    ``before_retry``, if given, runs before and after each wait and may raise to stop (e.g. the
-    client was closed).
+    another attempt; waits sleep on ``clock``. ``what`` names the request in debug logs (each
+    retry is logged at DEBUG with ``retry_what``, ``retry_wait`` in seconds and ``retry_error``
+    as record attributes); ``before_retry``, if given, runs before and after each wait and may
+    raise to stop (e.g. the client was closed).
 
     Raises:
         APIError: the last error, once retries, ``max_elapsed`` or ``give_up`` ended them.
@@ -183,7 +184,14 @@ async def retry_call(
             elapsed += wait
             retries += 1
             stats.retries += 1
-            logger.debug("retrying %s in %.2f s after %s", what, wait, type(exc).__name__)
+            logger.debug(
+                "retrying %s in %.2f s after %s",
+                what,
+                wait,
+                type(exc).__name__,
+                # For handlers that show retries (the command line does): what, when, why.
+                extra={"retry_what": what, "retry_wait": wait, "retry_error": exc},
+            )
         if before_retry is not None:
             before_retry()
         await clock.sleep(wait)

@@ -13,13 +13,14 @@ any 4xx (400, 401, 402, 403, 404, 409, 422 ...)   not done           its status 
 408, 429 (with or without ``Retry-After``)        not done           retried, then its error
 503 (with or without ``Retry-After``)             not done           retried, then its error
 501, 505                                          not done           its status error
-an answer that is not the API (a 2xx, 404, 405   not done           :class:`WrongBaseURLError`
-or 501 whose body is neither JSON nor says so)
+the first answers of a base URL that is not the   not done           :class:`WrongBaseURLError`
+API (a 2xx, 404, 405 or 501 whose body is neither
+JSON nor says so, before the URL answered JSON)
 no connection could be opened                     not done           retried, then its error
 500, 502, 504 and every other 5xx                 unknown            ``AmbiguousSubmitError``
 the answer was lost after the request was sent    unknown            ``AmbiguousSubmitError``
-a 2xx cut off, or JSON without the documented     unknown            ``AmbiguousSubmitError``
-shape (so its task id is unknown)
+a 2xx cut off, damaged, or JSON without the       unknown            ``AmbiguousSubmitError``
+documented shape (so its task id is unknown)
 ================================================  =================  =======================
 
 "Not done" answers are never counted against the budget; "unknown" ones are counted as
@@ -75,7 +76,7 @@ from suno_async._core._retry import (
     retry_call,
 )
 
-__all__ = ["AnswerDecoder", "AnswerStatus", "Transport"]
+__all__ = ["AnswerDecoder", "AnswerStatus", "BaseURLState", "Transport"]
 
 logger = logging.getLogger("suno_async")
 
@@ -262,6 +263,15 @@ def connection_error(
     )
 
 
+class BaseURLState:
+    """What a base URL has shown about itself: whether it has answered JSON yet."""
+
+    __slots__ = ("answered_json",)
+
+    def __init__(self) -> None:
+        self.answered_json = False
+
+
 class Transport:
     """Sends requests to one API base URL with one key, over one aiohttp session.
 
@@ -285,6 +295,10 @@ class Transport:
         self.base_url = base_url
         self._api_name = api_name
         self._url_env = url_env
+        # Whether this base URL has answered like an API (JSON) yet: until it has, a web page
+        # or a non-JSON answer means the base URL is wrong (see the module docstring). Shared
+        # by transports that send to the same base URL (``with_options`` copies).
+        self.base_url_state = BaseURLState()
         self._auth_headers: Final = {
             "Authorization": f"Bearer {api_key}",
             "Accept": "application/json",
@@ -397,8 +411,16 @@ class Transport:
                 answer_headers = resp.headers
                 if status >= 300:
                     self.stats.errors += 1
-                    if status in _NOT_API_STATUSES and _not_json(raw, resp.content_type):
-                        raise self._not_the_api(status, resp.content_type, path, "a web page")
+                    if raw.lstrip()[:1] == b"{":
+                        self.base_url_state.answered_json = (
+                            True  # a JSON error body: this is an API
+                        )
+                    elif (
+                        not self.base_url_state.answered_json
+                        and status in _NOT_API_STATUSES
+                        and _not_json(raw, resp.content_type)
+                    ):
+                        raise self._not_the_api(status, resp.content_type, raw, path)
                     raise self._status_failure(
                         status, resp.reason or "", resp.headers, raw, method, path, safe, body
                     )
@@ -415,14 +437,20 @@ class Transport:
             logger.debug(
                 "%s %s -> %d (%.3f s)", method, path, status, time.perf_counter() - started
             )
+        if raw[:3] == _UTF8_BOM:
+            raw = raw[3:]  # some servers start JSON with a byte-order mark; JSON forbids it
         try:
-            return decoder.decode(raw)
+            result = decoder.decode(raw)
         except AnswerStatus as exc:
+            self.base_url_state.answered_json = True
             self.stats.errors += 1
             raise self._status_failure(
                 exc.status, "", answer_headers, raw, method, path, safe, body, in_body=True
             ) from None
         except msgspec.ValidationError as exc:
+            self.base_url_state.answered_json = (
+                True  # JSON of another shape: an API (perhaps a newer one)
+            )
             if not safe:
                 raise AmbiguousSubmitError(
                     f"{method} {path}: the server accepted the request (HTTP {status}) but its "
@@ -436,11 +464,15 @@ class Transport:
             raise shape_error(method, path, raw, exc) from exc
         except msgspec.DecodeError as exc:
             content_type = answer_headers.get("Content-Type", "")
-            if _not_json(raw, content_type):
-                what = (
-                    "a web page" if _is_web_page(raw, content_type) else "a body that is not JSON"
-                )
-                raise self._not_the_api(status, content_type, path, what) from None
+            # Before this base URL ever answered JSON, a page proves it is not the API; after
+            # that, the same page is a damaged answer of the API (a proxy's, a PHP notice
+            # printed before the JSON): for paid work, that proves nothing.
+            if (
+                not self.base_url_state.answered_json
+                and _not_json(raw, content_type)
+                and b'{"' not in raw
+            ):
+                raise self._not_the_api(status, content_type, raw, path) from None
             if not safe:
                 raise AmbiguousSubmitError(
                     f"{method} {path}: the answer was not valid JSON, so whether the work "
@@ -458,10 +490,13 @@ class Transport:
                 url=path,
                 retryable=True,  # a body cut off in transit is worth asking for again
             ) from exc
+        self.base_url_state.answered_json = True
+        return result
 
     def _not_the_api(
-        self, status: int, content_type: str, path: str, what: str
+        self, status: int, content_type: str, raw: bytes, path: str
     ) -> WrongBaseURLError:
+        what = "a web page" if _is_web_page(raw, content_type) else "a body that is not JSON"
         where = f" (or the {self._url_env} environment variable)" if self._url_env else ""
         return WrongBaseURLError(
             f"{self.base_url}{path} does not answer like the {self._api_name} API: HTTP "
@@ -523,8 +558,9 @@ class Transport:
         Raises:
             APIStatusError: the CDN answered with an error status.
             ResponseValidationError: the body is empty or not audio (for example an HTML page).
-                Audio is recognised by its first bytes, whatever the ``Content-Type`` says
-                (CDNs send ``application/octet-stream``, ``text/plain`` and worse).
+                Audio is recognised by its first bytes when the ``Content-Type`` is generic or
+                wrong (CDNs send ``application/octet-stream``, ``text/plain`` and worse); an
+                HTML, JSON or XML type is refused whatever the bytes, resumed bodies included.
             APIConnectionError: the transfer failed after all retries.
             OSError: the file could not be written (not retried).
         """
@@ -586,6 +622,15 @@ class Transport:
                     body = await resp.content.read(4096)
                     raise status_error(
                         resp.status, resp.reason or "", body, resp.headers, "GET", shown
+                    )
+                content_type = resp.headers.get("Content-Type", "")
+                if _NOT_AUDIO_TYPES.search(content_type):
+                    raise ResponseValidationError(
+                        f"GET {shown}: expected audio but got Content-Type {content_type!r}; "
+                        "nothing was saved.",
+                        body=await resp.content.read(4096),
+                        method="GET",
+                        url=shown,
                     )
                 size = await self._write_body(resp, part, shown, offset=have if resumed else 0)
                 expected = _range_total(resp) if resumed else resp.content_length
@@ -650,6 +695,12 @@ def _check_audio(head: bytes, url: str) -> None:
             method="GET",
             url=url,
         )
+
+
+_UTF8_BOM: Final = b"\xef\xbb\xbf"
+#: Content types that are never audio, whatever the body's first bytes (other types, generic
+#: or wrong, are judged by the bytes).
+_NOT_AUDIO_TYPES: Final = re.compile(r"html|json|xml", re.IGNORECASE)
 
 
 def _not_json(raw: bytes, content_type: str) -> bool:

@@ -3,8 +3,11 @@
 Commands: ``train``, ``generate``, ``pure-music``, ``status``, ``wait`` and ``download`` talk to
 the API (mountsea with ``MOUNTSEA_API_KEY``; ``pure-music --provider sunoapi`` sunoapi with
 ``SUNOAPI_API_KEY``; or the embedded emulator with ``--emulator``); ``demo`` runs the whole
-workflow on the emulator; ``emulator`` serves the emulator. ``--help`` on each teaches it, with
-examples. The library never imports this package.
+workflow on the emulator; ``emulator`` serves the emulator and prints the ``export`` lines that
+point the other commands at it (``MOUNTSEA_BASE_URL``, ``MOUNTSEA_API_KEY``, the ``SUNOAPI_``
+pair, and ``SUNO_ASYNC_SPEED``, the default of ``--speed``), so one emulator keeps its state
+across commands; ``--emulator`` starts a fresh one inside a single command. ``--help`` on each
+teaches it, with examples. The library never imports this package.
 
 Modules (all private):
 

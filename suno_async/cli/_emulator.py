@@ -2,6 +2,11 @@
 loopback until interrupted, with optional fault injection and another reading of the docs
 (``--reading NAME=VALUE``, repeatable; see :mod:`suno_async.emulator._readings`).
 
+It prints its base URL on standard output (one line), then on standard error the ``export``
+lines that point the command line (and the library) at it: both providers' base URL and key,
+and ``SUNO_ASYNC_SPEED``, so the commands' waits keep to its clock. One emulator serves every
+command given those lines, and keeps their tasks, models and credits until it is stopped.
+
 :func:`emulator_config` turns the parsed command line into the
 :class:`~suno_async.emulator.EmulatorConfig` given to :func:`~suno_async.emulator.serve`.
 The emulator package is imported only when this command runs (or its flags are parsed).
@@ -11,19 +16,47 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import shlex
 import sys
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import anyio
 
+from suno_async._core._validation import is_loopback
 from suno_async.cli import _convert
 from suno_async.cli._exit import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from suno_async.cli._parser import Commands, Handler, Parser, UsageError, add_command
+from suno_async.cli._run import SPEED_ENV
+from suno_async.mountsea import _constants as mountsea
+from suno_async.sunoapi import _constants as sunoapi
 
 if TYPE_CHECKING:
     from suno_async.emulator import EmulatorConfig
 
-__all__ = ["add_commands", "emulator_config"]
+__all__ = ["add_commands", "emulator_config", "export_lines"]
+
+#: The key the export lines give when the emulator accepts any key.
+_ANY_KEY = "emulator"
+#: Addresses that listen on every interface, and the loopback address to reach them by.
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}  # noqa: S104 - not a bind
+
+
+def export_lines(base_url: str, *, api_key: str | None, speed: float) -> list[str]:
+    """The shell lines that point the command line (and the library, which reads the same
+    variables) at an emulator serving on ``base_url``: its URL and a key for both providers,
+    and its speed as ``SUNO_ASYNC_SPEED``. A wildcard address becomes loopback."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    reach = _WILDCARDS.get(host)
+    if reach is not None:
+        base_url = f"{parts.scheme}://{reach}:{parts.port}"
+    url, key = shlex.quote(base_url), shlex.quote(api_key or _ANY_KEY)
+    return [
+        f"export {mountsea.BASE_URL_ENV}={url} {mountsea.API_KEY_ENV}={key}",
+        f"export {sunoapi.BASE_URL_ENV}={url} {sunoapi.API_KEY_ENV}={key}",
+        f"export {SPEED_ENV}={speed:g}",
+    ]
 
 
 class _TaskScriptAction(argparse.Action):
@@ -284,6 +317,12 @@ def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
                 )
     options: list[tuple[str, dict[str, Any]]] = [
         ("--speed", {"speed": args.speed}),
+        ("--audio-seconds", {"audio_seconds": args.audio_seconds}),
+        *[
+            (f"--{name.replace('_', '-')}", {name: getattr(args, name)})
+            for name in ("upload_seconds", "training_seconds", "generate_seconds")
+            if getattr(args, name) is not None
+        ],
         ("--api-key", {"api_key": args.api_key}),
         ("--credits", {} if args.credits is None else {"credits": args.credits}),
         (
@@ -325,6 +364,14 @@ def _execute(args: argparse.Namespace) -> int:
         nonlocal listening
         listening = True
         print(f"suno_async emulator listening on {base_url}", flush=True)
+        lines = export_lines(base_url, api_key=config.api_key, speed=config.speed)
+        print(
+            "Point the command line (or your code) at it: paste these in another terminal.\n"
+            + "".join(f"  {line}\n" for line in lines)
+            + "It keeps its tasks, models and credits until you stop it (Ctrl-C).",
+            file=sys.stderr,
+            flush=True,
+        )
         if not config.readings.documented:
             print(
                 f"suno_async emulator reading: {config.readings.describe()}",
@@ -340,6 +387,14 @@ def _execute(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
+    if not is_loopback(args.host):
+        print(
+            f"suno-async emulator: warning: --host {args.host} makes the emulator reachable "
+            "from other machines. It accepts any key (unless --api-key is given) and fetches "
+            "any URL it is given; keep it on 127.0.0.1 unless you mean this.",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         anyio.run(
             lambda: emulator_pkg.serve(config, host=args.host, port=args.port, on_ready=announce)
@@ -366,9 +421,18 @@ def add_commands(commands: Commands[Parser]) -> None:
         summary="run the embedded emulator as a server",
         description="Serves mountsea's Suno v2 API (under /suno/v2/) and sunoapi's v2 API "
         "(under /api/v2/suno/), with the CDN their audio comes from, on loopback until "
-        "interrupted, and prints one line with its base URL. Any non-empty bearer key is "
-        "accepted unless --api-key is given. Faults can be injected for testing a client: "
-        "scripted task failures, slow answers and random (chaos) HTTP failures.",
+        "interrupted. It prints one line with its base URL (standard output), then the "
+        "export lines that point other commands at it (standard error): base URL and key of "
+        "both providers and SUNO_ASYNC_SPEED. It keeps tasks, models and credits for as long "
+        "as it runs, so 'train' then 'generate --model ...' work across commands. Any "
+        "non-empty bearer key is accepted unless --api-key is given. Faults can be injected "
+        "for testing a client: scripted task failures, slow answers and random (chaos) HTTP "
+        "failures.",
+        epilog="""\
+examples:
+  suno-async emulator --speed 10                 # then paste the export lines elsewhere
+  suno-async emulator --port 0 --audio-seconds 60   # any free port, one-minute clips
+  suno-async emulator --fail-next upload:2 --chaos-5xx 0.2 --chaos-seed 7""",
     )
     emulator.add_argument(
         "--host",
@@ -390,6 +454,30 @@ def add_commands(commands: Commands[Parser]) -> None:
         help="time speed-up factor (%(default)s)",
     )
     emulator.add_argument("--api-key", default=None, help="accept only this bearer key")
+    timing = emulator.add_argument_group(
+        "clips and timings",
+        "Seconds of the emulator's clock (divided by --speed in real time).",
+    )
+    timing.add_argument(
+        "--audio-seconds",
+        type=_convert.positive_float,
+        default=6.0,
+        metavar="SECONDS",
+        help="length of every generated clip, at most 600 (%(default)s); an extend needs "
+        "clips longer than its --continue-at",
+    )
+    for flag, default, text in (
+        ("--upload-seconds", 8.0, "from an upload to its clip"),
+        ("--training-seconds", 150.0, "from create to the trained model"),
+        ("--generate-seconds", 45.0, "from generate to complete clips"),
+    ):
+        timing.add_argument(
+            flag,
+            type=_convert.seconds,
+            default=None,
+            metavar="SECONDS",
+            help=f"{text} (default {default:g})",
+        )
     emulator.add_argument(
         "--credits",
         type=_convert.count,

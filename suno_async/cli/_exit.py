@@ -15,9 +15,11 @@ from suno_async._core._exceptions import (
     AmbiguousSubmitError,
     APITimeoutError,
     AuthenticationError,
+    BadRequestError,
     ConfigError,
     CreditBudgetError,
     InsufficientCreditsError,
+    NotFoundError,
     RateLimitError,
     SunoError,
     TaskError,
@@ -107,14 +109,25 @@ def exit_code_for(exc: BaseException) -> int:
 
 
 def hint_for(
-    exc: BaseException, *, command: str = "", key_env: str = MOUNTSEA_API_KEY_ENV
+    exc: BaseException,
+    *,
+    command: str = "",
+    key_env: str = MOUNTSEA_API_KEY_ENV,
+    emulator: bool = False,
 ) -> str | None:
     """What to do about ``exc`` on the command line, where the library's message (written for
     Python callers, and already saying what to do) leaves it out; or ``None``.
 
     ``command`` is the command that failed; ``key_env`` names the environment variable the key
-    came from (``MOUNTSEA_API_KEY`` or ``SUNOAPI_API_KEY``).
+    came from (``MOUNTSEA_API_KEY`` or ``SUNOAPI_API_KEY``); ``emulator`` says the command ran
+    on a fresh ``--emulator``, which knows nothing an earlier command made.
     """
+    if emulator and isinstance(exc, NotFoundError | BadRequestError):
+        return (
+            "--emulator starts a fresh emulator for each command, which knows no model, clip "
+            "or task of an earlier one: run 'suno-async emulator' in another terminal and "
+            "paste the export lines it prints, to keep one emulator across commands."
+        )
     if isinstance(exc, AuthenticationError) and key_env != MOUNTSEA_API_KEY_ENV:
         return f"This provider's key comes from {key_env} (or --api-key)."
     if isinstance(exc, CreditBudgetError):
@@ -148,7 +161,10 @@ def error_object(
 ) -> dict[str, object]:
     """The ``--json`` form of an error: ``error`` (the message, one line), ``type`` (the
     exception's class name), ``exit_code``, and ``hint`` when there is one; for a task error
-    also ``task_id``, and ``fail_reason``/``fail_code`` when it failed."""
+    also ``task_id``, and ``fail_reason``/``fail_code`` when it failed; for
+    :class:`NotEnoughClipsError` ``session_id``, ``required`` and ``outcomes``, one per URL:
+    ``url``, ``state`` (``uploaded``, ``failed``, ``cancelled`` or ``unused``), ``clip_id``,
+    ``error``, ``fail_code``, ``attempts`` and ``task_ids``."""
     payload: dict[str, object] = {
         "error": message,
         "type": type(exc).__name__,
@@ -161,4 +177,19 @@ def error_object(
     if isinstance(exc, TaskFailedError):
         payload["fail_reason"] = exc.fail_reason
         payload["fail_code"] = exc.fail_code
+    if isinstance(exc, NotEnoughClipsError):
+        payload["session_id"] = exc.session_id
+        payload["required"] = exc.required
+        payload["outcomes"] = [
+            {
+                "url": o.url,
+                "state": o.state,
+                "clip_id": o.clip_id,
+                "error": o.error,
+                "fail_code": o.fail_code,
+                "attempts": o.attempts,
+                "task_ids": list(o.task_ids),
+            }
+            for o in exc.outcomes
+        ]
     return payload

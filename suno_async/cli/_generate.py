@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -35,8 +36,8 @@ from suno_async.cli._run import (
     usage,
 )
 from suno_async.mountsea._client import MountseaClient
-from suno_async.mountsea._constants import DEFAULT_PURE_MUSIC_MODEL, GENERATE_COST
-from suno_async.mountsea._models import GenerateRequest, GenerateTask
+from suno_async.mountsea._constants import DEFAULT_MODEL, GENERATE_COST
+from suno_async.mountsea._models import CUSTOM_MODEL_PREFIX, GenerateRequest, GenerateTask
 from suno_async.sunoapi._client import SunoapiClient
 from suno_async.sunoapi._constants import CALL_COST as SUNOAPI_CALL_COST
 
@@ -120,19 +121,42 @@ def _prepare_generate(args: argparse.Namespace, opts: Options) -> None:
             base = fields.get(name)
             fields[name] = {**(base if isinstance(base, dict) else {}), **given}
     fields.setdefault("task", "create")
-    fields.setdefault("model", DEFAULT_PURE_MUSIC_MODEL)
+    fields.setdefault("model", DEFAULT_MODEL)
     args.fields = fields
+    _refuse_earlier_work(opts, str(fields["model"]), fields.get("clip_id"))
     if args.journal and not args.output:
         raise UsageError("--journal needs --output (it records the downloads too)")
     if args.no_wait and (args.output or args.journal):
         raise UsageError("--no-wait prints the task id and stops: it cannot --output")
 
 
+def _refuse_earlier_work(opts: Options, model: str, clip_id: object = None) -> None:
+    """With ``--emulator``, refuse a model or clip from an earlier command: the fresh emulator
+    cannot know it."""
+    if not opts.emulator:
+        return
+    what = (
+        f"--model {model}"
+        if model.startswith(CUSTOM_MODEL_PREFIX)
+        else f"--clip-id {clip_id}"
+        if clip_id
+        else None
+    )
+    if what is not None:
+        raise UsageError(
+            f"{what} with --emulator: --emulator starts a fresh emulator for this command "
+            "alone, which knows no model or clip made earlier. Run 'suno-async emulator' in "
+            "another terminal and paste the export lines it prints (then train and generate "
+            "without --emulator), or train and generate in Python on one emulator"
+        )
+
+
 async def _run_generate(args: argparse.Namespace, opts: Options, ctx: Context) -> Outcome:
     fields: dict[str, Any] = args.fields
     resend: bool = args.resend_if_ambiguous
-    files: list[str] | None = None
-    async with connect(opts, MountseaClient) as (client, _):
+    files: list[Path] | None = None
+    allowed = {"extra_models": args.allow_model or ()}
+    async with connect(opts, MountseaClient, **allowed) as (client, _):
         if args.no_wait:
             task_id = await client.generate(resend_if_ambiguous=resend, **fields)
             ctx.on_event(GenerationSubmitted(task_id=task_id, model=str(fields["model"])))
@@ -163,12 +187,13 @@ async def _run_generate(args: argparse.Namespace, opts: Options, ctx: Context) -
 
 
 def _prepare_pure_music(args: argparse.Namespace, opts: Options) -> None:
-    if args.model is not None and opts.provider == "sunoapi":
+    if (args.model is not None or args.allow_model) and opts.provider == "sunoapi":
         raise UsageError("--model is for --provider mountsea (sunoapi picks v3.5)")
+    _refuse_earlier_work(opts, args.model or DEFAULT_MODEL)
 
 
 async def _run_pure_music(args: argparse.Namespace, opts: Options, ctx: Context) -> Outcome:
-    files: list[str] | None = None
+    files: list[Path] | None = None
     clips: list[Clip]
     if opts.provider == "sunoapi":
         ctx.waitable = False  # its clips are not tasks "suno-async wait" knows
@@ -181,22 +206,21 @@ async def _run_pure_music(args: argparse.Namespace, opts: Options, ctx: Context)
                 on_event=ctx.on_event,
             )
             if args.output:
-                paths = await api.download_clips(clips, args.output, on_event=ctx.on_event)
-                files = [str(p) for p in paths]
+                files = await api.download_clips(clips, args.output, on_event=ctx.on_event)
             spent = usage(api)
     else:
-        async with connect(opts, MountseaClient) as (client, _):
+        allowed = {"extra_models": args.allow_model or ()}
+        async with connect(opts, MountseaClient, **allowed) as (client, _):
             clips = await client.pure_music(
                 args.tags,
                 args.title,
-                model=args.model or DEFAULT_PURE_MUSIC_MODEL,
+                model=args.model or DEFAULT_MODEL,
                 timeout=opts.timeout,
                 resend_if_ambiguous=args.resend_if_ambiguous,
                 on_event=ctx.on_event,
             )
             if args.output:
-                paths = await client.download_clips(clips, args.output, on_event=ctx.on_event)
-                files = [str(p) for p in paths]
+                files = await client.download_clips(clips, args.output, on_event=ctx.on_event)
             spent = usage(client)
     data = {
         "command": "pure-music",
@@ -209,6 +233,17 @@ async def _run_pure_music(args: argparse.Namespace, opts: Options, ctx: Context)
     data.update(spent)
     rows = [("task_id", ctx.task_id), *clip_rows(clips), *download_rows(ctx)]
     return Outcome(data, table(rows))
+
+
+def _add_allow_model(group: Any) -> None:
+    group.add_argument(
+        "--allow-model",
+        action="append",
+        default=None,
+        metavar="MODEL",
+        help="accept this model name although this release does not know it (a model the "
+        "provider added later); repeatable",
+    )
 
 
 def add_commands(commands: Commands[Parser]) -> None:
@@ -255,9 +290,9 @@ examples:
     what.add_argument(
         "--model",
         default=None,
-        help=f"a stock model (default {DEFAULT_PURE_MUSIC_MODEL}) or a trained one, "
-        "chirp-custom:UUID",
+        help=f"a stock model (default {DEFAULT_MODEL}) or a trained one, chirp-custom:UUID",
     )
+    _add_allow_model(what)
     prompt = what.add_mutually_exclusive_group()
     prompt.add_argument("--prompt", default=None, metavar="TEXT", help="the lyrics")
     prompt.add_argument(
@@ -409,8 +444,9 @@ examples:
     pure.add_argument(
         "--model",
         default=None,
-        help=f"mountsea only: the model (default {DEFAULT_PURE_MUSIC_MODEL})",
+        help=f"mountsea only: the model (default {DEFAULT_MODEL})",
     )
+    _add_allow_model(pure)
     pure.add_argument("--output", "-o", metavar="DIR", help="download the audio into DIR")
     pure.add_argument(
         "--resend-if-ambiguous",

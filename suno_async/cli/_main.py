@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from suno_async._version import __version__
-from suno_async.cli import _demo, _emulator, _generate, _tasks, _train
+from suno_async.cli import _demo, _emulator, _generate, _sunoapi_v1, _tasks, _train
 from suno_async.cli._exit import EXIT_CODES_HELP, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
 from suno_async.cli._parser import (
     GLOBAL_PREFIX,
@@ -39,7 +39,8 @@ __all__ = ["build_parser", "main", "parse"]
 
 TOP_DESCRIPTION: Final = f"""\
 Train custom models, generate songs and download them, against a Suno-style music API
-(mountsea, key in {MOUNTSEA_API_KEY_ENV}; pure-music also on sunoapi, key in {SUNOAPI_API_KEY_ENV})
+(mountsea, key in {MOUNTSEA_API_KEY_ENV}; pure-music, credits, lyrics, stems and create on
+sunoapi, key in {SUNOAPI_API_KEY_ENV})
 or, with --emulator, against the embedded emulator: offline, no key, no credits.
 """
 
@@ -49,6 +50,8 @@ try it offline (no key needed):
   suno-async --emulator generate --tags "pop, upbeat" --prompt "[Verse] ..." --output songs/
   suno-async --emulator pure-music "lofi, chill" --title "Night Drive" --output songs/
   suno-async demo                                    # all of it, end to end
+  (each --emulator command starts a fresh emulator; to keep one across commands, run
+  "suno-async emulator" in another terminal and paste the export lines it prints)
 
 against the service:
   export {MOUNTSEA_API_KEY_ENV}=...  # prefer this to --api-key, which others can see in ps
@@ -67,6 +70,10 @@ environment:
   {SUNOAPI_API_KEY_ENV}, {SUNOAPI_BASE_URL_ENV}
       sunoapi's key and base URL, for pure-music --provider sunoapi
       (default {SUNOAPI_DEFAULT_BASE_URL})
+  SUNO_ASYNC_SPEED
+      the default of --speed for an emulator on loopback ("suno-async emulator" prints it)
+  SUNO_ASYNC_LOG
+      debug or info: the library's log records on standard error
 
 output:
   The result goes to standard output: a few "name  value" lines, or with --json one JSON
@@ -95,6 +102,7 @@ def build_parser() -> Parser:
     _train.add_commands(commands)
     _generate.add_commands(commands)
     _tasks.add_commands(commands)
+    _sunoapi_v1.add_commands(commands)
     return parser
 
 

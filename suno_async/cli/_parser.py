@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, Final, NoReturn
@@ -40,8 +41,10 @@ __all__ = [
     "UsageError",
     "add_command",
     "add_shared_options",
+    "cli_terms",
     "report_usage_error",
     "shared_option",
+    "short_usage",
 ]
 
 #: Where options given before the command are stored: ``global_<name>``.
@@ -70,13 +73,29 @@ SHARED_OPTIONS: Final = (
 _ABSENT: Final = object()
 
 
+def short_usage(parser: argparse.ArgumentParser) -> str:
+    """The usage line without the options: ``usage: suno-async train [options] [URL ...]``
+    (``--help`` lists them; a usage error should not bury its message under 25 lines)."""
+    positionals = [
+        action
+        for action in parser._actions
+        if not action.option_strings and action.help is not argparse.SUPPRESS
+    ]
+    formatter = parser._get_formatter()
+    formatter.add_usage(None, positionals, [])
+    head = f"usage: {parser.prog}"
+    text = " ".join(formatter.format_help().split())
+    return f"{head} [options]{text[len(head) :]}\n"
+
+
 class UsageError(Exception):
     """A wrong command line: an unknown option, a bad value, a bad combination, an unreadable
     input file. Exit 2; nothing was sent.
 
     ``message`` is argparse's message (``argument --speed: must be a number above 0, got
-    '0'``); ``usage`` and ``prog`` are those of the parser it concerns, or ``None`` when the
-    error was raised outside a parser (the command line fills them in, :meth:`of`).
+    '0'``); ``usage`` (a :func:`short_usage` line) and ``prog`` are those of the parser it
+    concerns, or ``None`` when the error was raised outside a parser (the command line fills
+    them in, :meth:`of`).
     """
 
     def __init__(self, message: str, *, usage: str | None = None, prog: str | None = None):
@@ -89,13 +108,18 @@ class UsageError(Exception):
         """This error, with ``parser``'s usage and name unless it has its own."""
         if self.usage is not None:
             return self
-        error = UsageError(self.message, usage=parser.format_usage(), prog=parser.prog)
+        error = UsageError(self.message, usage=short_usage(parser), prog=parser.prog)
         error.__cause__ = self.__cause__
         return error
 
     def text(self) -> str:
-        """What argparse would print: the usage, then ``PROG: error: MESSAGE``."""
-        return f"{self.usage or ''}{self.prog or 'suno-async'}: error: {self.message}\n"
+        """Three lines: the short usage, ``PROG: error: MESSAGE``, and where to read more
+        (``PROG --help``)."""
+        prog = self.prog or "suno-async"
+        return (
+            f"{self.usage or ''}{prog}: error: {self.message}\n"
+            f"Run '{prog} --help' for its options and examples.\n"
+        )
 
     def json(self) -> dict[str, object]:
         """The ``--json`` form, shaped like every other error: ``error``, ``type``,
@@ -110,7 +134,7 @@ class Parser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(message, usage=self.format_usage(), prog=self.prog)
+        raise UsageError(message, usage=short_usage(self), prog=self.prog)
 
 
 def report_usage_error(error: UsageError, *, json: bool) -> None:
@@ -219,15 +243,18 @@ def add_shared_options(
                 dest=prefix + "provider",
                 default=absent,
                 choices=PROVIDERS,
-                help="which API: mountsea (default; every command) or sunoapi (pure-music only)",
+                help="which API: mountsea (default) or sunoapi (pure-music, credits, lyrics, "
+                "stems, create)",
             )
         api.add_argument(
             "--emulator",
             dest=prefix + "emulator",
             action="store_true",
             default=absent,
-            help="start the embedded emulator in this process and use it: offline, no key, "
-            "no credits (it is gone when the command ends)",
+            help="start a fresh embedded emulator in this process and use it: offline, no key, "
+            "no credits. Each command gets its own, gone when it ends with all it made; to keep "
+            "one across commands (train, then generate with the model), run 'suno-async "
+            "emulator' and paste the export lines it prints",
         )
         api.add_argument(
             "--speed",
@@ -237,7 +264,8 @@ def add_shared_options(
             metavar="FACTOR",
             help=f"with --emulator, how much faster than real time it runs (default "
             f"{DEFAULT_EMULATOR_SPEED:g}); without, the speed of a loopback emulator you "
-            "started with 'suno-async emulator --speed FACTOR', so waits match it",
+            "started with 'suno-async emulator --speed FACTOR', so waits match it (default "
+            "$SUNO_ASYNC_SPEED, which its export lines set)",
         )
         api.add_argument(
             "--emulator-api-key",
@@ -298,3 +326,32 @@ def add_shared_options(
         default=absent,
         help="show no progress and no warnings; the result and errors are still printed",
     )
+
+
+#: Library phrases that name a Python argument the command line has no option for.
+_LIBRARY_PHRASES = (
+    (
+        "Use https, or pass allow_insecure_http=True if you really mean it.",
+        "Use https (the command line sends a key over plain http only to a loopback address).",
+    ),
+    ("the client's extra_models option", "--allow-model MODEL"),
+)
+_IDENTIFIER = re.compile(r"(?<![\w'-])[a-z]+(?:_[a-z]+)+\b")
+
+
+def cli_terms(message: str, parser: argparse.ArgumentParser | None) -> str:
+    """A library message (written for Python callers) in the command line's words: each
+    snake_case parameter that one of ``parser``'s options sets is named as that option
+    (``clip_id`` as ``--clip-id``, ``gpt_description_prompt`` as ``--description``), and
+    advice about Python-only arguments is replaced."""
+    for old, new in _LIBRARY_PHRASES:
+        message = message.replace(old, new)
+    if parser is None:
+        return message
+    flags: dict[str, str] = {}
+    for action in parser._actions:
+        long = [option for option in action.option_strings if option.startswith("--")]
+        if long:
+            flags.setdefault(action.dest.removeprefix(GLOBAL_PREFIX), long[0])
+    message = _IDENTIFIER.sub(lambda match: flags.get(match.group(0), match.group(0)), message)
+    return re.sub(r"(--[a-z][a-z-]*)=True\b", r"\1", message)  # a flag takes no value

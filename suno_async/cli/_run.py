@@ -15,6 +15,12 @@ A client command's :class:`~suno_async.cli._parser.Handler` comes from :func:`cl
 Every ``--json`` result has ``command``; commands that use the API add ``credits_spent`` (calls
 of known price the provider accepted this run), ``credits_uncertain`` (calls of known price
 whose outcome is unknown) and ``requests_made``.
+
+Against an emulator started with ``suno-async emulator``, the lines it prints set
+``MOUNTSEA_BASE_URL``, ``MOUNTSEA_API_KEY`` (and the ``SUNOAPI_`` pair) and
+:data:`SPEED_ENV`, the default of ``--speed``, so every command keeps to that emulator's clock.
+``--emulator`` instead starts a fresh emulator inside the one command: what it trained or
+generated is gone when the command ends.
 """
 
 from __future__ import annotations
@@ -25,9 +31,9 @@ import dataclasses
 import os
 import shlex
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 import anyio
@@ -45,6 +51,7 @@ from suno_async._core._events import (
 from suno_async._core._exceptions import ConfigError, SunoError, TaskTimeoutError
 from suno_async._core._models import Clip
 from suno_async._core._validation import is_loopback
+from suno_async.cli import _convert
 from suno_async.cli._exit import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -61,6 +68,7 @@ from suno_async.cli._parser import (
     SHARED_OPTIONS,
     Handler,
     UsageError,
+    cli_terms,
     shared_option,
 )
 from suno_async.cli._progress import Display, forward_warnings, make_display, stderr_line
@@ -71,6 +79,7 @@ if TYPE_CHECKING:
     from suno_async.emulator import Emulator
 
 __all__ = [
+    "SPEED_ENV",
     "Context",
     "Options",
     "Outcome",
@@ -93,6 +102,11 @@ _T = TypeVar("_T")
 
 #: The key a client is given against the embedded emulator, unless --api-key says otherwise.
 _EMULATOR_KEY = "emulator"
+#: The default of ``--speed`` when a command talks to an emulator on loopback (``suno-async
+#: emulator`` prints it among its export lines).
+SPEED_ENV = "SUNO_ASYNC_SPEED"
+#: Commands that follow work submitted earlier: a fresh --emulator cannot know it.
+_FOLLOW_UP = ("status", "wait")
 #: Keys shorter than this are not hidden in error lines (they would mangle ordinary words).
 _MIN_SECRET = 6
 
@@ -154,6 +168,10 @@ def _typed(args: argparse.Namespace, name: str, kind: type[_T]) -> _T | None:
     return value if isinstance(value, kind) else None
 
 
+#: The commands that run on sunoapi (``--provider sunoapi``); the others are mountsea's.
+SUNOAPI_COMMANDS: Final = frozenset({"pure-music", "credits", "lyrics", "stems", "create"})
+
+
 def resolve_options(args: argparse.Namespace) -> Options:
     """The shared options of a client command, checked together.
 
@@ -188,15 +206,31 @@ def resolve_options(args: argparse.Namespace) -> Options:
         for name in ("emulator_api_key", "emulator_credits"):
             if given[name] is not None:
                 raise UsageError(f"--{name.replace('_', '-')} needs --emulator")
-    if opts.provider == "sunoapi" and args.command != "pure-music":
+    if opts.provider == "sunoapi" and args.command not in SUNOAPI_COMMANDS:
         raise UsageError(f"{args.command} works with --provider mountsea only")
     if opts.emulator:
+        if args.command in _FOLLOW_UP:
+            raise UsageError(
+                f"{args.command} --emulator would ask a fresh emulator, which knows no task: "
+                "--emulator starts a new one for each command. Run 'suno-async emulator' in "
+                "another terminal and paste the export lines it prints here (they point every "
+                "command at it, with its key and speed)"
+            )
         return dataclasses.replace(opts, speed=opts.speed or DEFAULT_EMULATOR_SPEED)
+    option = "--speed"
+    if opts.speed is None and os.environ.get(SPEED_ENV, "").strip():
+        option = SPEED_ENV
+        try:
+            opts = dataclasses.replace(
+                opts, speed=_convert.positive_float(os.environ[SPEED_ENV].strip())
+            )
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"{SPEED_ENV} {exc}") from None
     if opts.speed is not None:
         url = opts.base_url or os.environ.get(opts.url_env, "")
         if not is_loopback(urlsplit(url).hostname or ""):
             raise UsageError(
-                "--speed without --emulator is only for an emulator on loopback "
+                f"{option} without --emulator is only for an emulator on loopback "
                 "(--base-url http://127.0.0.1:PORT), so a real service is never polled faster"
             )
     return opts
@@ -280,9 +314,10 @@ class Context:
 
 @contextlib.asynccontextmanager
 async def connect(
-    opts: Options, client_type: type[_C]
+    opts: Options, client_type: type[_C], **options: Any
 ) -> AsyncIterator[tuple[_C, Emulator | None]]:
-    """A client of the API, or of an embedded emulator started here (yielded too).
+    """A client of the API, or of a fresh embedded emulator started here (yielded too);
+    ``options`` are more arguments of ``client_type`` (say, ``extra_models``).
 
     Raises:
         ConfigError: no key, and no ``--emulator`` (exit 2).
@@ -304,6 +339,7 @@ async def connect(
                 base_url=emulator.base_url,
                 clock=clock,
                 max_credits=opts.max_credits,
+                **options,
             ) as client,
         ):
             yield client, emulator
@@ -319,6 +355,7 @@ async def connect(
         base_url=opts.base_url,
         clock=SystemClock(opts.speed) if opts.speed else None,
         max_credits=opts.max_credits,
+        **options,
     ) as client:
         yield client, None
 
@@ -356,13 +393,13 @@ def download_rows(ctx: Context) -> list[tuple[str, object]]:
     ]
 
 
-def download_data(ctx: Context, files: list[str]) -> dict[str, Any]:
-    """``files`` and ``downloads`` (``clip_id``, ``path``, ``size``, ``skipped``)."""
+def download_data(ctx: Context, files: Sequence[Path]) -> dict[str, Any]:
+    """``files`` (as text) and ``downloads`` (``clip_id``, ``path``, ``size``, ``skipped``)."""
     downloads = [
         {"clip_id": d.clip_id, "path": d.path, "size": d.size, "skipped": d.skipped}
         for d in ctx.downloads
     ]
-    return {"files": files, "downloads": downloads}
+    return {"files": [str(path) for path in files], "downloads": downloads}
 
 
 def usage(client: BaseClient) -> dict[str, Any]:
@@ -382,7 +419,11 @@ def _is_terminal(stream: object) -> bool:
 def _report(exc: BaseException, args: argparse.Namespace, opts: Options, ctx: Context) -> int:
     code = exit_code_for(exc)
     message = "interrupted." if isinstance(exc, KeyboardInterrupt) else str(exc)
-    hint = ctx.resume_hint(exc) or hint_for(exc, command=args.command, key_env=opts.key_env)
+    if isinstance(exc, SunoError):
+        message = cli_terms(message, args.command_parser)
+    hint = ctx.resume_hint(exc) or hint_for(
+        exc, command=args.command, key_env=opts.key_env, emulator=opts.emulator
+    )
     secrets = opts.secrets()
     text = one_line(message or type(exc).__name__, secrets=secrets)
     hint = one_line(hint, secrets=secrets) if hint else None

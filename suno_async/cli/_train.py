@@ -1,14 +1,19 @@
 """``suno-async train``: train a custom model on mountsea from audio URLs.
 
 ``--json`` prints ``command``, ``model_id``, ``name``, ``session_id``, ``task_id``,
-``clip_ids``, ``outcomes`` (one per URL: ``url``, ``clip_id``, ``task_ids``, ``attempts``,
-``error``, ``fail_code``), ``credits_spent``, ``credits_uncertain`` and
-``requests_made``.
+``clip_ids``, ``outcomes`` (one per URL: ``url``, ``state`` (``uploaded``, ``failed``,
+``cancelled`` or ``unused``), ``clip_id``, ``task_ids``, ``attempts``, ``error``,
+``fail_code``), ``uploads`` (upload requests sent) and ``upload_credits`` (``null``: mountsea
+publishes no upload price, so the fee is unknown), ``credits_spent`` (create's 100, the one
+price known), ``credits_uncertain`` and ``requests_made``. When fewer than six uploads work,
+the error (exit 6) lists the URLs that failed apart from those merely cancelled or unused; its
+``--json`` form has the same ``outcomes``.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 
 import msgspec
@@ -16,6 +21,7 @@ import msgspec
 from suno_async._core._exceptions import TaskTimeoutError
 from suno_async.cli import _convert
 from suno_async.cli._parser import Commands, Parser, UsageError, add_command, add_shared_options
+from suno_async.cli._progress import UPLOAD_FEE_NOTE
 from suno_async.cli._run import (
     Context,
     Options,
@@ -83,20 +89,34 @@ async def _run(args: argparse.Namespace, opts: Options, ctx: Context) -> Outcome
         "session_id": result.session_id,
         "task_id": result.task_id,
         "clip_ids": clip_ids,
-        "outcomes": msgspec.to_builtins(result.outcomes),
+        "outcomes": [{"state": o.state, **msgspec.to_builtins(o)} for o in result.outcomes],
+        "uploads": result.uploads,
+        "upload_credits": None,
         **spent,
     }
-    spares = sum(1 for o in result.outcomes if o.skipped)
+    states = collections.Counter(o.state for o in result.outcomes)
     rows: list[tuple[str, object]] = [
         ("model_id", result.model_id),
         ("name", result.name),
         ("session_id", result.session_id),
         (
             "clips",
-            f"{len(clip_ids)} trained on, {len(result.failed)} failed, {spares} spares unused",
+            f"{states['uploaded']} trained on, {states['failed']} failed, "
+            f"{states['cancelled']} cancelled, {states['unused']} spares unused",
         ),
     ]
-    rows += [("failed", f"{o.url}: {o.error}") for o in result.failed]
+    rows += [("failed", f"{o.url}: {o.error}") for o in result.outcomes if o.state == "failed"]
+    rows.append(
+        (
+            "credits",
+            f"{spent['credits_spent']} spent (create); {result.uploads} uploads, {UPLOAD_FEE_NOTE}",
+        )
+    )
+    if opts.emulator:
+        ctx.display.message(
+            "note: this model lives in this command's own emulator, gone now. To generate with "
+            "a trained model offline, run 'suno-async emulator' and paste its export lines."
+        )
     return Outcome(data, table(rows))
 
 

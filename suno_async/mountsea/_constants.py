@@ -30,5 +30,8 @@ MIN_TRAINING_CLIPS: Final = 6
 CREATE_CUSTOM_MODEL_COST: Final = 100
 GENERATE_COST: Final = 40
 
-#: The model ``MountseaClient.pure_music`` asks for unless told otherwise.
-DEFAULT_PURE_MUSIC_MODEL: Final = "chirp-v50"
+#: The model ``generate`` and every flow built on it (and the command line) use unless told
+#: otherwise: the newest stock model, the one the provider's docs recommend.
+DEFAULT_MODEL: Final = "chirp-v55"
+#: The model ``MountseaClient.pure_music`` asks for unless told otherwise (the same).
+DEFAULT_PURE_MUSIC_MODEL: Final = DEFAULT_MODEL

@@ -30,7 +30,7 @@ from suno_async.mountsea._models import (
 )
 from suno_async.mountsea._results import TrainingResult
 from suno_async.mountsea._tasks import TasksAPI
-from suno_async.mountsea._training import train_custom_model
+from suno_async.mountsea._training import create_key, train_custom_model
 
 __all__ = ["CustomModelAPI"]
 
@@ -123,6 +123,7 @@ class CustomModelAPI(TasksAPI):
             _CREATED,
             body,
             resend_if_ambiguous=resend_if_ambiguous,
+            key=create_key(body.session_id),
         )
         return result.task_id
 

@@ -54,6 +54,14 @@ _CREATED: Final = msgspec.json.Decoder(TaskCreated)
 _GENERATION: Final = msgspec.json.Decoder(GenerationSnapshot)
 
 
+def _with_model(request: GenerateRequest | None, fields: dict[str, Any]) -> dict[str, Any]:
+    """Keyword fields with ``model`` defaulting to :data:`~._constants.DEFAULT_MODEL` (a
+    :class:`GenerateRequest` always names its model)."""
+    if request is not None or "model" in fields:
+        return fields
+    return {**fields, "model": c.DEFAULT_MODEL}
+
+
 class GenerateAPI(TasksAPI):
     """``POST /suno/v2/generate`` and the flows built on it."""
 
@@ -71,7 +79,8 @@ class GenerateAPI(TasksAPI):
         """``POST /suno/v2/generate``: start a generation; return its task id.
 
         Pass a :class:`GenerateRequest`, or its fields as keywords
-        (``generate(task="create", model=..., prompt=..., tags=...)``). The task's required
+        (``generate(task="create", prompt=..., tags=...)``; ``model`` defaults to
+        ``"chirp-v55"``, the newest stock model, as on the command line). The task's required
         fields are checked before anything is sent.
 
         The provider offers no way to look a generation up without its task id, so when the
@@ -87,7 +96,7 @@ class GenerateAPI(TasksAPI):
             AmbiguousSubmitError: the answer was lost (every time, with ``resend_if_ambiguous``).
         """
         check_bool("resend_if_ambiguous", resend_if_ambiguous)
-        checked = checked_generate(request, fields, self._extra_models)
+        checked = checked_generate(request, _with_model(request, fields), self._extra_models)
         result = await self._core.paid_call(
             c.GENERATE_COST,
             "generate",
@@ -149,7 +158,7 @@ class GenerateAPI(TasksAPI):
             task_id = await self.generate(
                 request, resend_if_ambiguous=resend_if_ambiguous, **fields
             )
-        model = request.model if request is not None else str(fields.get("model", ""))
+        model = request.model if request is not None else str(_with_model(None, fields)["model"])
         await emit(on_event, GenerationSubmitted(task_id=task_id, model=model))
         return await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)
 
@@ -186,7 +195,7 @@ class GenerateAPI(TasksAPI):
             check_path("journal", journal)
         check_bool("resend_if_ambiguous", resend_if_ambiguous)
         check_callback("on_event", on_event)
-        checked = checked_generate(request, fields, self._extra_models)
+        checked = checked_generate(request, _with_model(request, fields), self._extra_models)
         log = (
             Journal.open(journal, GenerationJournal(request=msgspec.to_builtins(checked)))
             if journal is not None
@@ -230,7 +239,7 @@ class GenerateAPI(TasksAPI):
             record(clips=clips)
         paths = await self.download_clips(clips, directory, on_event=on_event)
         record(downloads={clip.id: str(path) for clip, path in zip(clips, paths, strict=True)})
-        return GenerationResult(task_id=task_id, clips=clips, files=[str(p) for p in paths])
+        return GenerationResult(task_id=task_id, clips=clips, files=paths)
 
     async def pure_music(
         self,

@@ -82,7 +82,12 @@ from suno_async.mountsea._constants import (
 from suno_async.mountsea._errors import NotEnoughClipsError
 from suno_async.mountsea._journals import TrainingJournal
 from suno_async.mountsea._models import CUSTOM_MODEL_PREFIX, CustomModel, TaskSnapshot, TaskStatus
-from suno_async.mountsea._results import TrainingResult, UploadOutcome
+from suno_async.mountsea._results import (
+    CANCELLED_UPLOAD,
+    TrainingResult,
+    UploadOutcome,
+    not_enough_clips_message,
+)
 from suno_async.mountsea._validation import check_audio_urls
 
 if TYPE_CHECKING:
@@ -320,15 +325,21 @@ async def _upload_all(
         else UploadOutcome(
             url=url,
             clip_id=None,
-            error="cancelled: six clips were out of reach" if index in started else None,
+            error=CANCELLED_UPLOAD if index in started else None,
         )
         for index, (outcome, url) in enumerate(zip(outcomes, urls, strict=True))
     ]
 
 
-#: Statuses that only a submitted training shows: a prepared session is not worked on.
-_WORKING: Final = frozenset({TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.STREAM})
+#: Statuses that only a task being worked on shows. (``queued`` and ``ready`` wait for a
+#: worker: the docs leave open whether a prepared session shows them before create.)
+_WORKING: Final = frozenset({TaskStatus.RUNNING, TaskStatus.STREAM, TaskStatus.AWAITING})
 _FINAL: Final = frozenset({TaskStatus.SUCCESS, TaskStatus.FAILED, TaskStatus.TIMEOUT})
+
+
+def create_key(session_id: str) -> str:
+    """The budget key of a session's ``customModel/create`` (see ``ClientCore.settle``)."""
+    return f"customModel/create:{session_id}"
 
 
 async def _session_view(client: TrainingSteps, session_id: str) -> str:
@@ -367,8 +378,22 @@ def _status_in(view: str) -> str:
 def _create_arrived(before: str | None, after: str) -> bool | None:
     """Whether a create whose answer was lost reached the provider, judged from what the
     session showed before it was sent (``None``: not known) and what it shows now; ``None``
-    when the two answers cannot tell. (A training that was already running before counts as
-    arrived: there is a training to wait for, and create must not be sent again.)"""
+    when the two answers cannot tell. (A training that was being worked on already before
+    counts as arrived: there is a training to wait for, and create must not be sent again.)
+
+    ===========================================  ==================  ==========
+    after                                        before              arrived
+    ===========================================  ==================  ==========
+    a trained model                              anything            yes
+    a 4xx ("no such task")                       the same 4xx, none  no
+    a 4xx                                        anything else       cannot tell
+    a status                                     different           yes
+    running, stream, awaiting                    the same, none      yes
+    the same final status (success, failed)      the same            no
+    anything else (ready, queued, unknown, a     the same, none      cannot tell
+    final status without a baseline)
+    ===========================================  ==================  ==========
+    """
     if after == "model":
         return True
     if after.startswith("http:"):
@@ -378,11 +403,11 @@ def _create_arrived(before: str | None, after: str) -> bool | None:
     status = _status_in(after)
     if before is not None and before != after:
         return True  # a task appeared where there was none, or it moved on, or is a new one
-    if status in _FINAL:
-        return False  # still the same finished state: a new training would have moved it
     if status in _WORKING:
-        return True  # a training is under way (it may have been there before)
-    return None  # ``ready`` (a prepared session, or a queued training?) or an unknown status
+        return True  # a training is being worked on (it may have been there before)
+    if status in _FINAL and before is not None:
+        return False  # still the same finished state: a new training would have moved it
+    return None  # waiting (ready, queued: a prepared session or a queued training?), unknown
 
 
 async def _submit_create(
@@ -408,19 +433,24 @@ async def _submit_create(
     state = log.state
     if state is not None and state.create == "submitted" and state.task_id:
         return state.task_id
-    before = state.create_baseline if state is not None else None
+    key = create_key(session_id)
+    # Credits a lookup settled as "not arrived": a 409 to the next create says the lost one
+    # had arrived after all (a status endpoint that lags), and they are counted again.
+    dropped = 0
     if state is not None and state.create == "sending":
+        before = state.create_baseline
         arrived = await _look_up_create(client, session_id, before)
-        if arrived is not None:
-            # Settles this client's own count if the cut-off create was its own (a new
-            # process counted nothing, and settles nothing).
-            core.settle(CREATE_CUSTOM_MODEL_COST, charged=arrived)
         if arrived:
+            _settle_found(core, key, before)
             log.create("submitted", session_id)
             return session_id
         if arrived is None and not resend_if_ambiguous:
             raise _unclear_create(session_id, None)
-    elif before is None:
+        if arrived is False:
+            dropped += core.settle(key, charged=None)
+    else:
+        # Read afresh before every new round of create (a failed training's session shows
+        # something else than before the first create).
         before = await _baseline(client, session_id)
         log.baseline(before)
     resends = client.retry_policy.max_retries
@@ -439,14 +469,13 @@ async def _submit_create(
             raise
         except ConflictError:
             logger.info("training of session %s was already submitted; waiting for it", session_id)
+            if dropped:
+                core.found_charged(min(dropped, CREATE_CUSTOM_MODEL_COST))
             task_id = session_id
         except AmbiguousSubmitError as exc:
             arrived = await _look_up_create(client, session_id, before)
             if arrived:
-                if before is None or _status_in(before) not in _WORKING:
-                    # A training appeared: this create made it. (One that was there before
-                    # proves nothing about this create's charge: it stays uncertain.)
-                    core.settle(CREATE_CUSTOM_MODEL_COST, charged=True)
+                _settle_found(core, key, before)
                 logger.info(
                     "create for session %s arrived although its answer was lost", session_id
                 )
@@ -455,7 +484,7 @@ async def _submit_create(
                 raise _unclear_create(session_id, exc) from exc
             else:
                 if arrived is False:
-                    core.settle(CREATE_CUSTOM_MODEL_COST, charged=False)
+                    dropped += core.settle(key, charged=None)
                 if attempt == resends:
                     raise
                 logger.info(
@@ -465,6 +494,15 @@ async def _submit_create(
         log.create("submitted", task_id)
         return task_id
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _settle_found(core: ClientCore, key: str, before: str | None) -> None:
+    """Settle this client's uncertain creates of the session as one charged training (a
+    session trains once), unless a training was already being worked on before create was
+    sent (then the training found proves nothing about them)."""
+    if before is not None and before.startswith("status:") and _status_in(before) in _WORKING:
+        return
+    core.settle(key, charged=CREATE_CUSTOM_MODEL_COST)
 
 
 async def _baseline(client: TrainingSteps, session_id: str) -> str | None:
@@ -567,13 +605,8 @@ async def train_custom_model(
         )
     clip_ids = [o.clip_id for o in outcomes if o.clip_id is not None]
     if len(clip_ids) < MIN_TRAINING_CLIPS:
-        failures = "; ".join(
-            f"{o.url}: {o.error.rstrip('.')}" for o in outcomes if o.error is not None
-        )
         raise NotEnoughClipsError(
-            f"only {len(clip_ids)} of {len(urls)} URLs produced a clip, and training needs "
-            f"{MIN_TRAINING_CLIPS}; customModel/create was not sent (no credits spent on it). "
-            f"Failed: {failures}. Replace those URLs (or add spares) and train again.",
+            not_enough_clips_message(outcomes, MIN_TRAINING_CLIPS),
             session_id=session_id,
             outcomes=outcomes,
             required=MIN_TRAINING_CLIPS,

@@ -45,8 +45,17 @@ async def test_demo_trains_generates_and_downloads(tmp_path: Path) -> None:
     ):
         assert key in text
     assert "chirp-custom:" in text
-    assert "credits_spent          146" in text  # 100 create + 40 generate + 6 uploads
+    # One count of credits: the summary says what the progress said (uploads: price unknown).
+    assert text.startswith("summary\n")  # the result alone on stdout; progress on stderr
+    progress = result.stderr.decode()
+    assert "credits: 40 for generate (140 this run)" in progress
+    assert "6 uploads sent (fee unknown: mountsea publishes no upload price)" in progress
+    assert "credits_spent          140" in text  # 100 create + 40 generate
+    assert "upload_fees            unknown (6 uploads; mountsea publishes no upload price)" in text
     assert "sunoapi_credits_spent  10" in text
+    assert "credits: 10 for custom/create-pure-music (10 this run)" in progress
+    assert "training: queued" in progress
+    assert "ready" not in progress
     files = sorted(out.glob("*.wav"))
     assert len(files) == 4
     for path in files:

@@ -77,7 +77,7 @@ def test_train_prints_the_model_and_progress_lines(capsys: pytest.CaptureFixture
     assert code == 0, err
     assert out.startswith("model_id    chirp-custom:")
     assert "6 trained on, 0 failed" in out
-    for step in ("session", "upload finished", "training submitted", "model ready"):
+    for step in ("session", "upload finished", "training submitted", "model trained"):
         assert step in err
     assert all(line.startswith("[") for line in err.splitlines())
 
@@ -271,7 +271,7 @@ def test_wait_on_an_unknown_task_is_an_api_error(
     code, _, err = run(capsys, *on(served), "wait", "no-such-task")
     assert code == 1
     assert "404" in err
-    assert "may still finish" not in err  # nothing to pick up
+    assert "to wait again" not in err  # nothing to pick up
 
 
 # -- exit codes --------------------------------------------------------------------------------
@@ -322,7 +322,14 @@ def test_invalid_requests_exit_2_before_sending(capsys: pytest.CaptureFixture[st
 
 def test_a_refused_key_exits_3_and_is_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(
-        capsys, *FAST, "--emulator-api-key", "the-right-key", "--api-key", SECRET, "status", "t"
+        capsys,
+        *FAST,
+        "--emulator-api-key",
+        "the-right-key",
+        "--api-key",
+        SECRET,
+        "generate",
+        "--no-wait",
     )
     assert code == 3
     assert "MOUNTSEA_API_KEY" in err

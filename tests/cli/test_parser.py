@@ -112,10 +112,11 @@ def test_error_raises_a_usage_error_and_writes_nothing(
     with pytest.raises(UsageError) as sub:
         parser.parse_args(["emulator", "--port", "x"])
     assert sub.value.prog == "suno-async emulator"
-    assert sub.value.usage is not None
-    assert sub.value.usage.startswith("usage: suno-async emulator ")
-    assert sub.value.text().endswith(
+    assert sub.value.usage == "usage: suno-async emulator [options]\n"
+    assert sub.value.text() == (
+        "usage: suno-async emulator [options]\n"
         "suno-async emulator: error: argument --port: must be a whole number, got 'x'\n"
+        "Run 'suno-async emulator --help' for its options and examples.\n"
     )
     assert capsys.readouterr() == ("", "")
 
@@ -142,22 +143,32 @@ def test_parse_shows_a_usage_error_as_json_with_json(capsys: pytest.CaptureFixtu
     assert err.count("\n") == 1
 
 
-def test_parse_shows_a_usage_error_as_argparse_does(capsys: pytest.CaptureFixture[str]) -> None:
-    """Without --json: the usage of the command concerned, then PROG: error: MESSAGE; an error
-    found by the command's own check gets that command's usage too."""
+def test_parse_shows_a_usage_error_in_three_short_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Without --json: a one-line usage of the command concerned (no option list), PROG: error:
+    MESSAGE, and where the options are (PROG --help); an error found by the command's own check
+    gets that command's usage too."""
     with pytest.raises(SystemExit) as info:
         parse(["train", "--name", "x", "--bogus"])
     assert info.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage: suno-async ")
-    assert err.endswith("suno-async: error: unrecognized arguments: --bogus\n")
+    assert err == (
+        "usage: suno-async [options] COMMAND ...\n"
+        "suno-async: error: unrecognized arguments: --bogus\n"
+        "Run 'suno-async --help' for its options and examples.\n"
+    )
     with pytest.raises(SystemExit):
         parse(["generate", "--emulator", "--journal", "j.json"])
     err = capsys.readouterr().err
-    assert err.startswith("usage: suno-async generate ")
-    assert err.endswith(
-        "suno-async generate: error: --journal needs --output (it records the downloads too)\n"
-    )
+    assert err.splitlines() == [
+        "usage: suno-async generate [options]",
+        "suno-async generate: error: --journal needs --output (it records the downloads too)",
+        "Run 'suno-async generate --help' for its options and examples.",
+    ]
+    with pytest.raises(SystemExit):
+        parse(["generate", "--speed", "0"])
+    assert len(capsys.readouterr().err.splitlines()) == 3  # argparse's own usage was 25 lines
     with pytest.raises(SystemExit):
         parse(["--json", "generate", "--emulator", "--journal", "j.json"])
     assert json.loads(capsys.readouterr().err)["error"].startswith("--journal needs --output")

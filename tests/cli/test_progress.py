@@ -59,6 +59,7 @@ EVENTS: list[Event] = [
     DownloadFinished(clip_id="a", path="songs/a.mp3", size=2_500_000),
     DownloadFinished(clip_id="b", path="songs/b.mp3", size=100, skipped=True),
     TaskStatusChanged(task_id="a", kind="music", status="streaming"),
+    TaskStatusChanged(task_id="s1", kind="training", status="ready"),
 ]
 
 
@@ -81,11 +82,32 @@ def test_every_event_kind_is_described() -> None:
     lines = {type(event).__name__: describe(event) for event in EVENTS}
     assert lines["UploadFinished"] == "upload finished   track1.mp3 -> clip c1"
     assert lines["UploadFailed"] == "upload failed     track1.mp3: upload task u1 failed (retrying)"
-    assert lines["TrainingFinished"] == "model ready: chirp-custom:m1"
+    assert lines["TrainingFinished"] == "model trained: chirp-custom:m1"
     assert lines["CreditsSpent"] == "credits: 100 for customModel/create (100 this run)"
     assert describe(EVENTS[2]) is None  # single uploads' statuses would flood the output
-    assert describe(EVENTS[-1]) == "clip a status: streaming"
-    assert describe(EVENTS[-2]) == "kept songs/b.mp3 (100 bytes, there already)"
+    assert describe(EVENTS[-2]) == "clip a: streaming"
+    assert describe(EVENTS[-3]) == "kept songs/b.mp3 (100 bytes, there already)"
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "words"),
+    [
+        ("training", "ready", "training: queued"),  # waiting for a worker, not "ready"
+        ("training", "queued", "training: queued"),
+        ("training", "running", "training: training"),
+        ("training", "success", "training: done"),
+        ("generate", "RUNNING", "generation: generating"),
+        ("generate", "stream", "generation: streaming"),
+        ("generate", "timeout", "generation: timed out"),
+        ("task", "running", "task: running"),
+        ("music", "complete", "clip c: done"),
+        ("music", "error", "clip c: failed"),
+        ("generate", "paused", "generation: paused"),  # unknown: as it came
+    ],
+)
+def test_statuses_are_shown_in_words_of_what_happens(kind: str, status: str, words: str) -> None:
+    """A queued training is "queued" (mountsea says ready), a finished one "done"."""
+    assert describe(TaskStatusChanged(task_id="c", kind=kind, status=status)) == words
 
 
 def test_plain_lines_carry_the_time() -> None:
@@ -94,7 +116,11 @@ def test_plain_lines_carry_the_time() -> None:
         for event in EVENTS:
             display(event)
         display.message("warning: slow")
-    assert len(lines) == len([e for e in EVENTS if describe(e) is not None]) + 1
+    # One line per described event, the remark, and the uploads' fee line before training.
+    assert len(lines) == len([e for e in EVENTS if describe(e) is not None]) + 2
+    fee = next(i for i, line in enumerate(lines) if "upload sent" in line)
+    assert lines[fee].endswith("] 1 upload sent (fee unknown: mountsea publishes no upload price)")
+    assert "training submitted" in lines[fee + 1]
     assert lines[0].startswith("[  0.0")
     assert lines[0].endswith("] session s1 prepared")
     assert lines[-1].endswith("] warning: slow")
@@ -134,8 +160,9 @@ def test_rich_bars_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
         display.message("warning: slow")
     display(EVENTS[0])  # after closing: ignored
     text = terminal.getvalue()
-    for shown in ("uploads", "1/6 clips, 1 retried", "training", "model ready", "generation"):
+    for shown in ("uploads", "1/6 clips, 1 retried", "training", "model trained", "generation"):
         assert shown in text
+    assert "1 upload sent (fee unknown: mountsea publishes no upload price)" in text
     assert "downloads" in text
     assert "2/2 files, 2.5 MB" in text
     assert "warning: slow" in text

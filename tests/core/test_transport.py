@@ -444,3 +444,62 @@ async def test_key_not_reachable_through_a_malformed_answer() -> None:
     chain = exception_chain(info.value)
     texts = [repr(e) + str(e) + repr(getattr(e, "request_info", "")) for e in chain]
     assert all(secret not in text for text in texts)
+
+
+async def test_a_page_after_the_api_answered_json_is_a_damaged_answer() -> None:
+    """Once a base URL has answered JSON it is the API: a page from it later (a proxy's, a
+    PHP notice) is a damaged answer. A paid call is ambiguous (not "nothing was charged"), a
+    status lookup is asked again, and a plain-text 404 is NotFoundError."""
+    answers: list[tuple[int, str, bytes]] = []
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        status, content_type, body = answers.pop(0)
+        return web.Response(status=status, body=body, content_type=content_type)
+
+    page = (200, "text/html", b"<html><body>Service temporarily degraded</body></html>")
+    running = (200, "application/json", b'{"taskId": "t", "status": "running"}')
+    async with (
+        tiny_server(api) as base,
+        MountseaClient(api_key="k", base_url=base, retry=FAST_RETRY) as client,
+    ):
+        answers[:] = [running]
+        await client.get_status("t")  # the base URL answers JSON: it is the API
+        answers[:] = [page]
+        with pytest.raises(AmbiguousSubmitError):
+            await client.generate(task="create", model="chirp-v50")
+        assert client.credits_uncertain == 40
+        answers[:] = [page, running]
+        assert (await client.get_status("t")).status == "running"  # retried
+        answers[:] = [(404, "text/plain", b"Task not found")]
+        with pytest.raises(NotFoundError):
+            await client.get_status("t")
+
+
+async def test_a_php_notice_before_the_json_is_not_called_a_wrong_base_url() -> None:
+    """A first answer that is a page with JSON in it may be the API's own damaged answer:
+    a paid call is ambiguous, not WrongBaseURLError."""
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        body = b'<br />\n<b>Notice</b>: Undefined index<br />\n{"taskId": "t1"}'
+        return web.Response(status=201, body=body, content_type="text/html")
+
+    async with (
+        tiny_server(api) as base,
+        MountseaClient(api_key="k", base_url=base, retry=FAST_RETRY) as client,
+    ):
+        with pytest.raises(AmbiguousSubmitError):
+            await client.generate(task="create", model="chirp-v50")
+
+
+async def test_json_with_a_byte_order_mark_is_read() -> None:
+    """A UTF-8 byte-order mark before the JSON is skipped (JSON forbids it; servers send it)."""
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        body = b'\xef\xbb\xbf{"taskId": "t1"}'
+        return web.Response(status=201, body=body, content_type="application/json")
+
+    async with (
+        tiny_server(api) as base,
+        MountseaClient(api_key="k", base_url=base, retry=FAST_RETRY) as client,
+    ):
+        assert await client.generate(task="create", model="chirp-v50") == "t1"

@@ -564,8 +564,8 @@ def test_cli_prints_the_chaos_seed_it_drew(
     out, err = capsys.readouterr()
     assert out == "suno_async emulator listening on http://127.0.0.1:4321\n"
     assert seen[0].chaos is not None
-    assert err == (
-        f"suno_async emulator chaos seed {seen[0].chaos.seed} "
+    assert err.endswith(  # after the export lines
+        f"\nsuno_async emulator chaos seed {seen[0].chaos.seed} "
         f"(--chaos-seed {seen[0].chaos.seed} repeats this run)\n"
     )
     assert seen[0].task_scripts == (TaskScript("music", "fail"),)

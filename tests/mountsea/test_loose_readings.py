@@ -4,6 +4,7 @@ a lost create; and money is counted from what each answer proves."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import wave
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from aiohttp import web
 
@@ -31,10 +33,13 @@ from suno_async.emulator import Emulator
 
 from ..conftest import FAST_RETRY
 from ..helpers import tiny_server
+from .test_recovery import watch_journal
 
 pytestmark = pytest.mark.anyio
 
 SIX = [f"https://audio.example.com/{i}.mp3" for i in range(6)]
+CREATE = "/suno/v2/customModel/create"
+GENERATE_PATH = "/suno/v2/generate"
 MODEL = {"id": "chirp-custom:0f6e", "name": "m"}
 
 
@@ -283,3 +288,165 @@ async def test_sunoapi_pure_music_can_resend_if_ambiguous(emulator: Emulator) ->
         clips = await client.pure_music("ambient", resend_if_ambiguous=True, timeout=600)
         assert len(clips) == 2
         assert (client.credits_spent, client.credits_uncertain) == (10, 20)
+
+
+async def test_a_rerun_after_a_failed_training_reads_the_session_afresh(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """After a failed training, the rerun's create is judged against what the session shows
+    now (``failed``), not what it showed before the first create: a second create lost before
+    the server saw it is sent again, and counted once, as spent."""
+    urls, journal = emulator.sample_audio_urls(6), tmp_path / "train.json"
+    emulator.fail_next_tasks("training", reason="GPU fell over.")
+    async with MountseaClient(
+        api_key="k", base_url=emulator.base_url, retry=FAST_RETRY, clock=emulator.clock
+    ) as client:
+        with pytest.raises(TaskFailedError):
+            await client.train_custom_model(urls, name="m", journal=journal)
+        # Six upload fees (1 each); the failed training was refunded.
+        assert (client.credits_spent, emulator.credits_spent) == (100, 6)
+        emulator.drop_next("POST", CREATE, after_work=False)
+        result = await client.train_custom_model(urls, name="m", journal=journal)
+        assert result.model_id.startswith("chirp-custom:")
+        assert emulator.count("POST", CREATE) == 3
+        assert (client.credits_spent, client.credits_uncertain) == (200, 0)
+    assert emulator.credits_spent == 106
+
+
+async def test_a_resumed_create_settles_only_its_own_uncertainty(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """A rerun that finds the create of a journal "sending" does not settle credits this client
+    counted for something else (here a lost generate)."""
+    urls, journal = emulator.sample_audio_urls(6), tmp_path / "train.json"
+    emulator.slow_next("POST", CREATE, 0.5)
+    async with MountseaClient(
+        api_key="k", base_url=emulator.base_url, retry=FAST_RETRY, clock=emulator.clock
+    ) as first:
+        async with anyio.create_task_group() as tg:
+            with anyio.CancelScope() as scope:
+                tg.start_soon(watch_journal, journal, "create", "sending", scope)
+                await first.train_custom_model(urls, name="m", journal=journal)
+        assert scope.cancelled_caught  # killed while create was in flight: "sending"
+    await anyio.sleep(0.6)  # the slowed create lands (and is charged) meanwhile
+    async with MountseaClient(
+        api_key="k", base_url=emulator.base_url, retry=FAST_RETRY, clock=emulator.clock
+    ) as client:
+        emulator.drop_next("POST", GENERATE_PATH, after_work=False)
+        with pytest.raises(AmbiguousSubmitError):
+            await client.generate(task="create", model="chirp-v50")
+        assert client.credits_uncertain == 40
+        await client.train_custom_model(urls, name="m", journal=journal)
+        assert (client.credits_spent, client.credits_uncertain) == (0, 40)
+
+
+@pytest.mark.parametrize("waiting", ["queued", "ready"])
+async def test_a_session_waiting_before_and_after_a_lost_create_cannot_tell(
+    waiting: str,
+) -> None:
+    """``queued``, like ``ready``, waits for a worker: the same before and after a lost create
+    tells nothing, so AmbiguousSubmitError at once, never a 15-minute wait."""
+    api, counts = _training_server(_status(waiting), _status(waiting), create_arrives=False)
+    counts["status_after"] = -100
+    async with tiny_server(api) as base, fast(base) as client:
+        with pytest.raises(AmbiguousSubmitError) as info:
+            await client.train_custom_model(SIX, name="m")
+    assert info.value.session_id == "sess"
+    assert counts["create"] == 1
+
+
+async def test_a_failed_session_without_a_baseline_cannot_tell() -> None:
+    """When the session could not be read before create, a ``failed`` after a lost create may
+    be this very create failing: not proof that it did not arrive, so it is not sent again."""
+    creates = 0
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        nonlocal creates
+        path = request.path
+        if path.endswith("/prepare"):
+            return web.json_response({"sessionId": "sess"}, status=201)
+        if path.endswith("/upload"):
+            url = (await request.json())["audioUrl"]
+            return web.json_response({"taskId": "u" + url[-5]}, status=201)
+        if path.endswith("/create"):
+            creates += 1
+            return web.json_response({"message": "bad gateway"}, status=502)
+        task = request.query["taskId"]
+        if task.startswith("u"):
+            return web.json_response({"taskId": task, "status": "success", "data": {"id": task}})
+        if not creates:
+            return web.json_response({"message": "down"}, status=500)
+        return web.json_response({"taskId": "sess", "status": "failed", "failReason": "x"})
+
+    async with tiny_server(api) as base, fast(base) as client:
+        with pytest.raises(AmbiguousSubmitError):
+            await client.train_custom_model(SIX, name="m")
+        assert (client.credits_spent, client.credits_uncertain) == (0, 100)
+    assert creates == 1
+
+
+async def test_a_lost_create_later_answered_409_counts_as_charged() -> None:
+    """A lookup that shows "no such task" after a lost create is confirmed by the next create:
+    a 409 (already training) means the first one had arrived, so it is counted as spent."""
+    creates = 0
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        nonlocal creates
+        path = request.path
+        if path.endswith("/prepare"):
+            return web.json_response({"sessionId": "sess"}, status=201)
+        if path.endswith("/upload"):
+            url = (await request.json())["audioUrl"]
+            return web.json_response({"taskId": "u" + url[-5]}, status=201)
+        if path.endswith("/create"):
+            creates += 1
+            if creates == 1:
+                return web.json_response({"message": "bad gateway"}, status=502)
+            return web.json_response({"message": "already training"}, status=409)
+        task = request.query["taskId"]
+        if task.startswith("u"):
+            return web.json_response({"taskId": task, "status": "success", "data": {"id": task}})
+        if creates < 2:  # a lagging status endpoint: does not know the training yet
+            return web.json_response({"message": "Task not found"}, status=404)
+        return web.json_response({"taskId": "sess", "status": "success", "data": MODEL})
+
+    async with tiny_server(api) as base, fast(base) as client:
+        result = await client.train_custom_model(SIX, name="m")
+        assert (client.credits_spent, client.credits_uncertain) == (100, 0)
+    assert result.model_id == MODEL["id"]
+
+
+async def test_a_utf16_page_is_not_taken_for_mp3(tmp_path: Path) -> None:
+    """UTF-16 text starts ``FF FE``, which an 11-bit frame sync check takes for MP3."""
+    page = "<html>not audio</html>".encode("utf-16")
+
+    async def cdn(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=page, content_type="application/octet-stream")
+
+    async with tiny_server(cdn) as base, MountseaClient(api_key="k", max_retries=0) as client:
+        with pytest.raises(ResponseValidationError, match="not audio"):
+            await client.download(f"{base}/a.mp3", tmp_path / "a.mp3")
+
+
+async def test_a_resumed_download_is_refused_when_it_is_a_page(tmp_path: Path) -> None:
+    """A 206 that continues a broken download with an HTML page is not appended to the audio."""
+    wav = _wav()
+
+    async def cdn(request: web.Request) -> web.StreamResponse:
+        start = int(request.headers["Range"].removeprefix("bytes=").rstrip("-"))
+        page = b"<html>" + b"x" * (len(wav) - start - 13) + b"</html>"
+        return web.Response(
+            status=206,
+            body=page,
+            content_type="text/html",
+            headers={"Content-Range": f"bytes {start}-{len(wav) - 1}/{len(wav)}"},
+        )
+
+    async with tiny_server(cdn) as base, MountseaClient(api_key="k", max_retries=0) as client:
+        url = f"{base}/a.wav"
+        # What a broken earlier transfer left: the first 1000 bytes, in the part file.
+        source = hashlib.sha256(url.encode()).hexdigest()[:16]
+        (tmp_path / f".a.wav.{source}.part").write_bytes(wav[:1000])
+        with pytest.raises(ResponseValidationError, match="expected audio"):
+            await client.download(url, tmp_path / "a.wav")
+    assert not (tmp_path / "a.wav").exists()

@@ -448,4 +448,4 @@ async def test_quick_start_from_the_readme(
     )
     paths = await client.download_clips(clips, tmp_path / "songs")
     assert len(paths) == 2
-    assert all([await p.exists() for p in paths])
+    assert all(p.exists() for p in paths)

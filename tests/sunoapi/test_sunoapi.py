@@ -274,7 +274,7 @@ async def test_instrumental_the_same_way_on_either_provider(
         assert len(clips) == 2
         assert all(c.is_complete and c.audio_url for c in clips)
         paths = await client.download_clips(clips, tmp_path)
-    assert all([await p.exists() for p in paths])
+    assert all(p.exists() for p in paths)
     if provider == "custom-model":
         body = [r for r in emulator.requests if r.path == "/suno/v2/generate"]
         assert len(body) == 1
@@ -449,7 +449,7 @@ async def test_pure_music_on_the_custom_model_provider_asks_for_instrumental() -
     assert sent == [
         {
             "task": "create",
-            "model": "chirp-v50",
+            "model": "chirp-v55",
             "make_instrumental": True,
             "tags": "ambient piano",
             "title": "Night",
