@@ -39,8 +39,6 @@ README = ROOT / "README.md"
 BIN = Path(sys.executable).parent
 #: How much faster than real time the emulators of these tests run.
 SPEED = 500
-#: Long enough clips for an extend at 30 s.
-AUDIO_SECONDS = 40.0
 
 #: Gives clients made without a clock the emulator's pace, then runs the program (argv[1]).
 PRELUDE = """
@@ -113,7 +111,8 @@ def run_speed_env(base_url: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[Emulator]:
     """One emulator for the module's programs, serving on a loop in another thread."""
-    config = EmulatorConfig(speed=SPEED, audio_seconds=AUDIO_SECONDS)
+    # The standalone emulator's defaults (clip length included): what a reader runs against.
+    config = EmulatorConfig(speed=SPEED)
     with anyio.from_thread.start_blocking_portal() as portal:
         emu = portal.call(Emulator, config)
         with portal.wrap_async_context_manager(emu):

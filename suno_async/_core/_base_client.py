@@ -93,6 +93,7 @@ class _SharedTransport(Transport):
         self._parent = parent
         self.stats = parent.stats
         self.base_url_state = parent.base_url_state
+        self._download_locks = parent._download_locks  # one file is never written twice at once
 
     @property
     def session(self) -> aiohttp.ClientSession:

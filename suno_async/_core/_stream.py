@@ -121,16 +121,23 @@ class EventStream(Generic[_T]):
         task = self._task
         if task is not None and not task.done():
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(asyncio.wait({task}))
+            # A cancellation of the caller itself (a timeout, Ctrl-C) propagates from here.
+            await asyncio.wait({task})
 
     def __del__(self) -> None:
         # A stream left by ``break`` and dropped: stop its workflow (its task then closes the
         # sending end); a stream never started: close both ends.
         task = getattr(self, "_task", None)
         if task is not None and not task.done():
-            with contextlib.suppress(RuntimeError):  # the loop is closed already
-                task.get_loop().call_soon_threadsafe(task.cancel)
+            try:
+                here = asyncio.get_running_loop()
+            except RuntimeError:
+                here = None
+            if here is task.get_loop():
+                task.cancel()  # at once: a step already scheduled must not send another event
+            else:
+                with contextlib.suppress(RuntimeError):  # the loop is closed already
+                    task.get_loop().call_soon_threadsafe(task.cancel)
         receive = getattr(self, "_receive", None)
         if receive is not None:
             receive.close()

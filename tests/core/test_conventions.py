@@ -8,6 +8,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import anyio
@@ -290,3 +291,45 @@ def test_upload_outcomes_tell_failed_from_cancelled_and_unused() -> None:
     assert "Not tried: https://a/3.mp3." in message
     error = NotEnoughClipsError(message, session_id="s", outcomes=outcomes, required=6)
     assert error.succeeded == 1
+
+
+async def test_aclose_lets_the_callers_own_cancellation_through() -> None:
+    """A timeout around aclose() still fires while the workflow takes long to stop."""
+    import asyncio
+
+    from suno_async import stream_events
+
+    async def slow_to_stop(on_event: Any) -> None:
+        try:
+            await asyncio.sleep(10)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await asyncio.sleep(1)  # a cleanup that takes its time
+
+    events = stream_events(slow_to_stop)
+    with anyio.move_on_after(0.2):
+        async for _ in events:
+            pass
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.1):
+            await events.aclose()
+
+
+async def test_a_copy_and_its_client_never_write_one_file_at_once(
+    emulator: Any, tmp_path: Path
+) -> None:
+    """with_options copies share the download locks: the same file fetched through both at
+    once is written once, whole, not torn between two part files."""
+    url = emulator.sample_audio_urls(1)[0]
+    async with MountseaClient(api_key="k", base_url=emulator.base_url) as client:
+        copy = client.with_options(timeout=30)
+        sizes: list[int] = []
+
+        async def fetch(c: MountseaClient) -> None:
+            sizes.append(await c.download(url, tmp_path / "a.wav"))
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(fetch, client)
+            tg.start_soon(fetch, copy)
+    assert len(sizes) == 2
+    assert sizes[0] == sizes[1] == (tmp_path / "a.wav").stat().st_size
