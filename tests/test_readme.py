@@ -342,3 +342,29 @@ def test_the_license_is_mit() -> None:
     text = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert text.startswith("MIT License")
     assert 'license = "MIT"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_install_from_a_checkout_and_from_the_wheel(tmp_path: Path) -> None:
+    """The README's install lines, without the network: ``pip install .`` (a copy of the
+    checkout) and ``pip install dist/*.whl`` each give an importable package and a working
+    ``suno-async`` command (dependencies come from this environment: ``--no-deps``)."""
+    pytest.importorskip("hatchling", reason="the build backend comes with the dev extra")
+    pip = [sys.executable, "-m", "pip", "--quiet"]
+    quiet = {"cwd": ROOT, "env": dict(os.environ)}
+    built = run([*pip, "wheel", ".", "--no-deps", "--no-build-isolation", "--wheel-dir",
+                 str(tmp_path / "dist")], **quiet)  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("suno_async-*.whl")
+    for name, source in (("checkout", "."), ("wheel", str(wheel))):
+        target = tmp_path / name
+        done = run([*pip, "install", "--no-deps", "--no-build-isolation", "--target",
+                    str(target), source], **quiet)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        env = dict(os.environ) | {"PYTHONPATH": str(target)}
+        where = run([sys.executable, "-c", "import suno_async; print(suno_async.__file__)"],
+                    cwd=tmp_path, env=env)  # fmt: skip
+        assert where.stdout.startswith(str(target)), where.stderr
+        command = run([sys.executable, str(target / "bin" / "suno-async"), "--help"],
+                      cwd=tmp_path, env=env)  # fmt: skip
+        assert command.returncode == 0, command.stderr
+        assert "suno-async" in command.stdout
