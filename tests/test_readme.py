@@ -350,15 +350,15 @@ def test_install_from_a_checkout_and_from_the_wheel(tmp_path: Path) -> None:
     ``suno-async`` command (dependencies come from this environment: ``--no-deps``)."""
     pytest.importorskip("hatchling", reason="the build backend comes with the dev extra")
     pip = [sys.executable, "-m", "pip", "--quiet"]
-    quiet = {"cwd": ROOT, "env": dict(os.environ)}
+    here = dict(os.environ)
     built = run([*pip, "wheel", ".", "--no-deps", "--no-build-isolation", "--wheel-dir",
-                 str(tmp_path / "dist")], **quiet)  # fmt: skip
+                 str(tmp_path / "dist")], cwd=ROOT, env=here)  # fmt: skip
     assert built.returncode == 0, built.stderr
     (wheel,) = (tmp_path / "dist").glob("suno_async-*.whl")
     for name, source in (("checkout", "."), ("wheel", str(wheel))):
         target = tmp_path / name
         done = run([*pip, "install", "--no-deps", "--no-build-isolation", "--target",
-                    str(target), source], **quiet)  # fmt: skip
+                    str(target), source], cwd=ROOT, env=here)  # fmt: skip
         assert done.returncode == 0, done.stderr
         env = dict(os.environ) | {"PYTHONPATH": str(target)}
         where = run([sys.executable, "-c", "import suno_async; print(suno_async.__file__)"],

@@ -39,8 +39,8 @@ __all__ = ["SettledBy", "TaskHandle"]
 _S = TypeVar("_S")
 _R = TypeVar("_R")
 
-#: How the last wait of a handle came to its conclusion: by ``"poll"``, or by a ``"push"``ed
-#: snapshot (a webhook delivery).
+#: How a wait of a handle came to its conclusion: by ``"poll"``, or by a ``"push"``ed snapshot
+#: (a webhook delivery).
 SettledBy = Literal["poll", "push"]
 
 
@@ -53,7 +53,7 @@ _NO_CONCLUSION: Final = _NoConclusion()
 
 class TaskHandle(Generic[_S, _R]):
     """A task of the provider, by id: :meth:`status` looks at it once, :meth:`wait` waits for
-    its result.
+    its result (:meth:`wait_settled` also says how that wait concluded).
 
     ``_S`` is the provider's snapshot of the task (what :meth:`status` returns), ``_R`` the
     result a successful wait returns. Handles are made by the provider's calls (a submit, or a
@@ -137,7 +137,11 @@ class TaskHandle(Generic[_S, _R]):
     @property
     def settled_by(self) -> SettledBy | None:
         """How the last wait that ended with a result or a task failure concluded: ``"poll"``
-        or ``"push"`` (``None`` before that)."""
+        or ``"push"`` (``None`` before that).
+
+        Waits running at once on one handle share this: the one that ends last sets it. Each
+        wait's own answer comes from :meth:`wait_settled`.
+        """
         return self._settled_by
 
     def __repr__(self) -> str:
@@ -186,13 +190,23 @@ class TaskHandle(Generic[_S, _R]):
                 still finish; wait again.
             APIError: the status requests failed for good.
         """
+        result, _ = await self.wait_settled(timeout=timeout, on_event=on_event)
+        return result
+
+    async def wait_settled(
+        self, *, timeout: float | None = None, on_event: EventHandler | None = None
+    ) -> tuple[_R, SettledBy]:
+        """:meth:`wait`, returning the result and how this very wait concluded (``"poll"`` or
+        ``"push"``), whatever other waits on the handle do meanwhile (:attr:`settled_by` is
+        shared by them all). Raises as :meth:`wait` does.
+        """
         schedule = self.poll_schedule(timeout)
         check_callback("on_event", on_event)
         self._core.check_open()
         if self._pushed is None:
             result = await self._poll(schedule, on_event)
             self._settled_by = "poll"
-            return result
+            return result, "poll"
         return await self._race(schedule, on_event, self._pushed)
 
     async def _poll(self, schedule: PollSchedule, on_event: EventHandler | None) -> _R:
@@ -227,7 +241,7 @@ class TaskHandle(Generic[_S, _R]):
         schedule: PollSchedule,
         on_event: EventHandler | None,
         pushed: Callable[[], AsyncGenerator[_S, None]],
-    ) -> _R:
+    ) -> tuple[_R, SettledBy]:
         outcome: list[tuple[SettledBy, _R | Exception]] = []
 
         async def side(
@@ -258,4 +272,4 @@ class TaskHandle(Generic[_S, _R]):
                 self._settled_by = name
             raise value
         self._settled_by = name
-        return value
+        return value, name

@@ -9,7 +9,9 @@ id alone.
 Prices (docs.sunoapi.com's credits guide): create 10 credits (two songs), make-lyrics 2.
 Stems have no published price: they are sent with no cost counted (``None``), and
 :meth:`SunoapiClient.reconcile <suno_async.SunoapiClient.reconcile>` reports how many such
-calls were made, since the balance may show their price.
+calls were sent (every attempt, resends and lost answers included), since the balance may show
+their price. For the same report, the client notes the price of every priced task it started
+and which of them it then saw fail (the provider refunds failed work).
 
 Choices where the docs are silent (api-notes B.9 and C):
 
@@ -28,6 +30,7 @@ Choices where the docs are silent (api-notes B.9 and C):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator, Callable
 from typing import TYPE_CHECKING, Final, Literal, TypeVar, overload
 from urllib.parse import quote
@@ -36,7 +39,10 @@ import msgspec
 
 from suno_async._core._exceptions import (
     AmbiguousSubmitError,
+    APIConnectionError,
+    APIStatusError,
     ConfigError,
+    CreditBudgetError,
     TaskFailedError,
 )
 from suno_async._core._handles import TaskHandle
@@ -81,7 +87,11 @@ if TYPE_CHECKING:
 
 __all__ = ["LYRICS_SCHEDULE", "WEBHOOK_SAFETY_NET", "CreditsTracker", "SunoapiV1", "V1Kind"]
 
+logger = logging.getLogger("suno_async")
+
 _HIDDEN: Final = "<hidden>"
+#: How many started priced tasks the client remembers until it sees them conclude.
+_OPEN_TASKS: Final = 100_000
 _V1: Final = "/api/v1"
 _R = TypeVar("_R")
 
@@ -104,15 +114,50 @@ WEBHOOK_SAFETY_NET: Final = PollSchedule(
 
 
 class CreditsTracker:
-    """What a client's credit reconciliation needs beyond the budget: the opening balance and
-    its counts then, and the paid calls of unknown price (shared by the client and ``v1``)."""
+    """What a client's credit reconciliation needs beyond the budget, shared by the client,
+    ``v1`` and their copies: the opening balance and the counts then; the calls of unknown
+    price (every attempt); the priced tasks started and not yet seen to conclude, and the
+    credits of those seen to fail (refunds expected); and the limit the user set, apart from
+    the one :meth:`~suno_async.SunoapiClient.budget_from_balance` derives from it."""
 
     def __init__(self) -> None:
         self.opening: Credits | None = None
         self.spent_at_opening = 0
         self.uncertain_at_opening = 0
         self.unpriced_at_opening = 0
+        self.refunds_at_opening = 0
+        #: Attempts of calls of unknown price, accepted or with a lost answer.
         self.unpriced = 0
+        #: Credits of priced tasks this client saw fail (the provider refunds them).
+        self.refunds = 0
+        #: Priced tasks started and not yet seen to conclude: their price, by task id.
+        self.open_tasks: dict[str, int] = {}
+        #: The limit budget_from_balance last set (``None``: never), and the user's own.
+        self.derived_limit: int | None = None
+        self.user_limit: int | None = None
+
+    def open_with(self, balance: Credits, spent: int, uncertain: int) -> None:
+        """Take ``balance`` as the opening reading, unless there is one already."""
+        if self.opening is None:
+            self.opening = balance
+            self.spent_at_opening = spent
+            self.uncertain_at_opening = uncertain
+            self.unpriced_at_opening = self.unpriced
+            self.refunds_at_opening = self.refunds
+
+    def started(self, task_id: str, cost: int) -> None:
+        """A priced task was accepted: remember its price until it concludes."""
+        self.open_tasks[task_id] = cost
+        while len(self.open_tasks) > _OPEN_TASKS:
+            del self.open_tasks[next(iter(self.open_tasks))]
+
+    def saw(self, task: V1Task) -> None:
+        """``task`` was seen (polled or pushed): once failed, its price is a refund due."""
+        status = task.status
+        if status == V1State.FAILED:
+            self.refunds += self.open_tasks.pop(task.task_id, 0)
+        elif status == V1State.SUCCEEDED:
+            self.open_tasks.pop(task.task_id, None)
 
 
 # -- reading the answers ---------------------------------------------------------------------
@@ -237,6 +282,18 @@ def _judge_lyrics(task: V1Task) -> list[Lyrics] | None:
     return [Lyrics(title=c.title or "", text=c.text or c.lyrics or "") for c in task.clips]
 
 
+def _noting(
+    tracker: CreditsTracker, judge: Callable[[V1Task], _R | None]
+) -> Callable[[V1Task], _R | None]:
+    """``judge``, telling ``tracker`` of every snapshot first (a pushed failure included)."""
+
+    def noted(task: V1Task) -> _R | None:
+        tracker.saw(task)
+        return judge(task)
+
+    return noted
+
+
 def _status_of(task: V1Task) -> str:
     return task.status
 
@@ -259,10 +316,20 @@ class SunoapiV1:
     async def get_credits(self) -> Credits:
         """``GET /api/v1/get-credits``: the account's balance (``credits``, ``extra_credits``).
 
+        As with ``SunoapiClient.credits()``, the first balance the client reads is the opening
+        of its :meth:`~suno_async.SunoapiClient.reconcile`.
+
         Raises:
             AuthenticationError: the key was not accepted.
             APIError: the request failed.
         """
+        balance = await self._read_credits()
+        budget = self._core.budget
+        self._tracker.open_with(balance, budget.spent, budget.uncertain)
+        return balance
+
+    async def _read_credits(self) -> Credits:
+        """The balance, without taking it as the opening reading."""
         return await self._core.call("GET", f"{_V1}/get-credits", _CREDITS_ANSWER, safe=True)
 
     # -- paid calls ------------------------------------------------------------------------
@@ -366,22 +433,39 @@ class SunoapiV1:
     async def _submit(
         self, route: str, cost: int | None, body: msgspec.Struct, resend: bool
     ) -> str:
+        """Send a paid call; with ``resend``, again while its outcome is unknown (up to the
+        retry policy's ``max_retries`` times). Every attempt is counted: a priced one by the
+        budget, an unpriced one in the tracker's ``unpriced`` (accepted or uncertain alike)."""
         check_bool("resend_if_ambiguous", resend)
-        try:
-            task_id = await self._core.paid_call(
-                cost, route, f"{_V1}/{route}", _REF_ANSWER, body, resend_if_ambiguous=resend
-            )
-        except AmbiguousSubmitError as exc:
+        tracker = self._tracker
+        resends = self._core.retry_policy.max_retries if resend else 0
+        path = f"{_V1}/{route}"
+        for attempt in range(resends + 1):
+            try:
+                task_id = await self._core.paid_call(cost, route, path, _REF_ANSWER, body)
+            except AmbiguousSubmitError as exc:
+                if cost is None:
+                    tracker.unpriced += 1
+                if attempt < resends:
+                    logger.warning("%s: the outcome is unknown; sending it again as asked", route)
+                    continue
+                if getattr(body, "webhook_secret", None):
+                    # What was asked, to look the work up by, without the secret.
+                    hidden = msgspec.structs.replace(body, webhook_secret=_HIDDEN)
+                    exc.body_sent = msgspec.json.encode(hidden)
+                raise
+            except (APIStatusError, APIConnectionError, ConfigError, CreditBudgetError):
+                raise  # an answer that proves no work, or no connection
+            except BaseException:
+                if cost is None:
+                    tracker.unpriced += 1  # cancelled in flight: it may have landed
+                raise
             if cost is None:
-                self._tracker.unpriced += 1
-            if getattr(body, "webhook_secret", None):
-                # What was asked, to look the work up by, without the secret.
-                hidden = msgspec.structs.replace(body, webhook_secret=_HIDDEN)
-                exc.body_sent = msgspec.json.encode(hidden)
-            raise
-        if cost is None:
-            self._tracker.unpriced += 1
-        return task_id
+                tracker.unpriced += 1
+            else:
+                tracker.started(task_id, cost)
+            return task_id
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- following tasks -------------------------------------------------------------------
 
@@ -395,7 +479,9 @@ class SunoapiV1:
         task_id = check_id("task_id", task_id)
         path = f"{_V1}/suno/task/{quote(task_id, safe='')}"
         items, raw = await self._core.call("GET", path, _TASK_ANSWER, safe=True)
-        return V1Task(task_id=task_id, clips=items, raw=raw)
+        task = V1Task(task_id=task_id, clips=items, raw=raw)
+        self._tracker.saw(task)
+        return task
 
     @overload
     def task(
@@ -463,7 +549,7 @@ class SunoapiV1:
             kind=kind,
             poll_kind=TaskKind.MUSIC,
             fetch=self.get_task,
-            judge=judge,
+            judge=_noting(self._tracker, judge),
             status_of=_status_of,
             known_statuses=V1_KNOWN_STATES,
             schedule=schedule,

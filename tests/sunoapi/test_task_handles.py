@@ -169,3 +169,35 @@ async def test_wait_checks_its_arguments(core: ClientCore, clock: VirtualClock) 
     with pytest.raises(ConfigError) as info:
         await waited.wait(on_event=5)  # type: ignore[arg-type]
     assert info.value.argument == "on_event"
+
+
+async def test_concurrent_waits_each_know_how_they_settled(
+    core: ClientCore, clock: VirtualClock
+) -> None:
+    """Two waits on one handle at once: the first gets the push at 20, the second (started at
+    10; its push source stays silent) its safety-net poll at 60. settled_by is the last
+    one's; wait_settled gives each its own."""
+    sources = 0
+
+    async def pushed() -> AsyncGenerator[str, None]:
+        nonlocal sources
+        sources += 1
+        if sources == 1:
+            await clock.sleep(20)
+            yield "done"
+        await anyio.sleep_forever()
+
+    waited = handle(core, Task(clock, done_at=0), pushed)
+    settled: dict[str, tuple[str, str]] = {}
+
+    async def wait(name: str) -> None:
+        settled[name] = await waited.wait_settled()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(wait, "first")
+        await clock.sleep(10)
+        group.start_soon(wait, "second")
+    assert settled == {"first": ("result", "push"), "second": ("result", "poll")}
+    assert clock.now() == 60
+    assert waited.settled_by == "poll"  # the wait that ended last
+    assert await waited.wait() == "result"  # wait() is wait_settled()'s result
