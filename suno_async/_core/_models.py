@@ -15,7 +15,7 @@ every provider, applied when a struct is decoded or made):
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 from msgspec.structs import force_setattr
@@ -73,6 +73,10 @@ class ClipStatus(enum.StrEnum):
     ERROR = "error"
 
 
+#: The documented clip statuses, as sent: nothing to normalise (the hot path of decoding).
+_CLIP: Final = frozenset(status.value for status in ClipStatus)
+
+
 class ClipHistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
     """One step of how a clip was made (for example the upload it extends)."""
 
@@ -83,7 +87,8 @@ class ClipHistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
     infill: bool | None = None
 
     def __post_init__(self) -> None:
-        loosen(self, ids=("id",))
+        if self.id is not None and type(self.id) is not str:
+            loosen(self, ids=("id",))
 
 
 class ClipMetadata(msgspec.Struct, frozen=True, kw_only=True):
@@ -139,7 +144,8 @@ class Clip(msgspec.Struct, frozen=True, kw_only=True):
     is_public: bool | None = None
 
     def __post_init__(self) -> None:
-        loosen(self, ids=("id",), status="status")
+        if type(self.id) is not str or (self.status is not None and self.status not in _CLIP):
+            loosen(self, ids=("id",), status="status")
 
     @property
     def is_complete(self) -> bool:
@@ -156,10 +162,16 @@ class TaskKind(enum.StrEnum):
     """What a task does; decides what its result holds and how it is polled.
 
     ``upload``, ``training`` and ``generate`` are mountsea's tasks; ``music`` is a sunoapi
-    generation (its clips, or a v3.0 task).
+    generation (its clips, or a v3.0 task). mountsea's other tasks: ``lyrics``, ``persona`` (a
+    voice persona), ``edit`` (audio edits and analysis: concat, remaster, speed, crop, fade,
+    timing, downbeats, MIDI) and ``image``.
     """
 
     UPLOAD = "upload"
     TRAINING = "training"
     GENERATE = "generate"
     MUSIC = "music"
+    LYRICS = "lyrics"
+    PERSONA = "persona"
+    EDIT = "edit"
+    IMAGE = "image"

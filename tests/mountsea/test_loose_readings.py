@@ -450,3 +450,27 @@ async def test_a_resumed_download_is_refused_when_it_is_a_page(tmp_path: Path) -
         with pytest.raises(ResponseValidationError, match="expected audio"):
             await client.download(url, tmp_path / "a.wav")
     assert not (tmp_path / "a.wav").exists()
+
+
+def test_documented_answers_decode_unchanged_and_loose_ones_normalised() -> None:
+    """The fast path (documented statuses, string ids) and the loose one give the same
+    normalised structs: numbers become string ids, statuses lower case, digit fail codes int."""
+    import msgspec
+
+    from suno_async import Clip
+    from suno_async.mountsea import TaskSnapshot
+
+    loose = b'{"id": 7, "status": " Complete ", "metadata": {"history": [{"id": 8}]}}'
+    clip = msgspec.json.decode(loose, type=Clip)
+    assert (clip.id, clip.status) == ("7", "complete")
+    assert clip.metadata is not None
+    assert clip.metadata.history is not None
+    assert clip.metadata.history[0].id == "8"
+    plain = msgspec.json.decode(b'{"id": "7", "status": "complete"}', type=Clip)
+    assert (plain.id, plain.status) == ("7", "complete")
+    snapshot = msgspec.json.decode(
+        b'{"taskId": 9, "status": "FAILED", "failCode": "4001"}', type=TaskSnapshot
+    )
+    assert (snapshot.task_id, snapshot.status, snapshot.fail_code) == ("9", "failed", 4001)
+    unknown = msgspec.json.decode(b'{"taskId": "t", "status": "Hatching"}', type=TaskSnapshot)
+    assert unknown.status == "hatching"
