@@ -37,6 +37,8 @@ def _is_mpeg_or_adts_header(second: int, third: int) -> bool:
     (so a UTF-16 text's byte-order mark ``FF FE`` is not taken for one)."""
     if (second >> 1) & 0b11 == 0:  # layer "00": an AAC ADTS header
         return second & 0xF0 == 0xF0 and (third >> 2) & 0xF < 13  # 12-bit sync, a known rate
+    if (second >> 1) & 0b11 == 0b11:
+        return False  # Layer I: all but unused, and what UTF-16 text's "FF FE" would read as
     version = (second >> 3) & 0b11
     bitrate = third >> 4
     sampling = (third >> 2) & 0b11

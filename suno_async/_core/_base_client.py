@@ -392,6 +392,11 @@ class ClientCore:
         the credits settled (0 if this client never counted such a call)."""
         return self.budget.settle(key, charged=charged)
 
+    def unsettle(self, key: str, cost: int) -> None:
+        """Count ``cost`` as uncertain again under ``key``: work a lookup had settled as not
+        arrived may have arrived after all."""
+        self.budget.unsettle(key, cost)
+
     def found_charged(self, cost: int) -> None:
         """Count ``cost`` as spent for work a lookup had settled as not arrived, when the
         provider later shows it was charged after all."""

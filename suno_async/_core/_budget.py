@@ -105,10 +105,21 @@ class CreditBudget:
 
     def settle(self, key: str, *, charged: int | None) -> int:
         """Resolve the uncertain credits filed under ``key``, once a lookup showed what became
-        of that work: ``charged`` credits of them were charged (``None`` or ``0``: none, the
-        work never arrived); the rest were not. Credits this budget never counted under
-        ``key`` (another process's call, say) are not touched. Returns the credits settled."""
+        of that work: ``charged`` credits of them were surely charged and move to spent (the
+        rest stay uncertain: a lookup that finds the work does not prove how often it was
+        billed); ``None`` or ``0``: the work never arrived, and all of them are dropped.
+        Credits this budget never counted under ``key`` (another process's call, say) are not
+        touched. Returns the credits moved or dropped."""
         held = self._uncertain_by_key.pop(key, 0)
-        self.uncertain -= held
-        self.spent += min(held, charged or 0)
-        return held
+        moved = held if not charged else min(held, charged)
+        self.uncertain -= moved
+        if charged:
+            self.spent += moved
+        if held > moved:
+            self._uncertain_by_key[key] = held - moved
+        return moved
+
+    def unsettle(self, key: str, cost: int) -> None:
+        """File ``cost`` under ``key`` as uncertain again: work dropped as not arrived may
+        have arrived after all (the provider's next answer contradicts the lookup)."""
+        self._unsure(cost, key)

@@ -14,8 +14,9 @@ any 4xx (400, 401, 402, 403, 404, 409, 422 ...)   not done           its status 
 503 (with or without ``Retry-After``)             not done           retried, then its error
 501, 505                                          not done           its status error
 the first answers of a base URL that is not the   not done           :class:`WrongBaseURLError`
-API (a 2xx, 404, 405 or 501 whose body is neither
-JSON nor says so, before the URL answered JSON)
+API (a 2xx, 405 or 501 whose body is neither JSON
+nor says so nor ends in JSON, before the URL
+answered JSON)
 no connection could be opened                     not done           retried, then its error
 500, 502, 504 and every other 5xx                 unknown            ``AmbiguousSubmitError``
 the answer was lost after the request was sent    unknown            ``AmbiguousSubmitError``
@@ -119,7 +120,8 @@ _ERROR_DECODER: Final = msgspec.json.Decoder(_ErrorBody)
 #: implement the request (501, 505) or is not taking work now (503).
 NOT_DONE_5XX: Final = frozenset({501, 503, 505})
 #: Statuses that, as a web page instead of the API's JSON, mean the base URL is not the API.
-_NOT_API_STATUSES: Final = frozenset({404, 405, 501})
+#: (Not 404: a framework's plain "404: Not Found" may be the API's own "no such task".)
+_NOT_API_STATUSES: Final = frozenset({405, 501})
 
 _STATUS_ERRORS: Final[Mapping[int, type[APIStatusError]]] = {
     400: BadRequestError,
@@ -407,14 +409,14 @@ class Transport:
                 raise_for_status=False,
             ) as resp:
                 raw = await resp.read()
+                if raw[:3] == _UTF8_BOM:
+                    raw = raw[3:]  # some servers start JSON with a byte-order mark
                 status = resp.status
                 answer_headers = resp.headers
                 if status >= 300:
                     self.stats.errors += 1
                     if raw.lstrip()[:1] == b"{":
-                        self.base_url_state.answered_json = (
-                            True  # a JSON error body: this is an API
-                        )
+                        self.base_url_state.answered_json = True  # JSON errors: an API
                     elif (
                         not self.base_url_state.answered_json
                         and status in _NOT_API_STATUSES
@@ -437,8 +439,6 @@ class Transport:
             logger.debug(
                 "%s %s -> %d (%.3f s)", method, path, status, time.perf_counter() - started
             )
-        if raw[:3] == _UTF8_BOM:
-            raw = raw[3:]  # some servers start JSON with a byte-order mark; JSON forbids it
         try:
             result = decoder.decode(raw)
         except AnswerStatus as exc:
@@ -448,9 +448,7 @@ class Transport:
                 exc.status, "", answer_headers, raw, method, path, safe, body, in_body=True
             ) from None
         except msgspec.ValidationError as exc:
-            self.base_url_state.answered_json = (
-                True  # JSON of another shape: an API (perhaps a newer one)
-            )
+            self.base_url_state.answered_json = True  # JSON of another shape: still an API
             if not safe:
                 raise AmbiguousSubmitError(
                     f"{method} {path}: the server accepted the request (HTTP {status}) but its "
@@ -465,12 +463,13 @@ class Transport:
         except msgspec.DecodeError as exc:
             content_type = answer_headers.get("Content-Type", "")
             # Before this base URL ever answered JSON, a page proves it is not the API; after
-            # that, the same page is a damaged answer of the API (a proxy's, a PHP notice
-            # printed before the JSON): for paid work, that proves nothing.
+            # that, the same page is a damaged answer of the API (a proxy's), and so is a page
+            # that ends in JSON (a PHP notice printed before it): for paid work, that proves
+            # nothing.
             if (
                 not self.base_url_state.answered_json
                 and _not_json(raw, content_type)
-                and b'{"' not in raw
+                and not raw.rstrip().endswith((b"}", b"]"))
             ):
                 raise self._not_the_api(status, content_type, raw, path) from None
             if not safe:

@@ -464,7 +464,12 @@ async def _submit_create(
             BadRequestError,
             PermissionDeniedError,
             InsufficientCreditsError,
-        ):
+        ) as refusal:
+            if dropped and not isinstance(refusal, ConfigError | CreditBudgetError):
+                # An earlier create the lookup called "not arrived" may be why this one is
+                # refused ("already submitted"): it stays uncertain, and a rerun looks again.
+                core.unsettle(key, min(dropped, CREATE_CUSTOM_MODEL_COST))
+                raise
             log.create("none")  # refused before any work: nothing to reconcile on a rerun
             raise
         except ConflictError:
@@ -486,6 +491,7 @@ async def _submit_create(
                 if arrived is False:
                     dropped += core.settle(key, charged=None)
                 if attempt == resends:
+                    exc.session_id = session_id  # what to look up, or resume with a journal
                     raise
                 logger.info(
                     "create for session %s may not have arrived; sending it again", session_id
@@ -497,9 +503,10 @@ async def _submit_create(
 
 
 def _settle_found(core: ClientCore, key: str, before: str | None) -> None:
-    """Settle this client's uncertain creates of the session as one charged training (a
-    session trains once), unless a training was already being worked on before create was
-    sent (then the training found proves nothing about them)."""
+    """Settle one of this client's uncertain creates of the session as the charged training
+    (further ones stay uncertain: a training found does not prove how often it was billed),
+    unless a training was already being worked on before create was sent (then the training
+    found proves nothing about them)."""
     if before is not None and before.startswith("status:") and _status_in(before) in _WORKING:
         return
     core.settle(key, charged=CREATE_CUSTOM_MODEL_COST)

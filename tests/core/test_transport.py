@@ -202,7 +202,6 @@ async def test_paid_request_resent_if_asked(client: MountseaClient, emulator: Em
     [
         (501, "text/html", b"<html><body>501 Unsupported method ('POST')</body></html>"),
         (405, "text/html", b"<!DOCTYPE html><title>Method Not Allowed</title>"),
-        (404, "text/html", b"<html>Not Found</html>"),
         (200, "text/html", b"<!doctype html><html><body>Welcome to nginx!</body></html>"),
         (200, "text/plain", b"OK"),
     ],

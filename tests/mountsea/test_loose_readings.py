@@ -18,16 +18,19 @@ from aiohttp import web
 
 from suno_async import (
     AmbiguousSubmitError,
+    BadRequestError,
     CreditBudgetError,
     CreditsSpent,
     Event,
     MountseaClient,
+    NotFoundError,
     ResponseValidationError,
     SunoapiClient,
     SystemClock,
     TaskFailedError,
     TaskKind,
     TaskTimeoutError,
+    WrongBaseURLError,
 )
 from suno_async.emulator import Emulator
 
@@ -474,3 +477,127 @@ def test_documented_answers_decode_unchanged_and_loose_ones_normalised() -> None
     assert (snapshot.task_id, snapshot.status, snapshot.fail_code) == ("9", "failed", 4001)
     unknown = msgspec.json.decode(b'{"taskId": "t", "status": "Hatching"}', type=TaskSnapshot)
     assert unknown.status == "hatching"
+
+
+async def _prepare_and_upload(request: web.Request) -> web.StreamResponse | None:
+    """A stand-in's prepare, upload and upload-status answers (``None`` for anything else)."""
+    path = request.path
+    if path.endswith("/prepare"):
+        return web.json_response({"sessionId": "sess"}, status=201)
+    if path.endswith("/upload"):
+        url = (await request.json())["audioUrl"]
+        return web.json_response({"taskId": "u" + url[-5]}, status=201)
+    task = request.query.get("taskId", "")
+    if request.method == "GET" and task.startswith("u"):
+        return web.json_response({"taskId": task, "status": "success", "data": {"id": task}})
+    return None
+
+
+async def test_a_training_found_after_two_unclear_creates_settles_one_of_them() -> None:
+    """With resend_if_ambiguous, two creates answered 502 and then a training found: one
+    create is spent, the other stays uncertain (the lookup does not prove it was not billed)."""
+    state = {"create": 0, "after": 0}
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        answer = await _prepare_and_upload(request)
+        if answer is not None:
+            return answer
+        if request.path.endswith("/create"):
+            state["create"] += 1
+            return web.json_response({"message": "bad gateway"}, status=502)
+        if state["create"] < 2:
+            return web.json_response({"taskId": "sess", "status": "ready"})
+        state["after"] += 1
+        if state["after"] > 1:
+            return web.json_response({"taskId": "sess", "status": "success", "data": MODEL})
+        return web.json_response({"taskId": "sess", "status": "queued", "createdAt": "t2"})
+
+    async with tiny_server(api) as base, fast(base) as client:
+        await client.train_custom_model(SIX, name="m", resend_if_ambiguous=True)
+        assert (client.credits_spent, client.credits_uncertain) == (100, 100)
+
+
+async def test_a_refusal_after_a_not_arrived_lookup_keeps_the_lost_create_uncertain() -> None:
+    """A create lost (502), a lagging lookup that says "no such task", then the resend refused
+    ("already submitted"): the lost create may have been billed, so it stays uncertain."""
+    creates = 0
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        nonlocal creates
+        answer = await _prepare_and_upload(request)
+        if answer is not None:
+            return answer
+        if request.path.endswith("/create"):
+            creates += 1
+            if creates == 1:
+                return web.json_response({"message": "bad gateway"}, status=502)
+            body = {"statusCode": 400, "message": "training already submitted"}
+            return web.json_response(body, status=400)
+        return web.json_response({"statusCode": 404, "message": "Task not found"}, status=404)
+
+    async with tiny_server(api) as base, fast(base) as client:
+        with pytest.raises(BadRequestError):
+            await client.train_custom_model(SIX, name="m")
+        assert (client.credits_spent, client.credits_uncertain) == (0, 100)
+
+
+async def test_the_last_lost_create_names_its_session() -> None:
+    """Every create lost and every lookup "not arrived": the final AmbiguousSubmitError still
+    names the session to look up."""
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        answer = await _prepare_and_upload(request)
+        if answer is not None:
+            return answer
+        if request.path.endswith("/create"):
+            return web.json_response({"message": "bad gateway"}, status=502)
+        return web.json_response({"statusCode": 404, "message": "Task not found"}, status=404)
+
+    async with tiny_server(api) as base, fast(base) as client:
+        with pytest.raises(AmbiguousSubmitError) as info:
+            await client.train_custom_model(SIX, name="m")
+    assert info.value.session_id == "sess"
+
+
+async def test_a_plain_404_from_the_api_is_not_a_wrong_base_url() -> None:
+    """A framework's default "404: Not Found" (text/plain) may be the API's "no such task",
+    even as a client's first answer (a resumed run looks a session up first)."""
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPNotFound()
+
+    async with tiny_server(api) as base, fast(base) as client:
+        with pytest.raises(NotFoundError):
+            await client.get_status("sess")
+
+
+async def test_a_web_page_with_inline_json_is_still_a_wrong_base_url() -> None:
+    """A site's 200 page often carries JSON in a script: still not the API, nothing counted."""
+    page = (
+        b'<!doctype html><html><head><script type="application/ld+json">{"@context":'
+        b'"https://schema.org"}</script></head><body>Hi</body></html>'
+    )
+
+    async def site(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=page, content_type="text/html")
+
+    async with tiny_server(site) as base, fast(base) as client:
+        with pytest.raises(WrongBaseURLError):
+            await client.generate(task="create", model="chirp-v50")
+        assert client.credits_uncertain == 0
+
+
+@pytest.mark.parametrize("text", ['{"error": 1}', "Error: not found", "hello", "<html>"])
+def test_utf16_text_is_never_audio(text: str) -> None:
+    from suno_async._core._audio import looks_like_audio
+
+    assert not looks_like_audio(text.encode("utf-16")[:16])
+
+
+@pytest.mark.parametrize(
+    "head", ["FFFB9064", "FFFBB000", "FFF39064", "FFE39064", "FFFA9064", "FFF15080", "FFF95080"]
+)
+def test_real_mp3_and_aac_headers_are_audio(head: str) -> None:
+    from suno_async._core._audio import looks_like_audio
+
+    assert looks_like_audio(bytes.fromhex(head) + b"\0" * 12)
