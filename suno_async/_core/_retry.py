@@ -157,8 +157,8 @@ async def retry_call(
     before_retry: Callable[[], None] | None = None,
 ) -> _T:
     """``await call(*args)``, retried under ``policy`` while ``give_up`` says the error is worth
-    another attempt; waits sleep on ``clock``. ``what`` names the request in debug logs (each
-    retry is logged at DEBUG with ``retry_what``, ``retry_wait`` in seconds and ``retry_error``
+    another attempt; waits sleep on ``clock``. ``what`` names the request in the logs (each
+    retry is logged at INFO with ``retry_what``, ``retry_wait`` in seconds and ``retry_error``
     as record attributes); ``before_retry``, if given, runs before and after each wait and may
     raise to stop (e.g. the client was closed).
 
@@ -184,7 +184,7 @@ async def retry_call(
             elapsed += wait
             retries += 1
             stats.retries += 1
-            logger.debug(
+            logger.info(
                 "retrying %s in %.2f s after %s",
                 what,
                 wait,

@@ -538,10 +538,10 @@ def make_display(
 
 
 class _ToDisplay(logging.Handler):
-    """Warnings (and worse) as remarks; DEBUG records of a retry as retry lines."""
+    """Warnings (and worse) as remarks; the records of a retry as retry lines."""
 
     def __init__(self, display: Display) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.INFO)
         self._display = display
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -563,13 +563,14 @@ class _ToDisplay(logging.Handler):
 @contextlib.contextmanager
 def forward_warnings(display: Display) -> Iterator[None]:
     """While inside, warnings (and worse) logged by ``suno_async`` go to ``display``, and so
-    does each automatic retry (logged at DEBUG; the logger's level is lowered to let them
-    through and put back afterwards)."""
+    does each automatic retry (logged at INFO; the logger's level is lowered to INFO, not
+    further, to let them through, and put back afterwards)."""
     handler = _ToDisplay(display)
     logger = logging.getLogger("suno_async")
     level = logger.level
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
+    if not logger.isEnabledFor(logging.INFO):
+        logger.setLevel(logging.INFO)
     try:
         yield
     finally:
