@@ -21,8 +21,12 @@ Module map (import contracts in ``pyproject.toml`` keep these boundaries):
 
 * ``suno_async/mountsea/``: ``MountseaClient`` in ``_client``; one module per group of the
   provider's docs: custom models in ``_custom_model`` (workflow in ``_training``), generate in
-  ``_generate``, task status and waits in ``_tasks``; wire shapes in ``_models``; limits and
-  prices in ``_constants`` and ``_validation``.
+  ``_generate``, task status and waits in ``_tasks``, lyrics/concat/playlists in ``_lyrics``,
+  uploads in ``_uploads``, voice personas in ``_persona``, audio edits and analysis in
+  ``_audio_tools``, images in ``_media``, the generate schema, ``request()`` and ``task()`` in
+  ``_schema``, the usage host in ``_usage``; task handles and typed results in
+  ``_task_results``; wire shapes in ``_models`` and ``_tool_models``; limits and prices in
+  ``_constants`` and ``_validation``.
 * ``suno_async/sunoapi/``: ``SunoapiClient`` in ``_client``; v3.5 in ``_v35``, v3.0 in ``_v30``,
   v1 (credits, create with webhooks, lyrics, stems) in ``_v1`` with its wire shapes in
   ``_v1_models``, the webhook receiver in ``_webhooks``, the balance and its reconciliation in
@@ -85,20 +89,34 @@ from suno_async._core._retry import RequestStats, RetryPolicy
 from suno_async._core._stream import EventStream, stream_events
 from suno_async._version import __version__
 from suno_async.mountsea import (
+    AccountCredits,
+    ClipsResult,
     Controls,
     CustomModel,
+    EditResult,
     GenerateRequest,
     GenerateTask,
     GenerationResult,
+    ImageItem,
+    ImageResult,
+    LyricsResult,
+    MidiResult,
     MountseaClient,
     NotEnoughClipsError,
     Persona,
+    PersonaStep,
+    SchemaField,
     SoundSpec,
+    TaskResult,
+    TaskSchema,
     TaskSnapshot,
     TaskStatus,
     TimeRange,
     TrainingResult,
     UploadOutcome,
+    UploadResult,
+    UploadSession,
+    UsagePage,
 )
 from suno_async.sunoapi import (
     Credits,
@@ -127,6 +145,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AccountCredits",
     "AmbiguousSubmitError",
     "AuthenticationError",
     "BadRequestError",
@@ -136,6 +155,7 @@ __all__ = [
     "ClipHistoryEntry",
     "ClipMetadata",
     "ClipStatus",
+    "ClipsResult",
     "Clock",
     "ConfigError",
     "ConflictError",
@@ -146,6 +166,7 @@ __all__ = [
     "CreditsSpent",
     "CustomModel",
     "DownloadFinished",
+    "EditResult",
     "Event",
     "EventHandler",
     "EventStream",
@@ -156,19 +177,25 @@ __all__ = [
     "GenerationResult",
     "GenerationStreaming",
     "GenerationSubmitted",
+    "ImageItem",
+    "ImageResult",
     "InsufficientCreditsError",
     "InternalServerError",
     "Lyrics",
+    "LyricsResult",
+    "MidiResult",
     "MountseaClient",
     "NotEnoughClipsError",
     "NotFoundError",
     "PermissionDeniedError",
     "Persona",
+    "PersonaStep",
     "PollSchedule",
     "RateLimitError",
     "RequestStats",
     "ResponseValidationError",
     "RetryPolicy",
+    "SchemaField",
     "SessionPrepared",
     "SoundSpec",
     "SunoError",
@@ -180,6 +207,8 @@ __all__ = [
     "TaskFailedError",
     "TaskHandle",
     "TaskKind",
+    "TaskResult",
+    "TaskSchema",
     "TaskSnapshot",
     "TaskStatus",
     "TaskStatusChanged",
@@ -191,7 +220,10 @@ __all__ = [
     "UploadFailed",
     "UploadFinished",
     "UploadOutcome",
+    "UploadResult",
+    "UploadSession",
     "UploadSubmitted",
+    "UsagePage",
     "V1Clip",
     "V1State",
     "V1Task",

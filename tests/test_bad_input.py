@@ -252,6 +252,14 @@ def wrong_values(annotation: Any, *, text_blanks: bool = True) -> list[Bad]:
 LENIENT: dict[tuple[str, str], str] = {
     ("title", "''"): "a blank optional title is left out (check_style)",
     ("title", "'   '"): "a blank optional title is left out (check_style)",
+    ("prices", "{key: 5}"): "prices are whole numbers of credits: 5 is one",
+    ("params", "{'nope': ...}"): "request() sends any query parameter the caller names",
+    ("json", "{'nope': ...}"): "request() sends any JSON object the caller gives",
+    ("json", "{key: 5}"): "request() sends any JSON object the caller gives",
+    ("json", "{key: None}"): "request() sends any JSON object the caller gives",
+    ("extra_body", "{'nope': ...}"): "extra_body is for fields this release does not know",
+    ("extra_body", "{key: 5}"): "extra_body values are any JSON the provider takes",
+    ("extra_body", "{key: None}"): "extra_body values are any JSON the provider takes",
 }
 
 
@@ -331,7 +339,14 @@ def valid_calls(env: Env) -> dict[str, dict[str, Any]]:
         },
     }
     calls: dict[str, dict[str, Any]] = {
-        "MountseaClient": {**options, "extra_models": ["chirp-v60"]},
+        "MountseaClient": {
+            **options,
+            "extra_models": ["chirp-v60"],
+            "prices": {"lyrics": 1},
+            "allow_unknown_models": False,
+            "check_schema": True,
+            "usage_url": "https://usage.example.org",
+        },
         "SunoapiClient": {**options, "clip_batch_size": 10},
         "PollSchedule": {
             "first_delay": 1.0,
@@ -365,6 +380,7 @@ def valid_calls(env: Env) -> dict[str, dict[str, Any]]:
             "journal": env.tmp / "training.json",
         },
         "MountseaClient.generate": dict(create),
+        "MountseaClient.start_generation": dict(create),
         "MountseaClient.generate_and_wait": dict(create),
         "MountseaClient.generate_and_download": {
             **create,
@@ -377,6 +393,99 @@ def valid_calls(env: Env) -> dict[str, dict[str, Any]]:
         "MountseaClient.wait_for_upload": {"task_id": "task-1"},
         "MountseaClient.wait_for_training": {"task_id": "task-1"},
         "MountseaClient.wait_for_generation": {"task_id": "task-1"},
+        "MountseaClient.lyrics": {"prompt": "rain", "lyrics_model": "remi-v1"},
+        "MountseaClient.concat": {
+            "clip_id": "clip-1",
+            "is_infill": True,
+            "edit_session_id": "edit-1",
+            "project_id": "project-1",
+        },
+        "MountseaClient.create_playlist": {"clip_ids": ["clip-1"], "name": "mine"},
+        "MountseaClient.upload": {"audio_url": _audio(env, 1)[0]},
+        "MountseaClient.create_upload_session": {},
+        "MountseaClient.upload_session_item": {
+            "session_id": "session-1",
+            "audio_url": _audio(env, 1)[0],
+        },
+        "MountseaClient.get_upload_session": {"session_id": "session-1"},
+        "MountseaClient.init_voice_persona": {
+            "voice_audio_url": _audio(env, 1)[0],
+            "language": "en",
+            "vocal_start_s": 1.0,
+            "vocal_end_s": 9.0,
+        },
+        "MountseaClient.complete_voice_persona": {
+            "task_id": "task-1",
+            "verification_audio_url": _audio(env, 1)[0],
+            "name": "voice",
+            "description": "mine",
+            "is_public": False,
+            "image_s3_id": "image-1",
+        },
+        "MountseaClient.create_voice_persona": {
+            "voice_audio_url": _audio(env, 1)[0],
+            "language": "en",
+            "name": "voice",
+            "verify": _verify,
+            "vocal_start_s": 0.0,
+            "vocal_end_s": 5.0,
+            "description": "mine",
+            "is_public": False,
+            "timeout": 60.0,
+        },
+        "MountseaClient.remaster": {
+            "clip_id": "clip-1",
+            "model_name": "chirp-carp",
+            "variation_category": "subtle",
+        },
+        "MountseaClient.adjust_speed": {
+            "clip_id": "clip-1",
+            "speed_multiplier": 2.0,
+            "keep_pitch": True,
+            "title": "fast",
+        },
+        "MountseaClient.timing": {"clip_id": "clip-1"},
+        "MountseaClient.downbeats": {"clip_id": "clip-1"},
+        "MountseaClient.midi": {"clip_id": "clip-1"},
+        "MountseaClient.crop": {
+            "clip_id": "clip-1",
+            "start_s": 1.0,
+            "end_s": 2.0,
+            "remove": False,
+            "ui_surface": "editor",
+        },
+        "MountseaClient.fade": {
+            "clip_id": "clip-1",
+            "fade_in_s": 1.0,
+            "fade_out_s": 2.0,
+            "title": "faded",
+        },
+        "MountseaClient.generate_image": {"prompt": "a cat", "category": "basic"},
+        "MountseaClient.generate_schema": {"task": "create"},
+        "MountseaClient.cached_generate_schema": {},
+        "MountseaClient.request": {
+            "method": "GET",
+            "path": "/suno/v2/generate/schema",
+            "json": {"task": "create"},
+            "params": {"task": "create"},
+            "safe": True,
+        },
+        "MountseaClient.task": {"task_id": "task-1", "kind": "lyrics"},
+        "MountseaClient.price_of": {"endpoint": "lyrics"},
+        "MountseaClient.get_credits": {},
+        "MountseaClient.get_services": {},
+        "MountseaClient.usage_pages": {
+            "start": "2026-01-01",
+            "end": "2026-02-01",
+            "kind": "points",
+            "limit": 10,
+        },
+        "MountseaClient.usage_records": {
+            "start": "2026-01-01",
+            "end": "2026-02-01",
+            "kind": "usage",
+            "limit": 10,
+        },
         "SunoapiClient.create_pure_music": {"tags": "lofi", "title": "Night"},
         "SunoapiClient.create_lyrics_song": {"prompt": "la la", "tags": "pop"},
         "SunoapiClient.extend": {
@@ -451,6 +560,10 @@ VALID_FIELDS: dict[str, Any] = {
 
 async def _quiet_run(on_event: Any) -> int:
     return 1
+
+
+async def _verify(phrase: str) -> str:
+    return "https://example.com/verify.mp3"
 
 
 # -- the cases ------------------------------------------------------------------------------

@@ -25,7 +25,9 @@ EXPECTED = {
     "GenerationStreaming", "stream_events", "ClipMetadata", "ClipHistoryEntry",
     "WrongBaseURLError", "WebhookError", "Credits", "CreditsReport", "Lyrics", "SunoapiV1",
     "TaskHandle", "V1Clip", "V1State", "V1Task", "WebhookEvent", "WebhookReceiver",
-    "WebhookStats",
+    "WebhookStats", "ClipsResult", "EditResult", "ImageItem", "ImageResult", "LyricsResult",
+    "MidiResult", "PersonaStep", "SchemaField", "TaskResult", "TaskSchema", "UploadResult",
+    "UploadSession", "AccountCredits", "UsagePage",
 }  # fmt: skip
 
 

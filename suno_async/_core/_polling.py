@@ -209,6 +209,20 @@ DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
         ),
         TaskKind.GENERATE: _GENERATION,
         TaskKind.MUSIC: _GENERATION,
+        # mountsea documents no durations for these: plain growing schedules. A voice
+        # persona's wait must see ``awaiting`` well inside the provider's 30 s window.
+        TaskKind.LYRICS: PollSchedule(
+            first_delay=2.0, interval=2.0, factor=1.5, max_interval=8.0, timeout=300.0
+        ),
+        TaskKind.PERSONA: PollSchedule(
+            first_delay=1.0, interval=1.0, factor=1.3, max_interval=3.0, timeout=300.0
+        ),
+        TaskKind.EDIT: PollSchedule(
+            first_delay=2.0, interval=2.0, factor=1.5, max_interval=10.0, timeout=600.0
+        ),
+        TaskKind.IMAGE: PollSchedule(
+            first_delay=2.0, interval=2.0, factor=1.5, max_interval=8.0, timeout=300.0
+        ),
     }
 )
 

@@ -258,8 +258,11 @@ def connection_error(
         return APITimeoutError(
             f"{method} {url}: no answer within the timeout.", method=method, url=url
         )
+    # aiohttp's own text of a ClientResponseError holds the whole URL, query included:
+    # only its status and message are shown.
+    said = f"{exc.status}, {exc.message}" if isinstance(exc, aiohttp.ClientResponseError) else exc
     return APIConnectionError(
-        f"{method} {url}: connection failed ({type(exc).__name__}: {exc}).",
+        f"{method} {url}: connection failed ({type(exc).__name__}: {said}).",
         method=method,
         url=url,
     )
@@ -277,8 +280,9 @@ class BaseURLState:
 class Transport:
     """Sends requests to one API base URL with one key, over one aiohttp session.
 
-    The key goes only into the ``Authorization`` header of requests to ``base_url``; it never
-    appears in a log line, a repr or an error. Redirects are not followed for API calls.
+    The key goes only into the ``Authorization`` header (and ``key_header``, if given) of
+    requests to ``base_url``, never into a URL; it never appears in a log line, a repr or an
+    error. Redirects are not followed for API calls.
     """
 
     def __init__(
@@ -293,6 +297,7 @@ class Transport:
         clock: Clock,
         api_name: str = "provider",
         url_env: str = "",
+        key_header: str | None = None,
     ) -> None:
         self.base_url = base_url
         self._api_name = api_name
@@ -306,6 +311,8 @@ class Transport:
             "Accept": "application/json",
             "User-Agent": c.USER_AGENT,
         }
+        if key_header is not None:
+            self._auth_headers[key_header] = api_key  # a host that reads the key elsewhere
         self._json_headers: Final = {**self._auth_headers, "Content-Type": "application/json"}
         self._session = session
         self._owns_session = session is None

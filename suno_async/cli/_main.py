@@ -18,7 +18,15 @@ from collections.abc import Sequence
 from typing import Final
 
 from suno_async._version import __version__
-from suno_async.cli import _demo, _emulator, _generate, _sunoapi_v1, _tasks, _train
+from suno_async.cli import (
+    _demo,
+    _emulator,
+    _generate,
+    _mountsea_tools,
+    _sunoapi_v1,
+    _tasks,
+    _train,
+)
 from suno_async.cli._exit import EXIT_CODES_HELP, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
 from suno_async.cli._parser import (
     GLOBAL_PREFIX,
@@ -103,6 +111,7 @@ def build_parser() -> Parser:
     _generate.add_commands(commands)
     _tasks.add_commands(commands)
     _sunoapi_v1.add_commands(commands)
+    _mountsea_tools.add_commands(commands)
     return parser
 
 

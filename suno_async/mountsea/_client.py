@@ -2,24 +2,73 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Unpack
 
 from suno_async._core._base_client import ClientOptions
+from suno_async._core._exceptions import ConfigError
+from suno_async._core._validation import check_base_url, check_bool
 from suno_async.mountsea import _constants as c
+from suno_async.mountsea._audio_tools import AudioToolsAPI
 from suno_async.mountsea._custom_model import CustomModelAPI
 from suno_async.mountsea._generate import GenerateAPI
+from suno_async.mountsea._lyrics import LyricsAPI
+from suno_async.mountsea._media import MediaAPI
+from suno_async.mountsea._persona import PersonaAPI
+from suno_async.mountsea._schema import SchemaAPI
+from suno_async.mountsea._uploads import UploadsAPI
+from suno_async.mountsea._usage import UsageAPI
 from suno_async.mountsea._validation import check_extra_models
 
 __all__ = ["MountseaClient"]
 
 
-class MountseaClient(CustomModelAPI, GenerateAPI):
+def _check_prices(prices: Mapping[str, int] | None) -> dict[str, int]:
+    if prices is None:
+        return {}
+    if not isinstance(prices, Mapping):
+        raise ConfigError("prices must be a dict of credits by endpoint.", argument="prices")
+    checked: dict[str, int] = {}
+    for key, value in prices.items():
+        if not isinstance(key, str) or key not in c.PRICES:
+            raise ConfigError(
+                f"prices: unknown endpoint {key!r}; use one of {', '.join(c.PRICES)}.",
+                argument="prices",
+            )
+        if key == "customModel/create":
+            raise ConfigError(
+                f"prices: customModel/create costs {c.CREATE_CUSTOM_MODEL_COST} credits (a "
+                "documented price the training workflow counts with); leave it out.",
+                argument="prices",
+            )
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(
+                f"prices[{key!r}] must be a whole number of credits >= 0, got {value!r}.",
+                argument="prices",
+            )
+        checked[key] = value
+    return checked
+
+
+class MountseaClient(
+    CustomModelAPI,
+    GenerateAPI,
+    LyricsAPI,
+    UploadsAPI,
+    PersonaAPI,
+    AudioToolsAPI,
+    MediaAPI,
+    SchemaAPI,
+    UsageAPI,
+):
     """An asyncio client of mountsea's Suno v2 API (``/suno/v2/...``).
 
     Its endpoints come in groups, one module each: custom models and training
     (:mod:`suno_async.mountsea._custom_model`), generation (:mod:`._generate`) and task status
-    (:mod:`._tasks`).
+    (:mod:`._tasks`), lyrics, concat and playlists (:mod:`._lyrics`), uploads and upload sessions
+    (:mod:`._uploads`), voice personas (:mod:`._persona`), audio edits and analysis
+    (:mod:`._audio_tools`), images (:mod:`._media`), the generate schema, :meth:`request` and
+    :meth:`task` (:mod:`._schema`). Asynchronous calls return a :class:`TaskHandle`.
 
     Use it as ``async with MountseaClient() as client: ...``; it keeps one aiohttp session for every
     call and closes it on exit (a session passed in by the caller is left open). A closed client
@@ -43,6 +92,20 @@ class MountseaClient(CustomModelAPI, GenerateAPI):
             :attr:`credits_spent` past it raises :class:`CreditBudgetError` before any request.
         extra_models: model names to accept besides the stock ones this release knows (for a
             model the provider adds later); any other unknown model is refused before sending.
+        allow_unknown_models: send any other model name too, logging a warning (off by
+            default, so a typo such as ``chrip-v50`` fails before sending).
+        check_schema: ``True``: fetch the provider's ``GET /suno/v2/generate/schema`` once
+            (before the first generate) and check every generate against it; ``None`` (the
+            default): only generates with ``extra_body`` (fields the built-in table cannot
+            judge); ``False``: never. The built-in table is always applied, and is all there
+            is when the schema cannot be fetched.
+        usage_url: the host of the usage and credits API (:meth:`get_credits`,
+            :meth:`usage_records`); defaults to ``MOUNTSEA_USAGE_URL``, then
+            ``https://dk.mountsea.ai`` for the production API and ``base_url`` otherwise.
+        prices: credits per endpoint (keys as in :data:`suno_async.mountsea.PRICES`, e.g.
+            ``{"lyrics": 2, "generate:sound": 40}``), over the documented prices: a call of
+            known price is counted in :attr:`credits_spent` and held to ``max_credits``; one
+            of unknown price is sent uncounted.
 
     Raises:
         ConfigError: no API key, a malformed base URL, or a non-positive number.
@@ -54,7 +117,25 @@ class MountseaClient(CustomModelAPI, GenerateAPI):
     _default_url = c.DEFAULT_BASE_URL
 
     def __init__(
-        self, *, extra_models: Collection[str] = (), **options: Unpack[ClientOptions]
+        self,
+        *,
+        extra_models: Collection[str] = (),
+        prices: Mapping[str, int] | None = None,
+        allow_unknown_models: bool = False,
+        check_schema: bool | None = None,
+        usage_url: str | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
+        if usage_url is not None:
+            try:
+                self._usage_url = check_base_url(usage_url, allow_insecure_http=False)
+            except ConfigError as exc:
+                message = str(exc).replace("base_url", "usage_url")
+                raise ConfigError(message, argument="usage_url") from None
         self._extra_models = check_extra_models(extra_models)
+        self._prices = _check_prices(prices)
+        self._allow_unknown_models = check_bool("allow_unknown_models", allow_unknown_models)
+        self._check_schema = (
+            None if check_schema is None else check_bool("check_schema", check_schema)
+        )
         super().__init__(**options)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import Any, Final, cast
 
 import msgspec
 
@@ -25,6 +26,7 @@ from suno_async._core._exceptions import (
     CreditBudgetError,
     ResponseValidationError,
 )
+from suno_async._core._handles import TaskHandle
 from suno_async._core._journal import Journal
 from suno_async._core._models import Clip, TaskKind
 from suno_async._core._validation import (
@@ -40,11 +42,17 @@ from suno_async.mountsea._models import (
     GenerateTask,
     GenerationSnapshot,
     TaskCreated,
+    TaskSnapshot,
     TaskStatus,
 )
 from suno_async.mountsea._results import GenerationResult
-from suno_async.mountsea._tasks import TasksAPI
-from suno_async.mountsea._validation import check_pure_music, checked_generate
+from suno_async.mountsea._schema import SchemaAPI
+from suno_async.mountsea._validation import (
+    check_against_schema,
+    check_extra_body,
+    check_pure_music,
+    checked_generate,
+)
 
 __all__ = ["GenerateAPI"]
 
@@ -62,11 +70,16 @@ def _with_model(request: GenerateRequest | None, fields: dict[str, Any]) -> dict
     return {**fields, "model": c.DEFAULT_MODEL}
 
 
-class GenerateAPI(TasksAPI):
+class GenerateAPI(SchemaAPI):
     """``POST /suno/v2/generate`` and the flows built on it."""
 
     #: Model names accepted besides the stock ones (the client's ``extra_models``).
     _extra_models: frozenset[str] = frozenset()
+    #: Whether other unknown models are sent, with a warning (``allow_unknown_models``).
+    _allow_unknown_models: bool = False
+    #: Whether generate checks requests against the provider's schema (``check_schema``):
+    #: always, never, or (``None``) when ``extra_body`` is given.
+    _check_schema: bool | None = None
 
     async def generate(
         self,
@@ -74,6 +87,7 @@ class GenerateAPI(TasksAPI):
         /,
         *,
         resend_if_ambiguous: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> str:
         """``POST /suno/v2/generate``: start a generation; return its task id.
@@ -81,7 +95,14 @@ class GenerateAPI(TasksAPI):
         Pass a :class:`GenerateRequest`, or its fields as keywords
         (``generate(task="create", prompt=..., tags=...)``; ``model`` defaults to
         ``"chirp-v55"``, the newest stock model, as on the command line). The task's required
-        fields are checked before anything is sent.
+        fields are checked before anything is sent: against the provider's own
+        ``GET /suno/v2/generate/schema`` (fetched once per client, see
+        :meth:`cached_generate_schema`) when ``extra_body`` is given or the client's
+        ``check_schema=True``, and always the built-in table (the offline fallback).
+
+        ``extra_body`` adds fields this release does not know (a new field of the provider)
+        to the body as given; each must not be a field of :class:`GenerateRequest`, and when
+        the schema is known, must be one the task takes.
 
         The provider offers no way to look a generation up without its task id, so when the
         answer is lost the call raises :class:`AmbiguousSubmitError` (its ``body_sent`` is what
@@ -91,21 +112,55 @@ class GenerateAPI(TasksAPI):
 
         Raises:
             ConfigError: unknown task or model, a missing required field, a malformed field.
-            CreditBudgetError: the generation's 40 credits would pass ``max_credits``.
+            CreditBudgetError: the generation's price would pass ``max_credits`` (40 credits;
+                ``gen_stem_all`` and ``sound`` have no published price and are sent uncounted
+                unless the client's ``prices`` names one).
             InsufficientCreditsError: the account cannot pay for the generation.
             AmbiguousSubmitError: the answer was lost (every time, with ``resend_if_ambiguous``).
         """
         check_bool("resend_if_ambiguous", resend_if_ambiguous)
-        checked = checked_generate(request, _with_model(request, fields), self._extra_models)
+        extra = check_extra_body(extra_body)
+        checked = checked_generate(
+            request, _with_model(request, fields), self._extra_models, self._allow_unknown_models
+        )
+        cost = self.price_of(f"generate:{checked.task.value}")
+        if cost is not None:
+            self._core.check_budget(cost, "generate")  # before the schema is asked for too
+        if self._check_schema or (self._check_schema is None and extra):
+            schemas = await self.cached_generate_schema()
+            schema = schemas.get(checked.task.value) if schemas is not None else None
+            if schema is not None:
+                check_against_schema(checked, extra, schema)
+        body: msgspec.Struct = checked
+        if extra:
+            # A plain dict encodes like a Struct; the body keeps the typed fields and adds these.
+            body = cast(msgspec.Struct, {**msgspec.to_builtins(checked), **extra})
         result = await self._core.paid_call(
-            c.GENERATE_COST,
+            cost,
             "generate",
             "/suno/v2/generate",
             _CREATED,
-            checked,
+            body,
             resend_if_ambiguous=resend_if_ambiguous,
         )
         return result.task_id
+
+    async def start_generation(
+        self,
+        request: GenerateRequest | None = None,
+        /,
+        *,
+        resend_if_ambiguous: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> TaskHandle[TaskSnapshot, list[Clip]]:
+        """:meth:`generate`, returning a handle on the task (``await handle.wait()`` gives the
+        clips; ``client.task(handle.id, "generate")`` re-attaches later). Raises as
+        :meth:`generate` does."""
+        task_id = await self.generate(
+            request, resend_if_ambiguous=resend_if_ambiguous, extra_body=extra_body, **fields
+        )
+        return self.task(task_id, "generate")
 
     async def wait_for_generation(
         self, task_id: str, *, timeout: float | None = None, on_event: EventHandler | None = None
@@ -195,7 +250,9 @@ class GenerateAPI(TasksAPI):
             check_path("journal", journal)
         check_bool("resend_if_ambiguous", resend_if_ambiguous)
         check_callback("on_event", on_event)
-        checked = checked_generate(request, _with_model(request, fields), self._extra_models)
+        checked = checked_generate(
+            request, _with_model(request, fields), self._extra_models, self._allow_unknown_models
+        )
         log = (
             Journal.open(journal, GenerationJournal(request=msgspec.to_builtins(checked)))
             if journal is not None

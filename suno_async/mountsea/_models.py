@@ -41,8 +41,9 @@ __all__ = [
 class TaskStatus(enum.StrEnum):
     """Documented values of ``status`` in ``GET /suno/v2/status``.
 
-    ``queued`` and ``ready`` wait for a worker; ``running``, ``stream`` and ``awaiting`` are in
-    progress; ``success``, ``failed`` and ``timeout`` are final.
+    ``queued`` and ``ready`` wait for a worker; ``running`` and ``stream`` are in progress;
+    ``awaiting`` waits for the caller (a voice persona's ``complete``, within 30 s), so waits
+    return there; ``success``, ``failed`` and ``timeout`` are final.
     """
 
     QUEUED = "queued"

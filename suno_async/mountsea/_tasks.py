@@ -25,15 +25,25 @@ _S = TypeVar("_S", bound=TaskSnapshot)
 
 _SNAPSHOT: Final = msgspec.json.Decoder(TaskSnapshot)
 _KNOWN_STATUSES: Final = frozenset(s.value for s in TaskStatus)
+#: Kinds of task whose documented flows never stop at ``awaiting``.
+_NEVER_AWAIT: Final = frozenset({TaskKind.UPLOAD, TaskKind.TRAINING, TaskKind.GENERATE})
 
 
 def _judge(kind: TaskKind) -> Callable[[_S], _S | None]:
-    """Done on ``success``; :class:`TaskFailedError` on ``failed``; :class:`TaskTimeoutError`
-    (``server_side=True``) on ``timeout``; pending otherwise."""
+    """Done on ``success``, and on ``awaiting`` (the task waits for the caller: a voice persona
+    before ``complete``) except for the kinds whose documented flows never await (uploads,
+    trainings, generations: there it is waited through); :class:`TaskFailedError` on
+    ``failed``; :class:`TaskTimeoutError` (``server_side=True``) on ``timeout``; pending
+    otherwise."""
+    done = (
+        {TaskStatus.SUCCESS.value}
+        if kind in _NEVER_AWAIT
+        else {TaskStatus.SUCCESS.value, TaskStatus.AWAITING.value}
+    )
 
     def judge(snapshot: _S) -> _S | None:
         status = snapshot.status
-        if status == TaskStatus.SUCCESS:
+        if status in done:
             return snapshot
         if status == TaskStatus.FAILED:
             reason = snapshot.fail_reason or "no reason given"
@@ -86,7 +96,9 @@ class TasksAPI(BaseClient):
         timeout: float | None = None,
         on_event: EventHandler | None = None,
     ) -> TaskSnapshot:
-        """Poll ``task_id`` until it succeeds; return the final snapshot.
+        """Poll ``task_id`` until it succeeds, or (a ``kind`` other than upload, training and
+        generate) awaits the caller (``awaiting``: a voice persona waiting for ``complete``);
+        return that snapshot.
 
         ``kind`` picks the poll schedule; ``timeout`` (seconds) overrides its deadline.
 

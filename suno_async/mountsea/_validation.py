@@ -6,8 +6,9 @@ length are sent as given (the provider's answer is the judge).
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Final
 
 import msgspec
@@ -29,9 +30,12 @@ from suno_async.mountsea._models import (
     GenerateTask,
     TimeRange,
 )
+from suno_async.mountsea._tool_models import TaskSchema
 
 __all__ = [
+    "check_against_schema",
     "check_audio_urls",
+    "check_extra_body",
     "check_extra_models",
     "check_generate_request",
     "check_model",
@@ -39,6 +43,10 @@ __all__ = [
     "checked_generate",
 ]
 
+logger = logging.getLogger("suno_async")
+
+#: A model name this release does not know but may send (``allow_unknown_models``).
+_ID_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]*")
 _UUID_RE: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
@@ -76,7 +84,7 @@ def check_extra_models(extra_models: Collection[str]) -> frozenset[str]:
     return frozenset(check_ids("extra_models", extra_models, allow_empty=True))
 
 
-def check_model(model: str, extra_models: Collection[str] = ()) -> str:
+def check_model(model: str, extra_models: Collection[str] = (), allow_unknown: bool = False) -> str:
     """A stock model of :data:`STOCK_MODELS` (or of ``extra_models``), or
     ``chirp-custom:<uuid>``.
 
@@ -87,6 +95,12 @@ def check_model(model: str, extra_models: Collection[str] = ()) -> str:
         if _UUID_RE.fullmatch(model[len(CUSTOM_MODEL_PREFIX) :]):
             return model
     elif model in STOCK_MODELS or model in extra_models:
+        return model
+    elif allow_unknown and _ID_RE.fullmatch(model):
+        logger.warning(
+            "model %r is not one this release knows; sending it as asked (allow_unknown_models)",
+            model,
+        )
         return model
     raise ConfigError(
         f"model {model!r} is unknown: use one of {', '.join(sorted(STOCK_MODELS))} or "
@@ -107,14 +121,14 @@ def _check_range(argument: str, value: TimeRange) -> None:
 
 
 def check_generate_request(
-    request: GenerateRequest, extra_models: Collection[str] = ()
+    request: GenerateRequest, extra_models: Collection[str] = (), allow_unknown: bool = False
 ) -> GenerateRequest:
     """``request`` if it carries every field its task requires and each field is in range.
 
     ``request`` must already have been through ``msgspec.convert`` (field types checked).
     """
     task = GenerateTask(request.task)
-    check_model(request.model, extra_models)
+    check_model(request.model, extra_models, allow_unknown)
     missing = [
         name
         for name in REQUIRED_GENERATE_FIELDS[task]
@@ -156,7 +170,10 @@ def check_pure_music(tags: str, title: str | None) -> dict[str, str]:
 
 
 def checked_generate(
-    request: GenerateRequest | None, fields: dict[str, Any], extra_models: Collection[str]
+    request: GenerateRequest | None,
+    fields: dict[str, Any],
+    extra_models: Collection[str],
+    allow_unknown_models: bool = False,
 ) -> GenerateRequest:
     """The request to send, with every field type-checked and the task's required fields there.
 
@@ -186,8 +203,65 @@ def checked_generate(
         raise ConfigError(
             f"invalid generate request: {exc}.", argument=path.group(1) if path else None
         ) from None
-    check_generate_request(checked, extra_models)
+    check_generate_request(checked, extra_models, allow_unknown_models)
     return checked
+
+
+def check_extra_body(extra_body: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``extra_body`` of generate: fields this release does not know, as a dict (empty if
+    ``None``); a field of :class:`GenerateRequest` must be passed as such instead."""
+    if extra_body is None:
+        return {}
+    if not isinstance(extra_body, Mapping) or not all(isinstance(k, str) for k in extra_body):
+        raise ConfigError(
+            "extra_body must be a dict of field names to JSON values.", argument="extra_body"
+        )
+    known = sorted(set(extra_body) & set(GenerateRequest.__struct_fields__))
+    if known:
+        raise ConfigError(
+            f"extra_body holds fields generate knows ({', '.join(known)}): pass them as "
+            "keywords (or in the GenerateRequest) instead.",
+            argument="extra_body",
+        )
+    try:
+        msgspec.json.encode(extra_body)
+    except TypeError as exc:
+        raise ConfigError(f"extra_body is not JSON: {exc}.", argument="extra_body") from None
+    return dict(extra_body)
+
+
+def check_against_schema(
+    request: GenerateRequest, extra: Mapping[str, Any], schema: TaskSchema
+) -> None:
+    """Check a request against the provider's schema of its task (``generate/schema``): its
+    required fields are there, none of its ``notAllowed`` fields is set, and every
+    ``extra`` field is one the task takes.
+
+    Raises:
+        ConfigError: naming the first field that is wrong.
+    """
+    present = {name for name, value in _set_fields(request).items() if value not in (None, "")}
+    present |= set(extra)
+    missing = [f.field for f in schema.required if f.field not in present and f.field != "task"]
+    if missing:
+        raise ConfigError(
+            f"task {schema.task!r} requires {', '.join(missing)} (the provider's schema).",
+            argument=missing[0],
+        )
+    refused = sorted(present & set(schema.not_allowed))
+    if refused:
+        raise ConfigError(
+            f"task {schema.task!r} does not allow {', '.join(refused)} (the provider's schema).",
+            argument=refused[0],
+        )
+    taken = schema.fields | {"task", "model"}
+    stray = sorted(set(extra) - taken)
+    if stray:
+        raise ConfigError(
+            f"task {schema.task!r} takes no field {', '.join(stray)} (the provider's schema "
+            f"lists: {', '.join(sorted(taken))}).",
+            argument="extra_body",
+        )
 
 
 def _set_fields(request: GenerateRequest) -> dict[str, Any]:

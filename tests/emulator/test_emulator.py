@@ -1009,7 +1009,7 @@ def test_emulator_mirrors_the_library_split() -> None:
 
     Both provider packages hold the same modules: ``_routes``, ``_state`` and ``_validation``;
     sunoapi.com's adds its v1 family (``_v1_routes``, ``_v1_state``, ``_v1_validation``) and its
-    webhook deliveries (``_webhooks``).
+    webhook deliveries (``_webhooks``); mountsea.ai's its other endpoints (``_tools``).
     """
     layouts = []
     for package in PROVIDER_PACKAGES:
@@ -1017,7 +1017,7 @@ def test_emulator_mirrors_the_library_split() -> None:
         layouts.append(sorted(path.name for path in folder.glob("*.py")))
     common = ["__init__.py", "_routes.py", "_state.py", "_validation.py"]
     extra = ["_v1_routes.py", "_v1_state.py", "_v1_validation.py", "_webhooks.py"]
-    assert layouts == [common, sorted(common + extra)]
+    assert layouts == [sorted([*common, "_tools.py"]), sorted(common + extra)]
     for path in sorted(EMULATOR_DIR.rglob("*.py")):
         module = _module_name(path)
         own = next((p for p in PROVIDER_PACKAGES if module.startswith(p)), None)

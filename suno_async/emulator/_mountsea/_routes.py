@@ -11,7 +11,9 @@ numbers under ``numeric_ids``; a successful POST answers 201, or ``created_statu
 * ``POST /suno/v2/generate`` (see :mod:`~suno_async.emulator._mountsea._validation`):
   ``{"taskId"}``.
 * ``GET /suno/v2/status?taskId=<task id>``: the task's status body (see
-  :mod:`~suno_async.emulator._mountsea._state`).
+  :mod:`~suno_async.emulator._mountsea._state`, and :mod:`~._tools` for its other tasks).
+* Lyrics, concat, uploads and upload sessions, playlists, voice personas, audio edits and
+  analysis, images and ``generate/schema``: :mod:`~suno_async.emulator._mountsea._tools`.
 
 Every ``/suno/v2/`` route needs ``Authorization: Bearer <token>``; the bearer check, error
 bodies (NestJS's form), unknown routes and the CDN that serves the clips' audio are the shared
@@ -32,6 +34,7 @@ from suno_async.emulator._app import add_audio_source
 from suno_async.emulator._errors import ApiError
 from suno_async.emulator._http import json_body, json_response
 from suno_async.emulator._mountsea._state import MountseaState
+from suno_async.emulator._mountsea._tools import TOOLS_KEY, ToolsState, add_tool_routes
 
 __all__ = ["CREATED", "PREFIX", "STATE_KEY", "add_routes"]
 
@@ -80,6 +83,9 @@ async def _status(request: web.Request) -> web.Response:
         raise ApiError(
             400, "Query parameter taskId is required: GET /suno/v2/status?taskId=<task id>."
         )
+    other = request.app[TOOLS_KEY].status(task_id)
+    if other is not None:
+        return json_response(200, other)
     state = request.app[STATE_KEY]
     await state.wait_for_fetch(task_id)
     return json_response(200, state.status(task_id))
@@ -95,3 +101,7 @@ def add_routes(app: web.Application, state: MountseaState) -> None:
     router.add_post(f"{PREFIX}/customModel/create", _create)
     router.add_post(f"{PREFIX}/generate", _generate)
     router.add_get(f"{PREFIX}/status", _status)
+    tools = ToolsState(state)
+    state.other_settlement = tools.settlement
+    add_audio_source(app, tools)
+    add_tool_routes(app, tools, PREFIX)

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
@@ -192,7 +193,9 @@ class MountseaState:
         self.clock = shared.clock
         self.faults = shared.faults
         self.readings = shared.readings
-        self.ledger: Ledger[_Task] = Ledger(self.config.credits, self._settlement)
+        # Work of other route sets (``_tools``) is charged here too, settled by its own rule.
+        self.ledger: Ledger[Any] = Ledger(self.config.credits, self._settlement)
+        self.other_settlement: Callable[[Any], Settlement] | None = None
         self._sessions: dict[str, _Session] = {}
         self._tasks: dict[str, _Task] = {}
         self._trainings: list[_Training] = []
@@ -235,7 +238,9 @@ class MountseaState:
         """Every charge of the account so far, oldest first (see :class:`Charge`)."""
         return self.ledger.charges("mountsea", lambda task: (task.kind, task.id))
 
-    def _settlement(self, task: _Task) -> Settlement:
+    def _settlement(self, task: Any) -> Settlement:
+        if not isinstance(task, _Task) and self.other_settlement is not None:
+            return self.other_settlement(task)
         status = self.phase(task, self.clock.now()).status
         if status in _FAILED:
             return "refund"
@@ -575,6 +580,11 @@ class MountseaState:
             "upvote_count": 0,
             "is_public": False,
         }
+
+    def generated_task_of(self, clip_id: str) -> str | None:
+        """The generate task (``"gen_stem_all"``, ...) that made ``clip_id``, or ``None``."""
+        task = self._clips.get(clip_id)
+        return task.spec.task if task is not None else None
 
     def clip_audio(self, clip_id: str, *, streaming: bool) -> bytes | None:
         """The WAV of a generated clip, or ``None`` if it is not there (yet, or any more).
