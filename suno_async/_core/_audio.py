@@ -1,11 +1,13 @@
-"""Recognising audio by the first bytes of a body (a ``Content-Type`` proves nothing: CDNs
-send audio as ``application/octet-stream``, ``text/plain`` and worse)."""
+"""Recognising audio (and MIDI, images, video) by the first bytes of a body (a
+``Content-Type`` proves nothing: CDNs send audio as ``application/octet-stream``,
+``text/plain`` and worse)."""
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable, Mapping
+from typing import Final, Literal
 
-__all__ = ["looks_like_audio"]
+__all__ = ["CONTENT_KINDS", "ContentKind", "looks_like", "looks_like_audio"]
 
 #: The ASF header object's GUID, which starts every WMA file.
 _ASF_GUID: Final = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
@@ -43,3 +45,40 @@ def _is_mpeg_or_adts_header(second: int, third: int) -> bool:
     bitrate = third >> 4
     sampling = (third >> 2) & 0b11
     return version != 0b01 and bitrate != 0b1111 and sampling != 0b11
+
+
+#: What a download may hold: its kind of content, checked by its first bytes.
+ContentKind = Literal["audio", "midi", "image", "video"]
+
+
+def looks_like_midi(head: bytes) -> bool:
+    """True for a Standard MIDI File (``MThd``)."""
+    return head.startswith(b"MThd")
+
+
+def looks_like_image(head: bytes) -> bool:
+    """True for PNG, JPEG, GIF or WebP."""
+    return (
+        head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a"))
+        or (head.startswith(b"RIFF") and head[8:12] == b"WEBP")
+    )
+
+
+def looks_like_video(head: bytes) -> bool:
+    """True for MP4/QuickTime (``....ftyp``) or WebM/Matroska (the EBML magic)."""
+    return head[4:8] == b"ftyp" or head.startswith(b"\x1a\x45\xdf\xa3")
+
+
+#: The check of each kind of content.
+CONTENT_KINDS: Final[Mapping[str, Callable[[bytes], bool]]] = {
+    "audio": looks_like_audio,
+    "midi": looks_like_midi,
+    "image": looks_like_image,
+    "video": looks_like_video,
+}
+
+
+def looks_like(kind: str, head: bytes) -> bool:
+    """True if ``head`` starts like content of ``kind`` (see :data:`CONTENT_KINDS`)."""
+    return CONTENT_KINDS[kind](head)
+

@@ -22,6 +22,7 @@ import anyio
 import msgspec
 
 from suno_async._core import _constants as c
+from suno_async._core._audio import CONTENT_KINDS, ContentKind
 from suno_async._core._budget import CreditBudget
 from suno_async._core._clock import Clock, SystemClock
 from suno_async._core._downloads import download_clips
@@ -584,19 +585,30 @@ class BaseClient:
 
     # -- downloads -------------------------------------------------------------------------
 
-    async def download(self, url: str, path: str | os.PathLike[str]) -> int:
+    async def download(
+        self, url: str, path: str | os.PathLike[str], *, kind: ContentKind = "audio"
+    ) -> int:
         """Stream the audio at ``url`` into the file ``path``; return its size in bytes.
 
-        The file appears only once complete (written to a temporary name, then renamed). No
-        credentials are sent to the audio host.
+        ``kind`` says what the file must be, checked by its first bytes: ``"audio"``,
+        ``"midi"`` (a Standard MIDI File, as ``mdi`` makes), ``"image"`` (PNG, JPEG, GIF, WebP)
+        or ``"video"`` (MP4, WebM). The file appears only once complete (written to a
+        temporary name, then renamed). No credentials are sent to the file's host.
 
         Raises:
-            APIStatusError: the audio host answered with an error.
-            ResponseValidationError: the body is empty or not audio; nothing is saved.
+            ConfigError: a bad URL, path or ``kind``.
+            APIStatusError: the host answered with an error.
+            ResponseValidationError: the body is empty or not of ``kind``; nothing is saved.
         """
         self._core.check_open()
         url = check_http_url("url", url)
-        return await self._core.transport.download(url, anyio.Path(check_path("path", path)))
+        if kind not in CONTENT_KINDS:
+            raise ConfigError(
+                f"kind must be one of {', '.join(map(repr, CONTENT_KINDS))}, got {kind!r}.",
+                argument="kind",
+            )
+        target = anyio.Path(check_path("path", path))
+        return await self._core.transport.download(url, target, kind=kind)
 
     async def download_clips(
         self,

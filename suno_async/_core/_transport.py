@@ -49,7 +49,7 @@ import anyio
 import msgspec
 
 from suno_async._core import _constants as c
-from suno_async._core._audio import looks_like_audio
+from suno_async._core._audio import looks_like
 from suno_async._core._clock import Clock
 from suno_async._core._exceptions import (
     AmbiguousSubmitError,
@@ -548,8 +548,10 @@ class Transport:
         dest: anyio.Path,
         *,
         read_timeout: float = c.DEFAULT_DOWNLOAD_READ_TIMEOUT,
+        kind: str = "audio",
     ) -> int:
-        """Stream the audio at ``url`` into ``dest``; return the file's size in bytes.
+        """Stream the audio (or the ``kind`` of content: ``"midi"``, ``"image"``, ``"video"``)
+        at ``url`` into ``dest``; return the file's size in bytes.
 
         The body goes to ``.<name>.<hash of url>.part`` beside ``dest``, renamed over ``dest``
         only once complete (and as long as announced), so ``dest`` never holds a partial or
@@ -563,7 +565,8 @@ class Transport:
 
         Raises:
             APIStatusError: the CDN answered with an error status.
-            ResponseValidationError: the body is empty or not audio (for example an HTML page).
+            ResponseValidationError: the body is empty or not audio (or not ``kind``; for
+                example an HTML page).
                 Audio is recognised by its first bytes when the ``Content-Type`` is generic or
                 wrong (CDNs send ``application/octet-stream``, ``text/plain`` and worse); an
                 HTML, JSON or XML type is refused whatever the bytes, resumed bodies included.
@@ -582,6 +585,7 @@ class Transport:
                     dest,
                     part,
                     read_timeout,
+                    kind,
                     policy=self.retry,
                     give_up=give_up_safe,
                     clock=self.clock,
@@ -596,7 +600,7 @@ class Transport:
         return written
 
     async def _download_once(
-        self, url: str, dest: anyio.Path, part: anyio.Path, read_timeout: float
+        self, url: str, dest: anyio.Path, part: anyio.Path, read_timeout: float, kind: str
     ) -> int:
         timeout = aiohttp.ClientTimeout(
             total=None, connect=self._timeout.connect, sock_read=read_timeout
@@ -638,7 +642,9 @@ class Transport:
                         method="GET",
                         url=shown,
                     )
-                size = await self._write_body(resp, part, shown, offset=have if resumed else 0)
+                size = await self._write_body(
+                    resp, part, shown, offset=have if resumed else 0, kind=kind
+                )
                 expected = _range_total(resp) if resumed else resp.content_length
                 if expected is not None and size != expected:
                     await part.unlink(missing_ok=True)
@@ -663,7 +669,7 @@ class Transport:
 
     @staticmethod
     async def _write_body(
-        resp: aiohttp.ClientResponse, part: anyio.Path, url: str, *, offset: int
+        resp: aiohttp.ClientResponse, part: anyio.Path, url: str, *, offset: int, kind: str
     ) -> int:
         """Write the body to ``part`` (appending after ``offset`` bytes); return the total size.
 
@@ -679,24 +685,25 @@ class Transport:
                     head += chunk
                     if len(head) < _SNIFF_BYTES:
                         continue
-                    _check_audio(head, url)
+                    _check_content(head, url, kind)
                     chunk, head = head, head[:_SNIFF_BYTES]
                 await out.write(chunk)
                 written += len(chunk)
             if written == offset and not offset:
-                _check_audio(head, url)  # a body shorter than the sniff window
+                _check_content(head, url, kind)  # a body shorter than the sniff window
                 await out.write(head)
                 written = len(head)
         return written
 
 
-_SNIFF_BYTES: Final = 16  # enough for every signature looks_like_audio knows
+_SNIFF_BYTES: Final = 16  # enough for every signature of CONTENT_KINDS
 
 
-def _check_audio(head: bytes, url: str) -> None:
-    if not head or not looks_like_audio(head):
+def _check_content(head: bytes, url: str, kind: str) -> None:
+    if not head or not looks_like(kind, head):
+        what = "empty" if not head else f"not {kind}"
         raise ResponseValidationError(
-            f"GET {url}: the body is {'empty' if not head else 'not audio'}; nothing was saved.",
+            f"GET {url}: the body is {what}; nothing was saved.",
             body=head[:4096],
             method="GET",
             url=url,

@@ -86,3 +86,36 @@ async def test_the_budget_is_checked_before_the_schema_is_asked_for(emulator: Em
         with pytest.raises(CreditBudgetError):
             await client.generate(task="create", prompt="x")
     assert emulator.requests == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [
+        (
+            "midi",
+            b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0MTrk\x00\x00\x00\x04\x00\xff\x2f\x00",
+        ),
+        ("image", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40),
+        ("image", b"\xff\xd8\xff\xe0" + b"\x00" * 40),
+        ("video", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40),
+    ],
+)
+async def test_midi_images_and_video_download_as_their_own_kind(
+    tmp_path: Any, kind: Any, body: bytes
+) -> None:
+    """Each kind is checked against its own signature; as audio, the same bytes are refused
+    (video aside: MP4 holds audio too)."""
+    from suno_async import ResponseValidationError
+
+    async def cdn(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=body, content_type="application/octet-stream")
+
+    async with tiny_server(cdn) as base, MountseaClient(api_key="k", max_retries=0) as client:
+        size = await client.download(f"{base}/f", tmp_path / "f", kind=kind)
+        assert size == len(body)
+        if kind != "video":
+            with pytest.raises(ResponseValidationError, match="not audio"):
+                await client.download(f"{base}/g", tmp_path / "g")
+        with pytest.raises(ConfigError) as info:
+            await client.download(f"{base}/f", tmp_path / "h", kind="tarball")  # type: ignore[arg-type]
+        assert info.value.argument == "kind"
