@@ -90,10 +90,11 @@ class MountseaClient(
             embedded emulator makes tests instant.
         max_credits: a budget: a call whose known cost (create 100, generate 40) would take
             :attr:`credits_spent` past it raises :class:`CreditBudgetError` before any request.
-        extra_models: model names to accept besides the stock ones this release knows (for a
-            model the provider adds later); any other unknown model is refused before sending.
-        allow_unknown_models: send any other model name too, logging a warning (off by
-            default, so a typo such as ``chrip-v50`` fails before sending).
+        extra_models: model names to accept besides the stock ones this release knows.
+        allow_unknown_models: which models this release does not know are sent, with a
+            warning: ``None`` (the default) those named like the provider's (``chirp-v60``),
+            so a newer model works without a release while a typo (``chrip-v50``) fails before
+            sending; ``True`` any name; ``False`` none but ``extra_models``.
         check_schema: ``True``: fetch the provider's ``GET /suno/v2/generate/schema`` once
             (before the first generate) and check every generate against it; ``None`` (the
             default): only generates with ``extra_body`` (fields the built-in table cannot
@@ -121,7 +122,7 @@ class MountseaClient(
         *,
         extra_models: Collection[str] = (),
         prices: Mapping[str, int] | None = None,
-        allow_unknown_models: bool = False,
+        allow_unknown_models: bool | None = None,
         check_schema: bool | None = None,
         usage_url: str | None = None,
         **options: Unpack[ClientOptions],
@@ -134,7 +135,9 @@ class MountseaClient(
                 raise ConfigError(message, argument="usage_url") from None
         self._extra_models = check_extra_models(extra_models)
         self._prices = _check_prices(prices)
-        self._allow_unknown_models = check_bool("allow_unknown_models", allow_unknown_models)
+        if allow_unknown_models is not None:
+            check_bool("allow_unknown_models", allow_unknown_models)
+        self._allow_unknown_models = allow_unknown_models
         self._check_schema = (
             None if check_schema is None else check_bool("check_schema", check_schema)
         )

@@ -76,7 +76,7 @@ class GenerateAPI(SchemaAPI):
     #: Model names accepted besides the stock ones (the client's ``extra_models``).
     _extra_models: frozenset[str] = frozenset()
     #: Whether other unknown models are sent, with a warning (``allow_unknown_models``).
-    _allow_unknown_models: bool = False
+    _allow_unknown_models: bool | None = None
     #: Whether generate checks requests against the provider's schema (``check_schema``):
     #: always, never, or (``None``) when ``extra_body`` is given.
     _check_schema: bool | None = None

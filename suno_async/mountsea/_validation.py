@@ -6,6 +6,7 @@ length are sent as given (the provider's answer is the judge).
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Collection, Iterable, Mapping
@@ -47,6 +48,8 @@ logger = logging.getLogger("suno_async")
 
 #: A model name this release does not know but may send (``allow_unknown_models``).
 _ID_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]*")
+#: The provider's naming of its models: a newer one is sent by default, with a warning.
+_FAMILY_RE: Final = re.compile(r"chirp-v\d+(?:[._-][A-Za-z0-9]+)*")
 _UUID_RE: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
@@ -84,28 +87,37 @@ def check_extra_models(extra_models: Collection[str]) -> frozenset[str]:
     return frozenset(check_ids("extra_models", extra_models, allow_empty=True))
 
 
-def check_model(model: str, extra_models: Collection[str] = (), allow_unknown: bool = False) -> str:
-    """A stock model of :data:`STOCK_MODELS` (or of ``extra_models``), or
-    ``chirp-custom:<uuid>``.
+def check_model(
+    model: str, extra_models: Collection[str] = (), allow_unknown: bool | None = None
+) -> str:
+    """A stock model of :data:`STOCK_MODELS` (or of ``extra_models``), ``chirp-custom:<uuid>``,
+    or a model this release does not know yet, sent with a warning:
 
-    A model the provider adds after this release can be allowed with the client's
-    ``extra_models`` option instead of waiting for a new release.
+    * ``allow_unknown`` ``None`` (the default): one named like the provider's models
+      (``chirp-v<version>``, e.g. ``chirp-v60``), so a newer model works without a release
+      while a typo such as ``chrip-v50`` fails before sending;
+    * ``True``: any name that looks like a model id; ``False``: none.
     """
     if model.startswith(CUSTOM_MODEL_PREFIX):
         if _UUID_RE.fullmatch(model[len(CUSTOM_MODEL_PREFIX) :]):
             return model
     elif model in STOCK_MODELS or model in extra_models:
         return model
-    elif allow_unknown and _ID_RE.fullmatch(model):
+    elif (allow_unknown is None and _FAMILY_RE.fullmatch(model)) or (
+        allow_unknown and _ID_RE.fullmatch(model)
+    ):
         logger.warning(
-            "model %r is not one this release knows; sending it as asked (allow_unknown_models)",
+            "model %r is not one this release knows; sending it as asked (the provider "
+            "refuses it if it does not exist: nothing is charged then)",
             model,
         )
         return model
+    close = difflib.get_close_matches(model, sorted(STOCK_MODELS), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
     raise ConfigError(
-        f"model {model!r} is unknown: use one of {', '.join(sorted(STOCK_MODELS))} or "
-        f"{CUSTOM_MODEL_PREFIX}<uuid> from a trained custom model (a newer model can be "
-        "allowed with the client's extra_models option).",
+        f"model {model!r} is unknown: use one of {', '.join(sorted(STOCK_MODELS))}, a newer "
+        f"chirp-v<version>, or {CUSTOM_MODEL_PREFIX}<uuid> from a trained custom model (any "
+        f"other name can be allowed with the client's extra_models option).{hint}",
         argument="model",
     )
 
@@ -121,7 +133,9 @@ def _check_range(argument: str, value: TimeRange) -> None:
 
 
 def check_generate_request(
-    request: GenerateRequest, extra_models: Collection[str] = (), allow_unknown: bool = False
+    request: GenerateRequest,
+    extra_models: Collection[str] = (),
+    allow_unknown: bool | None = None,
 ) -> GenerateRequest:
     """``request`` if it carries every field its task requires and each field is in range.
 
@@ -173,7 +187,7 @@ def checked_generate(
     request: GenerateRequest | None,
     fields: dict[str, Any],
     extra_models: Collection[str],
-    allow_unknown_models: bool = False,
+    allow_unknown_models: bool | None = None,
 ) -> GenerateRequest:
     """The request to send, with every field type-checked and the task's required fields there.
 

@@ -317,7 +317,7 @@ def test_messages_name_command_line_options(
     code, _, err = run(capsys, *FAST, "generate", "--task", "extend")
     assert code == 2
     assert "requires --clip-id" in err
-    code, _, err = run(capsys, *FAST, "generate", "--model", "chirp-v99")
+    code, _, err = run(capsys, *FAST, "generate", "--model", "gpt-4")
     assert code == 2
     assert "--allow-model MODEL" in err
     assert "extra_models" not in err

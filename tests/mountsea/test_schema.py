@@ -110,7 +110,8 @@ async def test_emulator_schema_refuses_unknown_extra_fields(
 async def test_unknown_models_are_sent_with_a_warning_when_allowed(
     emulator: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """allow_unknown_models=True sends chirp-v60 (logging a warning); the default refuses it."""
+    """allow_unknown_models=True sends any model name, chirp-v60 included (logging a
+    warning)."""
     async with MountseaClient(
         api_key="k", base_url=emulator.base_url, retry=FAST_RETRY, allow_unknown_models=True
     ) as client:
