@@ -58,9 +58,8 @@ def looks_like_midi(head: bytes) -> bool:
 
 def looks_like_image(head: bytes) -> bool:
     """True for PNG, JPEG, GIF or WebP."""
-    return (
-        head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a"))
-        or (head.startswith(b"RIFF") and head[8:12] == b"WEBP")
+    return head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")) or (
+        head.startswith(b"RIFF") and head[8:12] == b"WEBP"
     )
 
 
@@ -81,4 +80,3 @@ CONTENT_KINDS: Final[Mapping[str, Callable[[bytes], bool]]] = {
 def looks_like(kind: str, head: bytes) -> bool:
     """True if ``head`` starts like content of ``kind`` (see :data:`CONTENT_KINDS`)."""
     return CONTENT_KINDS[kind](head)
-

@@ -11,15 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import anyio.from_thread
 import pytest
 
 from suno_async import Event, TrainingSubmitted
-from suno_async.cli import main
 from suno_async.cli._progress import PlainDisplay
 from suno_async.emulator import Emulator, EmulatorConfig
+
+from ..cli_helpers import clean_environment, run, run_json
 
 #: The emulator runs this many times faster than real time: a 150 s training takes 75 ms.
 SPEED = "2000"
@@ -29,27 +29,9 @@ URLS = [f"https://example.com/track{n}.mp3" for n in range(1, 7)]
 SECRET = "sk-live-DISTINCTIVE-7f3a9c"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """``main(argv)``: its exit code (also from SystemExit), standard output and error."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
-    code, out, err = run(capsys, "--json", *argv)
-    assert code == 0, err
-    data: dict[str, Any] = json.loads(out)
-    return data
-
-
 @pytest.fixture(autouse=True)
-def _no_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("MOUNTSEA_API_KEY", "MOUNTSEA_BASE_URL", "SUNOAPI_API_KEY", "SUNOAPI_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    clean_environment(monkeypatch)
 
 
 @pytest.fixture

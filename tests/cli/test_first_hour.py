@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import anyio.from_thread
 import pytest
@@ -25,11 +24,11 @@ from suno_async import (
     TaskStatusChanged,
     UploadSubmitted,
 )
-from suno_async.cli import main
 from suno_async.cli._progress import RichDisplay
 from suno_async.emulator import Emulator, EmulatorConfig, TaskScript
 from tests.helpers import fake_serve, free_port
 
+from ..cli_helpers import clean_environment, run, run_json
 from .test_progress import FakeTerminal
 
 SPEED = "2000"
@@ -37,33 +36,9 @@ FAST = ["--emulator", "--speed", SPEED]
 URLS = [f"https://example.com/track{n}.mp3" for n in range(1, 8)]
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """``main(argv)``: its exit code (also from SystemExit), standard output and error."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
-    code, out, err = run(capsys, "--json", *argv)
-    assert code == 0, err
-    data: dict[str, Any] = json.loads(out)
-    return data
-
-
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "MOUNTSEA_API_KEY",
-        "MOUNTSEA_BASE_URL",
-        "SUNOAPI_API_KEY",
-        "SUNOAPI_BASE_URL",
-        "SUNO_ASYNC_SPEED",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    clean_environment(monkeypatch)
 
 
 def serve(config: EmulatorConfig, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:

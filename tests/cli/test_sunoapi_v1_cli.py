@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import anyio
 import anyio.from_thread
@@ -21,38 +20,16 @@ from suno_async import WebhookReceiver
 from suno_async.cli import main
 from suno_async.emulator import Emulator, EmulatorConfig
 
+from ..cli_helpers import clean_environment, run, run_json
+
 SPEED = "2000"
 FAST = ["--emulator", "--speed", SPEED]
 HOOK_SECRET = "whsec-CLI-DISTINCTIVE-91"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
-    code, out, err = run(capsys, "--json", *argv)
-    assert code == 0, err
-    data: dict[str, Any] = json.loads(out)
-    return data
-
-
 @pytest.fixture(autouse=True)
-def _no_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "MOUNTSEA_API_KEY",
-        "MOUNTSEA_BASE_URL",
-        "SUNOAPI_API_KEY",
-        "SUNOAPI_BASE_URL",
-        "SUNOAPI_WEBHOOK_SECRET",
-        "SUNO_ASYNC_SPEED",
-    ):
-        monkeypatch.delenv(name, raising=False)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    clean_environment(monkeypatch)
 
 
 class Served:

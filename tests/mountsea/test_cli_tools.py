@@ -8,24 +8,14 @@ from typing import Any
 
 import pytest
 
-from suno_async.cli import main
+from ..cli_helpers import clean_environment, run
 
 FAST = ["--emulator", "--speed", "1000"]
 
 
 @pytest.fixture(autouse=True)
-def _no_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("MOUNTSEA_API_KEY", "MOUNTSEA_BASE_URL", "MOUNTSEA_USAGE_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    clean_environment(monkeypatch)
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
