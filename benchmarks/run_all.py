@@ -21,6 +21,7 @@ SCRIPTS: Final = (
     "bench_fanout.py",
     "bench_polling.py",
     "bench_import_memory.py",
+    "bench_schedules.py",
 )
 #: Wall-clock seconds one script may take before it is stopped (a full run takes far less).
 SCRIPT_TIMEOUT: Final = 300.0
