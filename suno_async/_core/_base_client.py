@@ -84,6 +84,23 @@ def log_from_env() -> None:
         logger.setLevel(level)
 
 
+def _retry_policy(
+    base: RetryPolicy, retry: RetryPolicy | None, max_retries: int | None
+) -> RetryPolicy:
+    """``retry`` (else ``base``) with ``max_retries`` as its count if given.
+
+    Raises:
+        ConfigError: ``retry`` is not a :class:`RetryPolicy`, or ``max_retries`` not an int
+            >= 0.
+    """
+    policy = base if retry is None else check_instance("retry", retry, RetryPolicy, "a RetryPolicy")
+    if max_retries is None:
+        return policy
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigError("max_retries must be an integer >= 0.", argument="max_retries")
+    return dataclasses.replace(policy, max_retries=max_retries)
+
+
 class _SharedTransport(Transport):
     """A transport with its own timeouts and retry policy that sends over another transport's
     aiohttp session (created on first use by that one) and counts into its ``stats``; closing it
@@ -93,7 +110,8 @@ class _SharedTransport(Transport):
         super().__init__(session=None, **options)
         self._parent = parent
         self.stats = parent.stats
-        self.base_url_state = parent.base_url_state
+        if self.base_url == parent.base_url:  # another host answers for itself
+            self.base_url_state = parent.base_url_state
         self._download_locks = parent._download_locks  # one file is never written twice at once
 
     @property
@@ -193,15 +211,7 @@ class ClientCore:
             if poll_schedules is not None
             else {}
         )
-        policy = (
-            check_instance("retry", retry, RetryPolicy, "a RetryPolicy")
-            if retry is not None
-            else RetryPolicy()
-        )
-        if max_retries is not None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ConfigError("max_retries must be an integer >= 0.", argument="max_retries")
-            policy = dataclasses.replace(policy, max_retries=max_retries)
+        policy = _retry_policy(RetryPolicy(), retry, max_retries)
         self.clock: Final[Clock] = clock if clock is not None else SystemClock()
         # What every transport of this client is built with (with_options builds more).
         self._transport_args: Final[dict[str, Any]] = {
@@ -254,15 +264,7 @@ class ClientCore:
             ConfigError: a setting out of range.
         """
         self.check_open()
-        policy = (
-            check_instance("retry", retry, RetryPolicy, "a RetryPolicy")
-            if retry is not None
-            else self.retry_policy
-        )
-        if max_retries is not None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ConfigError("max_retries must be an integer >= 0.", argument="max_retries")
-            policy = dataclasses.replace(policy, max_retries=max_retries)
+        policy = _retry_policy(self.retry_policy, retry, max_retries)
         total = self._timeouts[0] if timeout is None else check_positive("timeout", timeout)
         connect = (
             self._timeouts[1]
@@ -271,16 +273,41 @@ class ClientCore:
         )
         clone = copy.copy(self)
         shared = vars(clone)  # Final attributes, replaced on the copy only
-        shared["transport"] = _SharedTransport(
-            self.transport,
-            timeout=total,
-            connect_timeout=connect,
-            retry=policy,
-            **self._transport_args,
+        shared["transport"] = self.shared_transport(
+            timeout=total, connect_timeout=connect, retry=policy
         )
         shared["_timeouts"] = (total, connect)
         clone._shared_from = self._shared_from or self
         return clone
+
+    def shared_transport(
+        self,
+        *,
+        base_url: str | None = None,
+        api_name: str | None = None,
+        key_header: str | None = None,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Transport:
+        """A transport over this client's aiohttp session, stats and key, with other settings
+        (``None``: this client's): another host of the same provider (``base_url``, with
+        ``api_name`` for its messages and ``key_header`` if that host reads the key from a
+        header of its own), or other timeouts and retries. Closing it closes nothing shared.
+        """
+        args = dict(self._transport_args)
+        if base_url is not None:
+            args["base_url"] = base_url
+        if api_name is not None:
+            args["api_name"] = api_name
+        return _SharedTransport(
+            self.transport,
+            timeout=self._timeouts[0] if timeout is None else timeout,
+            connect_timeout=self._timeouts[1] if connect_timeout is None else connect_timeout,
+            retry=retry or self.retry_policy,
+            key_header=key_header,
+            **args,
+        )
 
     @property
     def poll_limiter(self) -> anyio.CapacityLimiter:
@@ -346,7 +373,8 @@ class ClientCore:
         The cost is held against the budget before sending; it is counted as spent when the
         provider accepts the call, as uncertain when the outcome is unknown
         (:class:`AmbiguousSubmitError`), and not at all when the answer proves nothing was
-        done. A ``cost`` of ``None`` (the provider publishes no price) is not counted. With
+        done. A ``cost`` of ``None`` (the provider publishes no price) is not budgeted, only
+        counted as a call of unknown price (``budget.unpriced``). With
         ``resend_if_ambiguous`` an unknown outcome is sent again (up to the retry policy's
         ``max_retries`` times), which may start and bill the work more than once. An uncertain
         cost is filed under ``key`` (if given), for :meth:`settle`.
@@ -360,15 +388,12 @@ class ClientCore:
         resends = self.retry_policy.max_retries if resend_if_ambiguous else 0
         for lost in range(resends + 1):
             try:
-                if cost is None:
-                    result = await self.call("POST", path, decoder, body=body, safe=False)
-                else:
-                    result = await self.budget.charge(
-                        cost,
-                        what,
-                        lambda: self.call("POST", path, decoder, body=body, safe=False),
-                        key=key,
-                    )
+                result = await self.budget.charge(
+                    cost,
+                    what,
+                    lambda: self.call("POST", path, decoder, body=body, safe=False),
+                    key=key,
+                )
             except AmbiguousSubmitError:
                 await self._spent(what, cost, uncertain=True)
                 if lost == resends:

@@ -16,7 +16,7 @@ concurrent calls cannot overshoot it together and unknown outcomes are never rea
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from suno_async._core._exceptions import (
     AmbiguousSubmitError,
@@ -29,6 +29,8 @@ from suno_async._core._exceptions import (
 __all__ = ["CreditBudget"]
 
 _T = TypeVar("_T")
+#: Failures that prove a paid call was not done (an error answer, no connection, refused here).
+_NOT_DONE: Final = (APIStatusError, APIConnectionError, ConfigError, CreditBudgetError)
 
 
 class CreditBudget:
@@ -40,6 +42,8 @@ class CreditBudget:
         self.uncertain = 0
         self._reserved = 0
         self._uncertain_by_key: dict[str, int] = {}
+        #: Calls of unknown price that were accepted or may have been (every attempt).
+        self.unpriced = 0
 
     @property
     def committed(self) -> int:
@@ -64,17 +68,25 @@ class CreditBudget:
             )
 
     async def charge(
-        self, cost: int, what: str, call: Callable[[], Awaitable[_T]], *, key: str | None = None
+        self,
+        cost: int | None,
+        what: str,
+        call: Callable[[], Awaitable[_T]],
+        *,
+        key: str | None = None,
     ) -> _T:
         """Run ``call`` with ``cost`` reserved; count it as spent when accepted, as uncertain
         when its outcome is unknown, and not at all when the failure proves it was not done.
         An uncertain cost is filed under ``key`` (if given), so that only a lookup of that very
-        work can settle it (:meth:`settle`).
+        work can settle it (:meth:`settle`). A call of unknown price (``cost`` ``None``) is
+        not budgeted; it counts in :attr:`unpriced` when it may have been charged.
 
         Raises:
             CreditBudgetError: ``cost`` would take the spending past ``limit``; ``call`` is not
                 made.
         """
+        if cost is None:
+            return await self._count_unpriced(call)
         self.check(cost, what)
         self._reserved += cost
         try:
@@ -82,7 +94,7 @@ class CreditBudget:
         except AmbiguousSubmitError:
             self._unsure(cost, key)
             raise
-        except (APIStatusError, APIConnectionError, ConfigError, CreditBudgetError):
+        except _NOT_DONE:
             raise  # answered with an error that proves no work, or never connected
         except BaseException:
             self._unsure(cost, key)  # cancelled (or worse) in flight: it may have landed
@@ -92,6 +104,17 @@ class CreditBudget:
             return result
         finally:
             self._reserved -= cost
+
+    async def _count_unpriced(self, call: Callable[[], Awaitable[_T]]) -> _T:
+        try:
+            result = await call()
+        except _NOT_DONE:
+            raise
+        except BaseException:
+            self.unpriced += 1  # lost, or cancelled in flight: it may have been charged
+            raise
+        self.unpriced += 1
+        return result
 
     def found_charged(self, cost: int) -> None:
         """Count ``cost`` as spent: work settled as not arrived turned out to have been

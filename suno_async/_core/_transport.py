@@ -416,7 +416,7 @@ class Transport:
                 raise_for_status=False,
             ) as resp:
                 raw = await resp.read()
-                if raw[:3] == _UTF8_BOM:
+                if raw.startswith(_UTF8_BOM):
                     raw = raw[3:]  # some servers start JSON with a byte-order mark
                 status = resp.status
                 answer_headers = resp.headers

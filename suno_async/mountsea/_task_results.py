@@ -24,7 +24,7 @@ from suno_async._core._models import Clip, TaskKind
 from suno_async._core._validation import check_name
 from suno_async.mountsea import _constants as c
 from suno_async.mountsea._models import TaskCreated, TaskSnapshot, TaskStatus
-from suno_async.mountsea._tasks import _NEVER_AWAIT, TasksAPI, _judge
+from suno_async.mountsea._tasks import TasksAPI, _judge
 
 __all__ = [
     "ClipsResult",
@@ -258,12 +258,9 @@ def judge_for(
     ``stop_awaiting`` and the kind's flows can await at all (not uploads, trainings,
     generations); raises on ``failed`` (:class:`VoicePersonaTimeoutError` for
     ``VP_USER_TIMEOUT``) and ``timeout``."""
-    base = _judge(kind)
-    stops = stop_awaiting and kind not in _NEVER_AWAIT
+    base = _judge(kind, stop_awaiting=stop_awaiting)
 
     def judge(snapshot: TaskSnapshot) -> _R | None:
-        if not stops and snapshot.status == TaskStatus.AWAITING:
-            return None  # waited through
         try:
             done = base(snapshot)
         except TaskFailedError as exc:
@@ -279,7 +276,7 @@ def judge_for(
                     fail_code=exc.fail_code,
                 ) from None
             raise
-        if done is None and snapshot.status != TaskStatus.AWAITING:
+        if done is None:
             return None
         try:
             return result(snapshot)

@@ -29,16 +29,16 @@ _KNOWN_STATUSES: Final = frozenset(s.value for s in TaskStatus)
 _NEVER_AWAIT: Final = frozenset({TaskKind.UPLOAD, TaskKind.TRAINING, TaskKind.GENERATE})
 
 
-def _judge(kind: TaskKind) -> Callable[[_S], _S | None]:
+def _judge(kind: TaskKind, *, stop_awaiting: bool = True) -> Callable[[_S], _S | None]:
     """Done on ``success``, and on ``awaiting`` (the task waits for the caller: a voice persona
-    before ``complete``) except for the kinds whose documented flows never await (uploads,
-    trainings, generations: there it is waited through); :class:`TaskFailedError` on
-    ``failed``; :class:`TaskTimeoutError` (``server_side=True``) on ``timeout``; pending
-    otherwise."""
+    before ``complete``) when ``stop_awaiting``, except for the kinds whose documented flows
+    never await (uploads, trainings, generations: there it is waited through);
+    :class:`TaskFailedError` on ``failed``; :class:`TaskTimeoutError` (``server_side=True``)
+    on ``timeout``; pending otherwise."""
     done = (
-        {TaskStatus.SUCCESS.value}
-        if kind in _NEVER_AWAIT
-        else {TaskStatus.SUCCESS.value, TaskStatus.AWAITING.value}
+        {TaskStatus.SUCCESS.value, TaskStatus.AWAITING.value}
+        if stop_awaiting and kind not in _NEVER_AWAIT
+        else {TaskStatus.SUCCESS.value}
     )
 
     def judge(snapshot: _S) -> _S | None:

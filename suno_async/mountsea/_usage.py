@@ -21,7 +21,6 @@ from typing import Any, Final
 
 import msgspec
 
-from suno_async._core._base_client import _SharedTransport
 from suno_async._core._exceptions import ConfigError, ResponseValidationError
 from suno_async._core._transport import Transport
 from suno_async._core._validation import check_base_url, check_name, check_positive_int
@@ -97,18 +96,8 @@ class UsageAPI(ToolsBase):
                     url = c.DEFAULT_USAGE_URL
                 else:
                     url = core.transport.base_url
-            args = {
-                **core._transport_args,
-                "base_url": url,
-                "api_name": "mountsea usage",
-                "key_header": "X-API-Key",
-            }
-            self._usage = _SharedTransport(
-                core.transport,
-                timeout=core._timeouts[0],
-                connect_timeout=core._timeouts[1],
-                retry=core.retry_policy,
-                **args,
+            self._usage = core.shared_transport(
+                base_url=url, api_name="mountsea usage", key_header="X-API-Key"
             )
         return self._usage
 

@@ -226,6 +226,6 @@ class CreditsAPI(BaseClient):
             charged=opening.total - closing.total,
             counted=self.credits_spent - spent,
             uncertain=max(0, self.credits_uncertain - uncertain),
-            unpriced_calls=tracker.unpriced - unpriced,
+            unpriced_calls=self._core.budget.unpriced - unpriced,
             refunds=tracker.refunds - refunds,
         )

@@ -30,19 +30,16 @@ Choices where the docs are silent (api-notes B.9 and C):
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncGenerator, Callable
 from typing import TYPE_CHECKING, Final, Literal, TypeVar, overload
 from urllib.parse import quote
 
 import msgspec
 
+from suno_async._core._budget import CreditBudget
 from suno_async._core._exceptions import (
     AmbiguousSubmitError,
-    APIConnectionError,
-    APIStatusError,
     ConfigError,
-    CreditBudgetError,
     TaskFailedError,
 )
 from suno_async._core._handles import TaskHandle
@@ -87,7 +84,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LYRICS_SCHEDULE", "WEBHOOK_SAFETY_NET", "CreditsTracker", "SunoapiV1", "V1Kind"]
 
-logger = logging.getLogger("suno_async")
 
 _HIDDEN: Final = "<hidden>"
 #: How many started priced tasks the client remembers until it sees them conclude.
@@ -115,9 +111,9 @@ WEBHOOK_SAFETY_NET: Final = PollSchedule(
 
 class CreditsTracker:
     """What a client's credit reconciliation needs beyond the budget, shared by the client,
-    ``v1`` and their copies: the opening balance and the counts then; the calls of unknown
-    price (every attempt); the priced tasks started and not yet seen to conclude, and the
-    credits of those seen to fail (refunds expected); and the limit the user set, apart from
+    ``v1`` and their copies: the opening balance and the budget's counts then; the priced
+    tasks started and not yet seen to conclude, and the credits of those seen to fail
+    (refunds expected); and the limit the user set, apart from
     the one :meth:`~suno_async.SunoapiClient.budget_from_balance` derives from it."""
 
     def __init__(self) -> None:
@@ -126,8 +122,6 @@ class CreditsTracker:
         self.uncertain_at_opening = 0
         self.unpriced_at_opening = 0
         self.refunds_at_opening = 0
-        #: Attempts of calls of unknown price, accepted or with a lost answer.
-        self.unpriced = 0
         #: Credits of priced tasks this client saw fail (the provider refunds them).
         self.refunds = 0
         #: Priced tasks started and not yet seen to conclude: their price, by task id.
@@ -136,13 +130,14 @@ class CreditsTracker:
         self.derived_limit: int | None = None
         self.user_limit: int | None = None
 
-    def open_with(self, balance: Credits, spent: int, uncertain: int) -> None:
-        """Take ``balance`` as the opening reading, unless there is one already."""
+    def open_with(self, balance: Credits, budget: CreditBudget) -> None:
+        """Take ``balance`` as the opening reading, with the budget's counts then, unless
+        there is one already."""
         if self.opening is None:
             self.opening = balance
-            self.spent_at_opening = spent
-            self.uncertain_at_opening = uncertain
-            self.unpriced_at_opening = self.unpriced
+            self.spent_at_opening = budget.spent
+            self.uncertain_at_opening = budget.uncertain
+            self.unpriced_at_opening = budget.unpriced
             self.refunds_at_opening = self.refunds
 
     def started(self, task_id: str, cost: int) -> None:
@@ -325,7 +320,7 @@ class SunoapiV1:
         """
         balance = await self._read_credits()
         budget = self._core.budget
-        self._tracker.open_with(balance, budget.spent, budget.uncertain)
+        self._tracker.open_with(balance, budget)
         return balance
 
     async def _read_credits(self) -> Credits:
@@ -433,39 +428,22 @@ class SunoapiV1:
     async def _submit(
         self, route: str, cost: int | None, body: msgspec.Struct, resend: bool
     ) -> str:
-        """Send a paid call; with ``resend``, again while its outcome is unknown (up to the
-        retry policy's ``max_retries`` times). Every attempt is counted: a priced one by the
-        budget, an unpriced one in the tracker's ``unpriced`` (accepted or uncertain alike)."""
+        """Send a paid call; with ``resend``, again while its outcome is unknown. Every attempt
+        is counted by the budget (an unpriced one in ``budget.unpriced``)."""
         check_bool("resend_if_ambiguous", resend)
-        tracker = self._tracker
-        resends = self._core.retry_policy.max_retries if resend else 0
-        path = f"{_V1}/{route}"
-        for attempt in range(resends + 1):
-            try:
-                task_id = await self._core.paid_call(cost, route, path, _REF_ANSWER, body)
-            except AmbiguousSubmitError as exc:
-                if cost is None:
-                    tracker.unpriced += 1
-                if attempt < resends:
-                    logger.warning("%s: the outcome is unknown; sending it again as asked", route)
-                    continue
-                if getattr(body, "webhook_secret", None):
-                    # What was asked, to look the work up by, without the secret.
-                    hidden = msgspec.structs.replace(body, webhook_secret=_HIDDEN)
-                    exc.body_sent = msgspec.json.encode(hidden)
-                raise
-            except (APIStatusError, APIConnectionError, ConfigError, CreditBudgetError):
-                raise  # an answer that proves no work, or no connection
-            except BaseException:
-                if cost is None:
-                    tracker.unpriced += 1  # cancelled in flight: it may have landed
-                raise
-            if cost is None:
-                tracker.unpriced += 1
-            else:
-                tracker.started(task_id, cost)
-            return task_id
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            task_id = await self._core.paid_call(
+                cost, route, f"{_V1}/{route}", _REF_ANSWER, body, resend_if_ambiguous=resend
+            )
+        except AmbiguousSubmitError as exc:
+            if getattr(body, "webhook_secret", None):
+                # What was asked, to look the work up by, without the secret.
+                hidden = msgspec.structs.replace(body, webhook_secret=_HIDDEN)
+                exc.body_sent = msgspec.json.encode(hidden)
+            raise
+        if cost is not None:
+            self._tracker.started(task_id, cost)
+        return task_id
 
     # -- following tasks -------------------------------------------------------------------
 

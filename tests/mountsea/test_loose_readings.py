@@ -146,6 +146,20 @@ async def test_a_page_served_as_audio_is_refused(tmp_path: Path) -> None:
     assert not any(tmp_path.iterdir())
 
 
+async def _prepare_and_upload(request: web.Request) -> web.StreamResponse | None:
+    """A stand-in's prepare, upload and upload-status answers (``None`` for anything else)."""
+    path = request.path
+    if path.endswith("/prepare"):
+        return web.json_response({"sessionId": "sess"}, status=201)
+    if path.endswith("/upload"):
+        url = (await request.json())["audioUrl"]
+        return web.json_response({"taskId": "u" + url[-5]}, status=201)
+    task = request.query.get("taskId", "")
+    if request.method == "GET" and task.startswith("u"):
+        return web.json_response({"taskId": task, "status": "success", "data": {"id": task}})
+    return None
+
+
 def _training_server(
     before: Callable[[], web.StreamResponse],
     after_create: Callable[[], web.StreamResponse],
@@ -158,12 +172,10 @@ def _training_server(
     counts = {"create": 0, "arrived": 0, "status_after": 0}
 
     async def api(request: web.Request) -> web.StreamResponse:
+        answer = await _prepare_and_upload(request)
+        if answer is not None:
+            return answer
         path = request.path
-        if path.endswith("/prepare"):
-            return web.json_response({"sessionId": "sess"}, status=201)
-        if path.endswith("/upload"):
-            url = (await request.json())["audioUrl"]
-            return web.json_response({"taskId": "u" + url[-5]}, status=201)
         if path.endswith("/create"):
             counts["create"] += 1
             if counts["create"] == 1:
@@ -172,9 +184,6 @@ def _training_server(
                 return web.json_response({"message": "bad gateway"}, status=502)
             counts["arrived"] += 1
             return web.json_response({"taskId": "sess"}, status=201)
-        task = request.query["taskId"]
-        if task.startswith("u"):
-            return web.json_response({"taskId": task, "status": "success", "data": {"id": task}})
         if not counts["arrived"]:
             return before()
         counts["status_after"] += 1
@@ -365,18 +374,13 @@ async def test_a_failed_session_without_a_baseline_cannot_tell() -> None:
 
     async def api(request: web.Request) -> web.StreamResponse:
         nonlocal creates
+        answer = await _prepare_and_upload(request)
+        if answer is not None:
+            return answer
         path = request.path
-        if path.endswith("/prepare"):
-            return web.json_response({"sessionId": "sess"}, status=201)
-        if path.endswith("/upload"):
-            url = (await request.json())["audioUrl"]
-            return web.json_response({"taskId": "u" + url[-5]}, status=201)
         if path.endswith("/create"):
             creates += 1
             return web.json_response({"message": "bad gateway"}, status=502)
-        task = request.query["taskId"]
-        if task.startswith("u"):
-            return web.json_response({"taskId": task, "status": "success", "data": {"id": task}})
         if not creates:
             return web.json_response({"message": "down"}, status=500)
         return web.json_response({"taskId": "sess", "status": "failed", "failReason": "x"})
@@ -395,20 +399,15 @@ async def test_a_lost_create_later_answered_409_counts_as_charged() -> None:
 
     async def api(request: web.Request) -> web.StreamResponse:
         nonlocal creates
+        answer = await _prepare_and_upload(request)
+        if answer is not None:
+            return answer
         path = request.path
-        if path.endswith("/prepare"):
-            return web.json_response({"sessionId": "sess"}, status=201)
-        if path.endswith("/upload"):
-            url = (await request.json())["audioUrl"]
-            return web.json_response({"taskId": "u" + url[-5]}, status=201)
         if path.endswith("/create"):
             creates += 1
             if creates == 1:
                 return web.json_response({"message": "bad gateway"}, status=502)
             return web.json_response({"message": "already training"}, status=409)
-        task = request.query["taskId"]
-        if task.startswith("u"):
-            return web.json_response({"taskId": task, "status": "success", "data": {"id": task}})
         if creates < 2:  # a lagging status endpoint: does not know the training yet
             return web.json_response({"message": "Task not found"}, status=404)
         return web.json_response({"taskId": "sess", "status": "success", "data": MODEL})
@@ -477,20 +476,6 @@ def test_documented_answers_decode_unchanged_and_loose_ones_normalised() -> None
     assert (snapshot.task_id, snapshot.status, snapshot.fail_code) == ("9", "failed", 4001)
     unknown = msgspec.json.decode(b'{"taskId": "t", "status": "Hatching"}', type=TaskSnapshot)
     assert unknown.status == "hatching"
-
-
-async def _prepare_and_upload(request: web.Request) -> web.StreamResponse | None:
-    """A stand-in's prepare, upload and upload-status answers (``None`` for anything else)."""
-    path = request.path
-    if path.endswith("/prepare"):
-        return web.json_response({"sessionId": "sess"}, status=201)
-    if path.endswith("/upload"):
-        url = (await request.json())["audioUrl"]
-        return web.json_response({"taskId": "u" + url[-5]}, status=201)
-    task = request.query.get("taskId", "")
-    if request.method == "GET" and task.startswith("u"):
-        return web.json_response({"taskId": task, "status": "success", "data": {"id": task}})
-    return None
 
 
 async def test_a_training_found_after_two_unclear_creates_settles_one_of_them() -> None:
