@@ -41,6 +41,7 @@ _NUMBER_FIELDS: Final = (
     "jitter",
     "dense_polls",
     "floor",
+    "max_gap_slack",
 )
 
 
@@ -52,20 +53,30 @@ def _is_finite_number(value: object) -> bool:
 class PollSchedule:
     """When to ask for a task's status. All values are seconds.
 
-    Without ``expected``: the first ask comes ``first_delay`` after the task was submitted,
-    each following wait is the previous one times ``factor``, at most ``max_interval``.
+    Without ``expected``: the first ask comes ``first_delay`` after the wait began, each
+    following wait is the previous one times ``factor``, at most ``max_interval``.
 
-    With ``expected=(low, high)``, the window in which this kind of task usually ends: an early
-    ask at ``first_delay`` if that comes before ``low`` (it catches tasks that fail at once),
-    then one about a step into the window, then asks that get denser towards ``high`` (the step
-    is ``(high - low) / dense_polls``, shrinking with the square root of the share of the window
-    still ahead, down to ``floor`` times itself): early asks rarely find the task done, late
-    ones often do. After ``high`` it backs off from ``interval`` as above.
+    With ``expected=(low, high)``, the window in which this kind of task usually ends: the
+    first ask at ``first_delay``, then asks that follow the bound below up to about a step into
+    the window, then asks that get denser towards ``high`` (the step is ``(high - low) /
+    dense_polls``, shrinking with the square root of the share of the window still ahead, down
+    to ``floor`` times itself): early asks rarely find the task done, late ones often do. After
+    ``high`` it backs off from ``interval`` as above.
+
+    No blind spot: from the first ask on, no wait is longer than ``max_gap_share`` times the
+    time elapsed since the wait began, plus ``max_gap_slack`` (the envelope of the provider's
+    own advice, a backoff by 1.5). A task that ends after the first ask is therefore seen at
+    most ``max_gap_share`` times its duration plus ``max_gap_slack`` late (half its duration
+    plus 1 s by default); the window and the plain growth only ever ask sooner. A schedule
+    with a window is always bounded (``max_gap_share=None`` means 0.5 there); a plain one
+    only if ``max_gap_share`` is given, otherwise its own ``interval``, ``factor`` and
+    ``max_interval`` decide every wait, as before.
 
     Every wait, the first included, is scaled by a factor drawn from ``[1 - jitter,
-    1 + jitter]`` (the first ask into the window by one from ``[0.5, 1.5]`` of a step), so
-    pollers started together do not ask in lock step. ``timeout`` is the client's own deadline
-    for the whole wait.
+    1 + jitter]`` (the step into the window by one from ``[0.5, 1.5]``), so pollers started
+    together do not ask in lock step. A jittered wait longer than the bound is cut to the bound
+    (pollers that ask at different times have different bounds, so they stay apart).
+    ``timeout`` is the client's own deadline for the whole wait.
     """
 
     first_delay: float
@@ -77,6 +88,8 @@ class PollSchedule:
     expected: tuple[float, float] | None = None
     dense_polls: float = 3.5
     floor: float = 0.3
+    max_gap_share: float | None = None
+    max_gap_slack: float = 1.0
 
     def __post_init__(self) -> None:
         for name in _NUMBER_FIELDS:
@@ -94,6 +107,17 @@ class PollSchedule:
             raise ConfigError("PollSchedule.jitter must be >= 0 and below 1.", argument="jitter")
         if not 0 < self.floor <= 1:
             raise ConfigError("PollSchedule.floor must be above 0 and at most 1.", argument="floor")
+        if not self.max_gap_slack > 0:
+            raise ConfigError(
+                "PollSchedule.max_gap_slack must be above 0.", argument="max_gap_slack"
+            )
+        share = self.max_gap_share
+        if share is not None and not (_is_finite_number(share) and share > 0):
+            raise ConfigError(
+                f"PollSchedule.max_gap_share must be a finite number above 0 or None, got "
+                f"{share!r}.",
+                argument="max_gap_share",
+            )
         expected = self.expected
         if expected is not None and not (
             isinstance(expected, tuple | list)
@@ -107,6 +131,14 @@ class PollSchedule:
                 argument="expected",
             )
 
+    @property
+    def gap_share(self) -> float | None:
+        """The share of the elapsed time that bounds each wait after the first (``None``: no
+        bound): ``max_gap_share``, or 0.5 for a schedule with an expected window."""
+        if self.max_gap_share is not None:
+            return self.max_gap_share
+        return _DEFAULT_GAP_SHARE if self.expected is not None else None
+
     def scaled(self, factor: float) -> PollSchedule:
         """This schedule with every duration multiplied by ``factor`` (e.g. for a fast emulator)."""
         expected = self.expected
@@ -117,6 +149,7 @@ class PollSchedule:
             max_interval=self.max_interval * factor,
             timeout=self.timeout * factor,
             expected=None if expected is None else (expected[0] * factor, expected[1] * factor),
+            max_gap_slack=self.max_gap_slack * factor,
         )
 
     def with_timeout(self, timeout: float) -> PollSchedule:
@@ -124,28 +157,47 @@ class PollSchedule:
         return replace(self, timeout=timeout)
 
     def delays(self, rng: random.Random) -> Iterator[float]:
-        """The waits before each ask, forever."""
-        jitter = self.jitter
+        """The waits before each ask, forever; every wait after the first within the bound
+        (see the class)."""
+        low_jitter, high_jitter = 1.0 - self.jitter, 1.0 + self.jitter
+        share = self.gap_share
+        slack = self.max_gap_slack
+
+        def wait(nominal: float, elapsed: float) -> float:
+            jittered = nominal * rng.uniform(low_jitter, high_jitter)
+            return jittered if share is None else min(jittered, share * elapsed + slack)
+
+        early = self.expected is None or self.first_delay < self.expected[0]
         elapsed = 0.0
-        if self.expected is None or self.first_delay < self.expected[0]:
-            elapsed = self.first_delay * rng.uniform(1.0 - jitter, 1.0 + jitter)
+        if early:
+            elapsed = self.first_delay * rng.uniform(low_jitter, high_jitter)
             yield elapsed
         if self.expected is not None:
             low, high = self.expected
             width = max(high - low, 1e-3)
             step = width / self.dense_polls
-            first = max(low + step * rng.uniform(0.5, 1.5), elapsed)
-            yield first - elapsed
-            elapsed = first
+            target = max(low + step * rng.uniform(0.5, 1.5), elapsed)
+            if not early:  # the first ask is the one into the window
+                elapsed = target
+                yield target
+            while elapsed < low:  # up to a step into the window, as far as the bound allows
+                gap = min(target - elapsed, wait(math.inf, elapsed))
+                elapsed += gap
+                yield gap
             while elapsed < high:
                 ahead = (high - elapsed) / width
-                wait = step * max(ahead**0.5, self.floor) * rng.uniform(1 - jitter, 1 + jitter)
-                elapsed += wait
-                yield wait
+                gap = wait(step * max(ahead**0.5, self.floor), elapsed)
+                elapsed += gap
+                yield gap
         interval = self.interval
         while True:
-            yield interval * rng.uniform(1.0 - jitter, 1.0 + jitter)
+            gap = wait(interval, elapsed)
+            elapsed += gap
+            yield gap
             interval = min(interval * self.factor, self.max_interval)
+
+
+_DEFAULT_GAP_SHARE: Final = 0.5
 
 
 class PollPacer:
@@ -181,26 +233,34 @@ class PollPacer:
 _PACER_MARGIN: Final = 1.05
 
 
-#: Defaults per kind of task. A training takes about two to three minutes and a generation
-#: 30-120 s (mountsea's figures; sunoapi documents none, so its clips are
-#: given the same generation window), so they are polled once early, then densely across that
-#: window. Uploads (no documented duration) keep a plain growing schedule, and so does a wait
-#: for clips to start ``streaming`` (which they do well before the window).
+#: Defaults per kind of task. Every one is bounded (no wait longer than half the time elapsed
+#: plus 1 s), so a task that ends or fails early is seen at most half its duration + 1 s late,
+#: and starts at 2 s or less, so that holds from a 1 s task on. A training takes about two to
+#: three minutes and a generation 30-120 s (mountsea's figures; sunoapi documents none, so its
+#: clips are given the same generation window): denser asks across that window, and past it
+#: (overdue) a backoff from 5 s to at most 30 s (15 s for a training). Uploads, and mountsea's
+#: other tasks (lyrics, images, personas, edits such as a crop or a fade) take seconds (no
+#: documented figure): a plain growing schedule with a small cap.
 _GENERATION: Final = PollSchedule(
-    first_delay=3.0,
-    interval=3.0,
+    first_delay=2.0,
+    interval=5.0,
     factor=1.5,
-    max_interval=10.0,
+    max_interval=30.0,
     timeout=600.0,
     expected=(30.0, 120.0),
 )
 DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
     {
         TaskKind.UPLOAD: PollSchedule(
-            first_delay=2.0, interval=2.0, factor=1.5, max_interval=8.0, timeout=600.0
+            first_delay=2.0,
+            interval=2.0,
+            factor=1.5,
+            max_interval=8.0,
+            timeout=600.0,
+            max_gap_share=0.5,
         ),
         TaskKind.TRAINING: PollSchedule(
-            first_delay=3.0,
+            first_delay=2.0,
             interval=5.0,
             factor=1.5,
             max_interval=15.0,
@@ -209,19 +269,38 @@ DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
         ),
         TaskKind.GENERATE: _GENERATION,
         TaskKind.MUSIC: _GENERATION,
-        # mountsea documents no durations for these: plain growing schedules. A voice
-        # persona's wait must see ``awaiting`` well inside the provider's 30 s window.
         TaskKind.LYRICS: PollSchedule(
-            first_delay=2.0, interval=2.0, factor=1.5, max_interval=8.0, timeout=300.0
+            first_delay=2.0,
+            interval=2.0,
+            factor=1.5,
+            max_interval=8.0,
+            timeout=300.0,
+            max_gap_share=0.5,
         ),
+        # A voice persona's wait must see ``awaiting`` well inside the provider's 30 s window.
         TaskKind.PERSONA: PollSchedule(
-            first_delay=1.0, interval=1.0, factor=1.3, max_interval=3.0, timeout=300.0
+            first_delay=1.0,
+            interval=1.0,
+            factor=1.3,
+            max_interval=3.0,
+            timeout=300.0,
+            max_gap_share=0.5,
         ),
         TaskKind.EDIT: PollSchedule(
-            first_delay=2.0, interval=2.0, factor=1.5, max_interval=10.0, timeout=600.0
+            first_delay=2.0,
+            interval=2.0,
+            factor=1.5,
+            max_interval=10.0,
+            timeout=600.0,
+            max_gap_share=0.5,
         ),
         TaskKind.IMAGE: PollSchedule(
-            first_delay=2.0, interval=2.0, factor=1.5, max_interval=8.0, timeout=300.0
+            first_delay=2.0,
+            interval=2.0,
+            factor=1.5,
+            max_interval=8.0,
+            timeout=300.0,
+            max_gap_share=0.5,
         ),
     }
 )

@@ -95,9 +95,10 @@ _R = TypeVar("_R")
 V1Kind = Literal["music", "lyrics", "stems"]
 
 #: How a lyrics task is polled: lyrics take seconds (the docs give no figure), so from 2 s,
-#: growing by 1.5 to at most 8 s, for at most five minutes.
+#: growing by 1.5 to at most 8 s (never more than half the time elapsed + 1 s), for at most
+#: five minutes.
 LYRICS_SCHEDULE: Final = PollSchedule(
-    first_delay=2.0, interval=2.0, factor=1.5, max_interval=8.0, timeout=300.0
+    first_delay=2.0, interval=2.0, factor=1.5, max_interval=8.0, timeout=300.0, max_gap_share=0.5
 )
 #: How a create is polled while its webhook is expected: a safety net for a delivery that is
 #: lost, late, forged or stale. The first look comes 60 s after the wait starts, then the

@@ -172,28 +172,33 @@ def test_plain_schedule_grows_to_its_cap_with_proportional_jitter() -> None:
     assert len(starts) > 1  # pollers started together do not ask in lock step
 
 
-def test_expected_window_polls_early_once_then_densely_near_the_end() -> None:
-    """Generation (30-120 s): one early look, the next about a step into the window, then
-    shrinking steps until 120 s, then the plain back-off."""
+def test_expected_window_polls_within_the_bound_then_densely_near_the_end() -> None:
+    """Generation (30-120 s): asks from 2 s on, each wait at most half the time elapsed + 1 s,
+    up to about a step into the window, then shrinking steps until 120 s, then the back-off."""
     schedule = DEFAULT_SCHEDULES[TaskKind.GENERATE]
     assert schedule.expected == (30.0, 120.0)
     step = 90 / schedule.dense_polls
     for seed in range(50):
-        waits = [d for _, d in zip(range(12), schedule.delays(random.Random(seed)), strict=False)]
-        times = [sum(waits[: i + 1]) for i in range(len(waits))]
-        assert times[0] < 4  # the early look catches tasks that fail at once
-        assert 30 + 0.5 * step <= times[1] <= 30 + 1.5 * step
-        inside = [t for t in times if t < 120]
-        gaps = [b - a for a, b in itertools.pairwise(inside[1:])]
+        waits = [d for _, d in zip(range(16), schedule.delays(random.Random(seed)), strict=False)]
+        times = list(itertools.accumulate(waits))
+        assert times[0] <= 2.2  # the first look catches tasks that fail at once
+        assert all(b - a <= a / 2 + 1 + 1e-9 for a, b in itertools.pairwise(times))
+        before = [t for t in times if t < 30]
+        assert 5 <= len(before) <= 6  # no blind spot before the window, and no more than that
+        into = times[len(before)]
+        assert 30 <= into <= 30 + 1.5 * step
+        inside = [t for t in times if into <= t < 120]
+        gaps = [b - a for a, b in itertools.pairwise(inside)]
         assert all(b <= a * 1.25 for a, b in itertools.pairwise(gaps))  # denser
         assert len(inside) <= 6
         after = [b - a for a, b in itertools.pairwise(times) if a >= 120]
         assert all(g <= schedule.max_interval * 1.1 for g in after)
 
 
-def test_expected_window_makes_few_requests_for_a_typical_task() -> None:
-    """A 150 s training is noticed within ~20 s of its end in at most 6 asks (the plain
-    schedule needed about 15)."""
+def test_expected_window_keeps_requests_near_the_bound_for_a_typical_task() -> None:
+    """A 150 s training is noticed within ~15 s of its end in at most 12 asks: the fewest the
+    bound allows (asks at 2, 4, 7, 11.5 ... 100.6 s) and one or two in the window (the old
+    schedule's 6 asks left 3-120 s unwatched)."""
     schedule = DEFAULT_SCHEDULES[TaskKind.TRAINING]
     for seed in range(50):
         asks = 0
@@ -203,14 +208,15 @@ def test_expected_window_makes_few_requests_for_a_typical_task() -> None:
             asks += 1
             if elapsed >= 150:
                 break
-        assert asks <= 6
-        assert elapsed - 150 <= 20
+        assert asks <= 12
+        assert elapsed - 150 <= 15
 
 
 def test_schedule_scaling_and_checks() -> None:
     """scaled() shrinks every duration; nonsense schedules are refused."""
     fast = DEFAULT_SCHEDULES[TaskKind.TRAINING].scaled(0.01)
-    assert fast.first_delay == pytest.approx(0.03)
+    assert fast.first_delay == pytest.approx(0.02)
+    assert fast.max_gap_slack == pytest.approx(0.01)
     assert fast.timeout == pytest.approx(9.0)
     assert fast.expected == pytest.approx((1.2, 1.8))
     with pytest.raises(ValueError, match="interval"):
@@ -293,6 +299,6 @@ async def test_concurrent_waits_share_virtual_time(emulator: Emulator) -> None:
         async with anyio.create_task_group() as tg:
             for task_id in ids:
                 tg.start_soon(client.wait_for_generation, task_id)
-    # One generation takes 45 s and the default schedule notices it by about 69 s; twenty
+    # One generation takes 45 s and the default schedule notices it by about 70 s; twenty
     # concurrent waits must take no longer, not add up their first sleeps or their rounds.
     assert emulator.clock.now() - started < 80
