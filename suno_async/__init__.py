@@ -32,6 +32,9 @@ Module map (import contracts in ``pyproject.toml`` keep these boundaries):
   ``_v1_models``, the webhook receiver in ``_webhooks``, the balance and its reconciliation in
   ``_credits``, the batched clip follower in ``_clips``, how answers are read in ``_answers``;
   wire shapes in ``_models``; limits in ``_constants`` and ``_validation``.
+* ``suno_async/batch/``: batches (``run_batch``, rows from CSV/JSON Lines in ``_rows``); the
+  runner and the SQLite job store are in the core (``_core/_batch``, ``_core/_store``), the job
+  kinds in each provider (``_batch_jobs``).
 * ``suno_async/cli/``: the ``suno-async`` command: one module per command group, the emulator
   command among them, progress, exit codes, the demo.
 * ``suno_async/emulator/``: the embedded emulator: shared server, state, faults and audio, and
@@ -75,6 +78,7 @@ from suno_async._core._exceptions import (
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    StoreBusyError,
     SunoError,
     TaskError,
     TaskFailedError,
@@ -88,6 +92,27 @@ from suno_async._core._polling import DEFAULT_SCHEDULES, PollSchedule
 from suno_async._core._retry import RequestStats, RetryPolicy
 from suno_async._core._stream import EventStream, stream_events
 from suno_async._version import __version__
+from suno_async.batch import (
+    BatchEvent,
+    BatchEventHandler,
+    BatchJob,
+    BatchProgress,
+    BatchSummary,
+    GenerateJob,
+    JobRecord,
+    JobResult,
+    JobStore,
+    PureMusicJob,
+    RowError,
+    RowEvent,
+    RowFinished,
+    Totals,
+    TrainAndGenerateJob,
+    export_results,
+    read_rows,
+    retry_batch,
+    run_batch,
+)
 from suno_async.mountsea import (
     AccountCredits,
     ClipsResult,
@@ -149,6 +174,11 @@ __all__ = [
     "AmbiguousSubmitError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchEvent",
+    "BatchEventHandler",
+    "BatchJob",
+    "BatchProgress",
+    "BatchSummary",
     "ClientClosedError",
     "Clip",
     "ClipFailedError",
@@ -171,6 +201,7 @@ __all__ = [
     "EventHandler",
     "EventStream",
     "GenerateBatch",
+    "GenerateJob",
     "GenerateRequest",
     "GenerateTask",
     "GenerationFinished",
@@ -181,6 +212,9 @@ __all__ = [
     "ImageResult",
     "InsufficientCreditsError",
     "InternalServerError",
+    "JobRecord",
+    "JobResult",
+    "JobStore",
     "Lyrics",
     "LyricsResult",
     "MidiResult",
@@ -191,13 +225,18 @@ __all__ = [
     "Persona",
     "PersonaStep",
     "PollSchedule",
+    "PureMusicJob",
     "RateLimitError",
     "RequestStats",
     "ResponseValidationError",
     "RetryPolicy",
+    "RowError",
+    "RowEvent",
+    "RowFinished",
     "SchemaField",
     "SessionPrepared",
     "SoundSpec",
+    "StoreBusyError",
     "SunoError",
     "SunoapiClient",
     "SunoapiV1",
@@ -214,6 +253,8 @@ __all__ = [
     "TaskStatusChanged",
     "TaskTimeoutError",
     "TimeRange",
+    "Totals",
+    "TrainAndGenerateJob",
     "TrainingFinished",
     "TrainingResult",
     "TrainingSubmitted",
@@ -239,5 +280,9 @@ __all__ = [
     "WorkflowError",
     "WrongBaseURLError",
     "__version__",
+    "export_results",
+    "read_rows",
+    "retry_batch",
+    "run_batch",
     "stream_events",
 ]

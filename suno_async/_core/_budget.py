@@ -11,12 +11,20 @@ Credits are counted from what each paid answer proves:
 
 The budget (``limit``) holds ``spent + uncertain`` and the costs of calls in flight, so
 concurrent calls cannot overshoot it together and unknown outcomes are never read as free.
+
+A :class:`Tally` counts the same way for one job (a batch row), across runs: whatever task it is
+bound to (:data:`CURRENT_TALLY`) sees every charge, settlement and unpriced call of the client's
+budget mirrored into it, and a call in flight is recorded before it is sent, so a run killed in
+the middle of one leaves it counted as uncertain, not as free.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Final, TypeVar
+
+import msgspec
 
 from suno_async._core._exceptions import (
     AmbiguousSubmitError,
@@ -26,7 +34,7 @@ from suno_async._core._exceptions import (
     CreditBudgetError,
 )
 
-__all__ = ["CreditBudget"]
+__all__ = ["CURRENT_TALLY", "CreditBudget", "Tally", "TallyState"]
 
 _T = TypeVar("_T")
 #: Failures that prove a paid call was not done (an error answer, no connection, refused here).
@@ -88,6 +96,9 @@ class CreditBudget:
         if cost is None:
             return await self._count_unpriced(call)
         self.check(cost, what)
+        tally = CURRENT_TALLY.get()
+        if tally is not None:
+            tally.sending(cost, key)
         self._reserved += cost
         try:
             result = await call()
@@ -95,12 +106,16 @@ class CreditBudget:
             self._unsure(cost, key)
             raise
         except _NOT_DONE:
+            if tally is not None:
+                tally.not_sent(cost, key)
             raise  # answered with an error that proves no work, or never connected
         except BaseException:
             self._unsure(cost, key)  # cancelled (or worse) in flight: it may have landed
             raise
         else:
             self.spent += cost
+            if tally is not None:
+                tally.accepted(cost, key)
             return result
         finally:
             self._reserved -= cost
@@ -111,20 +126,32 @@ class CreditBudget:
         except _NOT_DONE:
             raise
         except BaseException:
-            self.unpriced += 1  # lost, or cancelled in flight: it may have been charged
+            self._unpriced()  # lost, or cancelled in flight: it may have been charged
             raise
-        self.unpriced += 1
+        self._unpriced()
         return result
+
+    def _unpriced(self) -> None:
+        self.unpriced += 1
+        tally = CURRENT_TALLY.get()
+        if tally is not None:
+            tally.unpriced()
 
     def found_charged(self, cost: int) -> None:
         """Count ``cost`` as spent: work settled as not arrived turned out to have been
         charged after all (the provider said so later)."""
         self.spent += cost
+        tally = CURRENT_TALLY.get()
+        if tally is not None:
+            tally.found_charged(cost)
 
     def _unsure(self, cost: int, key: str | None) -> None:
         self.uncertain += cost
         if key is not None:
             self._uncertain_by_key[key] = self._uncertain_by_key.get(key, 0) + cost
+        tally = CURRENT_TALLY.get()
+        if tally is not None:
+            tally.unsure(cost, key)
 
     def settle(self, key: str, *, charged: int | None) -> int:
         """Resolve the uncertain credits filed under ``key``, once a lookup showed what became
@@ -133,16 +160,117 @@ class CreditBudget:
         billed); ``None`` or ``0``: the work never arrived, and all of them are dropped.
         Credits this budget never counted under ``key`` (another process's call, say) are not
         touched. Returns the credits moved or dropped."""
-        held = self._uncertain_by_key.pop(key, 0)
-        moved = held if not charged else min(held, charged)
+        tally = CURRENT_TALLY.get()
+        if tally is not None:
+            tally.settle(key, charged=charged)
+        moved = _take(self._uncertain_by_key, key, charged)
         self.uncertain -= moved
         if charged:
             self.spent += moved
-        if held > moved:
-            self._uncertain_by_key[key] = held - moved
         return moved
 
     def unsettle(self, key: str, cost: int) -> None:
         """File ``cost`` under ``key`` as uncertain again: work dropped as not arrived may
         have arrived after all (the provider's next answer contradicts the lookup)."""
         self._unsure(cost, key)
+
+
+class TallyState(msgspec.Struct, kw_only=True):
+    """A :class:`Tally` as stored: credits ``spent``, ``uncertain`` (of them ``by_key``, for
+    a lookup to settle), calls of unknown price (``unpriced``), and paid calls being sent
+    (``in_flight``: cost and key), which a reader after a crash counts as uncertain."""
+
+    spent: int = 0
+    uncertain: int = 0
+    unpriced: int = 0
+    by_key: dict[str, int] = msgspec.field(default_factory=dict)
+    in_flight: list[tuple[int, str | None]] = msgspec.field(default_factory=list)
+
+
+class Tally:
+    """The credits of one job, across the runs that worked on it.
+
+    Bind it to the task doing the job's calls (``CURRENT_TALLY.set(tally)``); the client's
+    budget mirrors every change into it, and ``on_change`` (if given) is called after each one
+    so its owner can store it. A tally read back from a :class:`TallyState` whose
+    ``in_flight`` is not empty (a run stopped with a paid call being sent) counts those calls
+    as uncertain.
+    """
+
+    def __init__(
+        self, state: TallyState | None = None, on_change: Callable[[], None] | None = None
+    ) -> None:
+        self.state = state if state is not None else TallyState()
+        for cost, key in self.state.in_flight:
+            self._unsure(cost, key)
+        self.state.in_flight = []
+        self.on_change = on_change
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
+    def _unsure(self, cost: int, key: str | None) -> None:
+        self.state.uncertain += cost
+        if key is not None:
+            self.state.by_key[key] = self.state.by_key.get(key, 0) + cost
+
+    def sending(self, cost: int, key: str | None) -> None:
+        """A paid call of ``cost`` is about to be sent."""
+        self.state.in_flight.append((cost, key))
+        self._changed()
+
+    def _landed(self, cost: int, key: str | None) -> None:
+        self.state.in_flight.remove((cost, key))
+
+    def accepted(self, cost: int, key: str | None) -> None:
+        """The call was accepted: ``cost`` is spent."""
+        self._landed(cost, key)
+        self.state.spent += cost
+        self._changed()
+
+    def not_sent(self, cost: int, key: str | None) -> None:
+        """The answer proves the call was not done."""
+        self._landed(cost, key)
+        self._changed()
+
+    def unsure(self, cost: int, key: str | None) -> None:
+        """The call's outcome is unknown (also used by :meth:`CreditBudget.unsettle`)."""
+        if (cost, key) in self.state.in_flight:
+            self._landed(cost, key)
+        self._unsure(cost, key)
+        self._changed()
+
+    def unpriced(self) -> None:
+        """A call of unknown price was accepted, or may have been."""
+        self.state.unpriced += 1
+        self._changed()
+
+    def found_charged(self, cost: int) -> None:
+        """Work settled as not arrived was charged after all."""
+        self.state.spent += cost
+        self._changed()
+
+    def settle(self, key: str, *, charged: int | None) -> None:
+        """As :meth:`CreditBudget.settle`, for the credits this tally holds under ``key``
+        (including those of earlier runs)."""
+        moved = _take(self.state.by_key, key, charged)
+        self.state.uncertain -= moved
+        if charged:
+            self.state.spent += moved
+        if moved:
+            self._changed()
+
+
+def _take(by_key: dict[str, int], key: str, charged: int | None) -> int:
+    """Remove from ``by_key[key]`` what a settlement resolves (see :meth:`CreditBudget.settle`)
+    and return it."""
+    held = by_key.pop(key, 0)
+    moved = held if not charged else min(held, charged)
+    if held > moved:
+        by_key[key] = held - moved
+    return moved
+
+
+#: The tally of the job the current task works on, if any.
+CURRENT_TALLY: ContextVar[Tally | None] = ContextVar("suno_async_tally", default=None)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 import msgspec
 
@@ -172,7 +172,10 @@ def reporting_spending(handler: EventHandler | None) -> Iterator[None]:
         SPENDING_EVENTS.reset(token)
 
 
-async def emit(handler: EventHandler | None, event: Event) -> None:
+_E = TypeVar("_E")
+
+
+async def emit(handler: Callable[[_E], Awaitable[None] | None] | None, event: _E) -> None:
     """Deliver ``event`` to ``handler`` if there is one.
 
     A handler that raises is logged and otherwise ignored: a progress display must not abort

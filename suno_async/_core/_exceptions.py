@@ -2,7 +2,8 @@
 
     SunoError
     ├── ConfigError (also ValueError)      bad key, base URL or argument; raised before any request
-    │   └── WrongBaseURLError              the base URL answered, but not like the provider's API
+    │   ├── WrongBaseURLError              the base URL answered, but not like the provider's API
+    │   └── StoreBusyError                 another process is working on the job store
     ├── ClientClosedError (also RuntimeError)  the client was closed and cannot be used again
     ├── CreditBudgetError                  a call's known cost would pass the client's budget
     ├── APIError
@@ -62,6 +63,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseValidationError",
+    "StoreBusyError",
     "SunoError",
     "TaskError",
     "TaskFailedError",
@@ -103,6 +105,11 @@ class ConfigError(SunoError, ValueError):
     def __init__(self, message: str, *, argument: str | None = None) -> None:
         super().__init__(message)
         self.argument = argument
+
+
+class StoreBusyError(ConfigError):
+    """Another process is working on this job store: wait for it to finish (or stop it), then
+    run again. Two processes on one store could pay for the same work twice."""
 
 
 class WrongBaseURLError(ConfigError):

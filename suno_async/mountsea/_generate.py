@@ -25,6 +25,8 @@ from suno_async._core._exceptions import (
     ConfigError,
     CreditBudgetError,
     ResponseValidationError,
+    TaskFailedError,
+    TaskTimeoutError,
 )
 from suno_async._core._handles import TaskHandle
 from suno_async._core._journal import Journal
@@ -258,6 +260,43 @@ class GenerateAPI(SchemaAPI):
             if journal is not None
             else None
         )
+        try:
+            return await self._journaled_generation(
+                checked,
+                log,
+                directory=directory,
+                resend_if_ambiguous=resend_if_ambiguous,
+                timeout=timeout,
+                on_event=on_event,
+            )
+        finally:
+            if log is not None:
+                log.close()
+
+    def _checked_fields(self, fields: dict[str, Any]) -> GenerateRequest:
+        """The generate request of these keyword fields, checked as :meth:`generate` does.
+
+        Raises:
+            ConfigError: as for :meth:`generate`.
+        """
+        return checked_generate(
+            None, _with_model(None, fields), self._extra_models, self._allow_unknown_models
+        )
+
+    async def _journaled_generation(
+        self,
+        checked: GenerateRequest,
+        log: Journal[GenerationJournal] | None,
+        *,
+        directory: str | os.PathLike[str] | None,
+        resend_if_ambiguous: bool,
+        timeout: float | None,
+        on_event: EventHandler | None,
+    ) -> GenerationResult:
+        """:meth:`generate_and_download` for a checked request and an open journal (or none);
+        without ``directory`` nothing is downloaded (``files`` is empty). A generation the
+        provider failed is journaled as ``failed``, so running the journal again sends it
+        again."""
         state = log.state if log is not None else None
 
         def record(**changes: object) -> None:
@@ -268,9 +307,9 @@ class GenerateAPI(SchemaAPI):
 
         task_id = state.task_id if state is not None and state.submit == "submitted" else None
         if task_id is None:
-            if state is not None and state.submit == "sending" and not resend_if_ambiguous:
+            if log is not None and log.state.submit == "sending" and not resend_if_ambiguous:
                 raise AmbiguousSubmitError(
-                    f"journal {journal} shows this generation was being sent when the run "
+                    f"journal {log.where} shows this generation was being sent when the run "
                     "stopped, and no answer was recorded: it may be running (and billed). Look "
                     "for it among the account's recent work, or allow re-sending it "
                     "(resend_if_ambiguous) to send it again.",
@@ -279,7 +318,7 @@ class GenerateAPI(SchemaAPI):
                     endpoint="/suno/v2/generate",
                     body_sent=msgspec.json.encode(checked),
                 )
-            record(submit="sending")
+            record(submit="sending", task_id=None, clips=None)
             try:
                 with reporting_spending(on_event):
                     task_id = await self.generate(checked, resend_if_ambiguous=resend_if_ambiguous)
@@ -292,8 +331,18 @@ class GenerateAPI(SchemaAPI):
             await emit(on_event, GenerationSubmitted(task_id=task_id, model=checked.model))
         clips = state.clips if state is not None and state.clips else None
         if clips is None:
-            clips = await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)
+            try:
+                clips = await self.wait_for_generation(task_id, timeout=timeout, on_event=on_event)
+            except TaskFailedError:
+                record(submit="failed")
+                raise
+            except TaskTimeoutError as exc:
+                if exc.server_side:
+                    record(submit="failed")
+                raise
             record(clips=clips)
+        if directory is None:
+            return GenerationResult(task_id=task_id, clips=clips, files=[])
         paths = await self.download_clips(clips, directory, on_event=on_event)
         record(downloads={clip.id: str(path) for clip, path in zip(clips, paths, strict=True)})
         return GenerationResult(task_id=task_id, clips=clips, files=paths)

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
@@ -64,7 +63,7 @@ from suno_async._core._exceptions import (
     TaskFailedError,
     TaskTimeoutError,
 )
-from suno_async._core._journal import Journal, Submission
+from suno_async._core._journal import Journal, JournalTarget, Submission
 from suno_async._core._models import Clip
 from suno_async._core._retry import RetryPolicy
 from suno_async._core._validation import (
@@ -137,12 +136,16 @@ class _TrainingLog:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str] | None, name: str, urls: Sequence[str], clip_count: int
+        cls, target: JournalTarget | None, name: str, urls: Sequence[str], clip_count: int
     ) -> _TrainingLog:
-        if path is None:
+        if target is None:
             return cls(None)
         fresh = TrainingJournal(name=name, audio_urls=list(urls), clip_count=clip_count)
-        return cls(Journal.open(path, fresh))
+        return cls(Journal.open(target, fresh))
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
 
     @property
     def state(self) -> TrainingJournal | None:
@@ -565,17 +568,18 @@ async def train_custom_model(
     clip_count: int,
     max_concurrent_uploads: int,
     upload_attempts: int,
-    journal: str | os.PathLike[str] | None,
+    journal: JournalTarget | None,
     resend_if_ambiguous: bool = False,
     on_event: EventHandler | None,
 ) -> TrainingResult:
-    """See :meth:`~suno_async.MountseaClient.train_custom_model`."""
+    """See :meth:`~suno_async.MountseaClient.train_custom_model` (``journal`` may also be a
+    journal already open, which is left open)."""
     urls = check_audio_urls(audio_urls)
     name = check_name("name", name)
     check_positive_int("max_concurrent_uploads", max_concurrent_uploads)
     check_positive_int("upload_attempts", upload_attempts)
     check_positive_int("clip_count", clip_count)
-    if journal is not None:
+    if journal is not None and not isinstance(journal, Journal):
         check_path("journal", journal)
     check_callback("on_event", on_event)
     check_bool("resend_if_ambiguous", resend_if_ambiguous)
@@ -586,6 +590,39 @@ async def train_custom_model(
             argument="clip_count",
         )
     log = _TrainingLog.open(journal, name, urls, clip_count)
+    try:
+        return await _run_training(
+            client,
+            core,
+            urls,
+            log,
+            name=name,
+            clip_count=clip_count,
+            max_concurrent_uploads=max_concurrent_uploads,
+            upload_attempts=upload_attempts,
+            journaled=journal is not None,
+            resend_if_ambiguous=resend_if_ambiguous,
+            on_event=on_event,
+        )
+    finally:
+        if not isinstance(journal, Journal):
+            log.close()
+
+
+async def _run_training(
+    client: TrainingSteps,
+    core: ClientCore,
+    urls: Sequence[str],
+    log: _TrainingLog,
+    *,
+    name: str,
+    clip_count: int,
+    max_concurrent_uploads: int,
+    upload_attempts: int,
+    journaled: bool,
+    resend_if_ambiguous: bool,
+    on_event: EventHandler | None,
+) -> TrainingResult:
     state = log.state
     if state is not None and state.model_id and state.session_id and state.task_id:
         return _result_from(state, urls)
@@ -630,17 +667,17 @@ async def train_custom_model(
         model = await client.wait_for_training(task_id, on_event=on_event)
     except (TaskFailedError, TaskTimeoutError) as exc:
         if isinstance(exc, TaskTimeoutError) and not exc.server_side:
-            exc.add_note(_still_training(session_id, journal is not None))
+            exc.add_note(_still_training(session_id, journaled))
             raise
         log.create("failed", task_id)
         exc.add_note(
             f"The training of session {session_id} ended without a model. The provider allows "
             "sending create again in the same session (after fixing its cause)"
-            + (": run again with the same journal to do so." if journal is not None else ".")
+            + (": run again with the same journal to do so." if journaled else ".")
         )
         raise
     except SunoError as exc:
-        exc.add_note(_still_training(session_id, journal is not None))
+        exc.add_note(_still_training(session_id, journaled))
         raise
     log.model(model.id)
     await emit(on_event, TrainingFinished(session_id=session_id, model_id=model.id))

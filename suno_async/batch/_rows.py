@@ -1,0 +1,173 @@
+"""Reading batch rows from CSV and JSON Lines files, one row at a time.
+
+A row names its job kind in a ``kind`` column or member (default ``generate``):
+
+* ``generate`` (mountsea): every other column is a field of ``generate`` (``task``, ``model``,
+  ``tags``, ``prompt``, ``title``, ``make_instrumental``, ...). In a CSV file values are text and
+  are read as the field's type (``true``/``false``, numbers).
+* ``train_generate`` (mountsea): ``name``, ``audio_urls`` (a list; in CSV separated by spaces or
+  ``|``), optional ``clip_count``; any other column is a generate field for the song made with
+  the new model (none: train only). In JSON Lines the generate fields may also be given as an
+  object in ``generate``.
+* ``pure_music`` (sunoapi): ``tags`` and an optional ``title``.
+
+``key`` (or ``id``) names a row's job in the store; without it the key is a hash of the row's
+content. Empty CSV cells are left out. A row that cannot be read becomes a
+:class:`~suno_async._core._batch.RowError` with its line number; the others are read on.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import msgspec
+
+from suno_async._core._batch import RowError
+from suno_async._core._exceptions import ConfigError
+from suno_async.mountsea._batch_jobs import GenerateJob, TrainAndGenerateJob
+from suno_async.mountsea._models import GenerateRequest
+from suno_async.sunoapi._batch_jobs import PureMusicJob
+
+__all__ = ["KINDS", "BatchJob", "job_from_mapping", "read_rows"]
+
+#: Every kind of batch job.
+BatchJob = GenerateJob | TrainAndGenerateJob | PureMusicJob
+KINDS: Final = {
+    "generate": GenerateJob,
+    "train_generate": TrainAndGenerateJob,
+    "pure_music": PureMusicJob,
+}
+_TRAIN_FIELDS: Final = frozenset({"name", "audio_urls", "clip_count"})
+_URL_SPLIT: Final = re.compile(r"[\s|]+")
+_DECODER: Final = msgspec.json.Decoder()
+
+
+def read_rows(
+    path: str | os.PathLike[str], *, default_kind: str = "generate"
+) -> Iterator[tuple[int, BatchJob] | RowError]:
+    """The rows of a ``.csv`` or ``.jsonl`` (``.ndjson``) file as jobs with their line
+    numbers, one at a time.
+
+    Raises:
+        ConfigError: the file cannot be opened, or its name ends otherwise.
+    """
+    where = Path(path)
+    suffix = where.suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".ndjson"):
+        raise ConfigError(
+            f"{where}: batch rows are read from .csv or .jsonl files.", argument="rows"
+        )
+    if default_kind not in KINDS:
+        raise ConfigError(
+            f"default_kind must be one of {', '.join(KINDS)}, got {default_kind!r}.",
+            argument="default_kind",
+        )
+    try:
+        handle = where.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {where}: {exc.strerror}.", argument="rows") from None
+    return (
+        _csv_rows(handle, default_kind) if suffix == ".csv" else _jsonl_rows(handle, default_kind)
+    )
+
+
+def _csv_rows(handle: Any, default_kind: str) -> Iterator[tuple[int, BatchJob] | RowError]:
+    with handle:
+        reader = csv.DictReader(handle)
+        try:
+            for values in reader:
+                line = reader.line_num
+                if None in values:
+                    yield RowError(line=line, message="the row has more cells than the header.")
+                    continue
+                cells = {name.strip(): value for name, value in values.items() if value}
+                if not cells:
+                    continue  # a blank line
+                yield _job(line, cells, default_kind, text=True)
+        except csv.Error as exc:
+            yield RowError(line=reader.line_num, message=f"the CSV file breaks here: {exc}.")
+
+
+def _jsonl_rows(handle: Any, default_kind: str) -> Iterator[tuple[int, BatchJob] | RowError]:
+    with handle:
+        for line, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            try:
+                value = _DECODER.decode(text)
+            except msgspec.DecodeError as exc:
+                yield RowError(line=line, message=f"not JSON: {exc}.")
+                continue
+            if not isinstance(value, dict):
+                yield RowError(line=line, message="each line must be a JSON object.")
+                continue
+            yield _job(line, value, default_kind, text=False)
+
+
+def _job(
+    line: int, values: dict[str, Any], default_kind: str, *, text: bool
+) -> tuple[int, BatchJob] | RowError:
+    key = values.get("key")
+    try:
+        job = job_from_mapping(values, default_kind, text=text)
+    except (ConfigError, msgspec.ValidationError) as exc:
+        return RowError(line=line, message=str(exc), key=str(key) if key else None)
+    return line, job
+
+
+def job_from_mapping(
+    values: dict[str, Any], default_kind: str = "generate", *, text: bool = False
+) -> BatchJob:
+    """The job a row describes (``text``: its values are CSV text, read as their types).
+
+    Raises:
+        ConfigError: an unknown kind, or a field of the wrong type.
+        msgspec.ValidationError: a field of the wrong type.
+    """
+    fields = dict(values)
+    kind = str(fields.pop("kind", default_kind))
+    key = fields.pop("key", None) or fields.pop("id", None)
+    key = None if key is None else str(key)
+    if kind == "generate":
+        return GenerateJob(key=key, fields=_generate_fields(fields, text=text))
+    if kind == "train_generate":
+        generate = fields.pop("generate", None)
+        train = {name: fields.pop(name) for name in _TRAIN_FIELDS if name in fields}
+        if isinstance(train.get("audio_urls"), str):
+            train["audio_urls"] = [u for u in _URL_SPLIT.split(train["audio_urls"]) if u]
+        if generate is None and fields:
+            generate = fields
+        elif fields:
+            raise ConfigError(
+                f"unknown fields {', '.join(sorted(fields))} next to 'generate'.", argument="row"
+            )
+        if generate is not None:
+            generate = _generate_fields(dict(generate), text=text)
+        return msgspec.convert(
+            {**train, "key": key, "generate": generate}, TrainAndGenerateJob, strict=not text
+        )
+    if kind == "pure_music":
+        return msgspec.convert({**fields, "key": key}, PureMusicJob, strict=not text)
+    raise ConfigError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}.", argument="kind")
+
+
+def _generate_fields(fields: dict[str, Any], *, text: bool) -> dict[str, Any]:
+    """The generate fields, typed (CSV text read as each field's type; names the request does
+    not know are kept as they are, for the client to refuse or send as extra fields)."""
+    if not text:
+        return fields
+    types = _GENERATE_TYPES
+    typed = {
+        name: msgspec.convert(value, types[name], strict=False) if name in types else value
+        for name, value in fields.items()
+    }
+    converted: dict[str, Any] = msgspec.to_builtins(typed)
+    return converted
+
+
+_GENERATE_TYPES: Final = {f.name: f.type for f in msgspec.structs.fields(GenerateRequest)}
