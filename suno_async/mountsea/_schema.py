@@ -5,7 +5,7 @@ which re-attaches a handle to any task by its id."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, Literal, overload
 
 import msgspec
 
@@ -15,7 +15,15 @@ from suno_async._core._models import Clip, TaskKind
 from suno_async._core._validation import check_bool, check_id
 from suno_async.mountsea._models import CustomModel, TaskSnapshot
 from suno_async.mountsea._task_results import (
+    ClipsResult,
+    EditResult,
+    ImageResult,
+    LyricsResult,
+    MidiResult,
+    PersonaStep,
+    TaskResult,
     ToolsBase,
+    UploadResult,
     clips_result,
     edit_result,
     image_result,
@@ -132,6 +140,52 @@ class SchemaAPI(ToolsBase):
             method, path, _ANY, params=params, body=payload, safe=is_safe
         )
 
+    @overload
+    def task(
+        self, task_id: str, kind: Literal["generate"]
+    ) -> TaskHandle[TaskSnapshot, list[Clip]]: ...
+    @overload
+    def task(
+        self, task_id: str, kind: Literal["upload"]
+    ) -> TaskHandle[TaskSnapshot, UploadResult]: ...
+    @overload
+    def task(
+        self, task_id: str, kind: Literal["custom_model_upload"]
+    ) -> TaskHandle[TaskSnapshot, Clip]: ...
+    @overload
+    def task(
+        self, task_id: str, kind: Literal["training"]
+    ) -> TaskHandle[TaskSnapshot, CustomModel]: ...
+    @overload
+    def task(
+        self, task_id: str, kind: Literal["lyrics"]
+    ) -> TaskHandle[TaskSnapshot, LyricsResult]: ...
+    @overload
+    def task(
+        self, task_id: str, kind: Literal["concat", "remaster", "adjust_speed"]
+    ) -> TaskHandle[TaskSnapshot, ClipsResult]: ...
+    @overload
+    def task(self, task_id: str, kind: Literal["midi"]) -> TaskHandle[TaskSnapshot, MidiResult]: ...
+    @overload
+    def task(
+        self, task_id: str, kind: Literal["crop", "fade"]
+    ) -> TaskHandle[TaskSnapshot, EditResult]: ...
+    @overload
+    def task(
+        self, task_id: str, kind: Literal["image"]
+    ) -> TaskHandle[TaskSnapshot, ImageResult]: ...
+    @overload
+    def task(
+        self, task_id: str, kind: Literal["persona"]
+    ) -> TaskHandle[TaskSnapshot, PersonaStep]: ...
+    @overload
+    def task(
+        self,
+        task_id: str,
+        kind: Literal["session_item", "timing", "downbeats", "other"] = "other",
+    ) -> TaskHandle[TaskSnapshot, TaskResult]: ...
+    @overload
+    def task(self, task_id: str, kind: str) -> TaskHandle[TaskSnapshot, Any]: ...
     def task(self, task_id: str, kind: str = "other") -> TaskHandle[TaskSnapshot, Any]:
         """A handle on a task by its id alone (say, after a restart): ``await
         handle.status()`` or ``await handle.wait()``.
@@ -141,7 +195,8 @@ class SchemaAPI(ToolsBase):
         (:class:`Clip`), ``"training"`` (:class:`CustomModel`), ``"session_item"``, ``"lyrics"``,
         ``"concat"``, ``"remaster"``, ``"adjust_speed"``, ``"timing"``, ``"downbeats"``,
         ``"midi"``, ``"crop"``, ``"fade"``, ``"image"``, ``"persona"`` (a wait returns at
-        ``awaiting`` too) or ``"other"`` (:class:`TaskResult`).
+        ``awaiting`` too) or ``"other"`` (:class:`TaskResult`). A literal ``kind`` types the
+        handle's result (``client.task(id, "crop")`` waits to an :class:`EditResult`).
 
         Raises:
             ConfigError: a bad id or an unknown kind.

@@ -3,7 +3,7 @@ a typed call, a task handle, the typed result; a failure; bad input refused befo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_type
 
 import anyio
 import anyio.lowlevel
@@ -11,6 +11,7 @@ import pytest
 
 from suno_async import (
     BadRequestError,
+    Clip,
     ConfigError,
     CreditBudgetError,
     MountseaClient,
@@ -79,6 +80,7 @@ async def test_task_reattaches_by_id(client: MountseaClient) -> None:
     again = client.task(handle.id, "lyrics")
     assert (await again.status()).task_id == handle.id
     result = await again.wait()
+    assert_type(result, LyricsResult)  # a literal kind types the result (checked by mypy)
     assert isinstance(result, LyricsResult)
     with pytest.raises(ConfigError):
         client.task(handle.id, "nonsense")
@@ -88,6 +90,7 @@ async def test_generate_and_training_kinds_reattach(client: MountseaClient) -> N
     """task(id, "generate") waits for the clips of a generation submitted earlier."""
     task_id = await client.generate(task="create", tags="pop")
     clips = await client.task(task_id, "generate").wait()
+    assert_type(clips, list[Clip])
     assert len(clips) == 2
     assert all(clip.audio_url for clip in clips)
 
