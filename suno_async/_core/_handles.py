@@ -82,6 +82,7 @@ class TaskHandle(Generic[_S, _R]):
         "_judge",
         "_kind",
         "_known",
+        "_observe",
         "_poll_kind",
         "_push_schedule",
         "_pushed",
@@ -104,6 +105,7 @@ class TaskHandle(Generic[_S, _R]):
         schedule: PollSchedule | None = None,
         pushed: Callable[[], AsyncGenerator[_S, None]] | None = None,
         push_schedule: PollSchedule | None = None,
+        observe: Callable[[_S, EventHandler | None], Awaitable[None]] | None = None,
     ) -> None:
         self._core = core
         self._id = task_id
@@ -116,6 +118,9 @@ class TaskHandle(Generic[_S, _R]):
         self._schedule = schedule
         self._pushed = pushed
         self._push_schedule = push_schedule
+        #: Sees every polled snapshot before it is judged, with the wait's ``on_event`` (a
+        #: provider's extra events, such as a generation becoming playable).
+        self._observe = observe
         self._settled_by: SettledBy | None = None
 
     @property
@@ -210,6 +215,13 @@ class TaskHandle(Generic[_S, _R]):
         return await self._race(schedule, on_event, self._pushed)
 
     async def _poll(self, schedule: PollSchedule, on_event: EventHandler | None) -> _R:
+        observe = self._observe
+        on_answer = None
+        if observe is not None:
+
+            async def on_answer(snapshot: _S) -> None:
+                await observe(snapshot, on_event)
+
         return await self._core.poll(
             lambda: self._fetch(self._id),
             self._judge,
@@ -219,6 +231,7 @@ class TaskHandle(Generic[_S, _R]):
             known_statuses=self._known,
             schedule=schedule,
             on_event=on_event,
+            on_answer=on_answer,
         )
 
     async def _listen(

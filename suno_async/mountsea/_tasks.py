@@ -14,8 +14,9 @@ import msgspec
 from suno_async._core._base_client import BaseClient
 from suno_async._core._events import EventHandler
 from suno_async._core._exceptions import ResponseValidationError, TaskFailedError, TaskTimeoutError
+from suno_async._core._handles import TaskHandle
 from suno_async._core._models import TaskKind
-from suno_async._core._validation import check_callback, check_choice, check_id
+from suno_async._core._validation import check_choice, check_id
 from suno_async.mountsea._models import TaskSnapshot, TaskStatus
 
 __all__ = ["TasksAPI"]
@@ -120,19 +121,25 @@ class TasksAPI(BaseClient):
         on_answer: Callable[[_S], Awaitable[None]] | None,
         decoder: msgspec.json.Decoder[_S],
     ) -> _S:
-        task_id = check_id("task_id", task_id)
-        check_callback("on_event", on_event)
-        return await self._core.poll(
-            lambda: self._status(task_id, decoder),
-            _judge(kind),
-            _status_of,
-            task_id=task_id,
-            kind=kind,
+        observe = None
+        if on_answer is not None:
+            hook = on_answer
+
+            async def observe(snapshot: _S, _: EventHandler | None) -> None:
+                await hook(snapshot)
+
+        handle = TaskHandle(
+            self._core,
+            check_id("task_id", task_id),
+            kind=kind.value,
+            poll_kind=kind,
+            fetch=lambda task: self._status(task, decoder),
+            judge=_judge(kind),
+            status_of=_status_of,
             known_statuses=_KNOWN_STATUSES,
-            schedule=self._core.schedule_for(kind, timeout),
-            on_event=on_event,
-            on_answer=on_answer,
+            observe=observe,
         )
+        return await handle.wait(timeout=timeout, on_event=on_event)
 
     async def _wait_for_data(
         self,
