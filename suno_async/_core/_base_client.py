@@ -13,7 +13,7 @@ import dataclasses
 import logging
 import os
 import random
-from collections.abc import Awaitable, Callable, Container, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Container, Coroutine, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Self, TypedDict, TypeVar, Unpack
@@ -31,6 +31,7 @@ from suno_async._core._exceptions import AmbiguousSubmitError, ClientClosedError
 from suno_async._core._models import Clip, TaskKind
 from suno_async._core._polling import DEFAULT_SCHEDULES, PollPacer, PollSchedule, poll_until
 from suno_async._core._retry import RequestStats, RetryPolicy
+from suno_async._core._timers import Timers
 from suno_async._core._transport import AnswerDecoder, Transport
 from suno_async._core._validation import (
     check_base_url,
@@ -238,6 +239,7 @@ class ClientCore:
             else None
         )
         self.rng: Final = random.Random()  # noqa: S311 - poll jitter, not security
+        self._timers = Timers(self.clock)
         if max_credits is not None:
             check_positive_int("max_credits", max_credits)
         self.budget: Final = CreditBudget(max_credits)
@@ -317,6 +319,13 @@ class ClientCore:
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self._max_concurrent_polls)
         return self._limiter
+
+    @property
+    def timers(self) -> Timers:
+        """The one heap of wake-ups every wait of this client (and its copies) sleeps in."""
+        if self._shared_from is not None:
+            return self._shared_from.timers
+        return self._timers
 
     @property
     def closed(self) -> bool:
@@ -440,9 +449,9 @@ class ClientCore:
             )
             await emit(sink, event)
 
-    async def poll(
+    def poll(
         self,
-        fetch: Callable[[], Awaitable[_S]],
+        fetch: Callable[[str], Awaitable[_S]],
         judge: Callable[[_S], _R | None],
         status_of: Callable[[_S], str],
         *,
@@ -452,11 +461,17 @@ class ClientCore:
         schedule: PollSchedule,
         on_event: EventHandler | None = None,
         on_answer: Callable[[_S], Awaitable[None]] | None = None,
-    ) -> _R:
-        """Poll ``fetch`` by ``schedule`` through this client's limiter and pacer until
-        ``judge`` returns a result (see :func:`~suno_async._core._polling.poll_until`)."""
+    ) -> Coroutine[Any, Any, _R]:
+        """Poll ``fetch(task_id)`` by ``schedule`` through this client's limiter, pacer and
+        timers until ``judge`` returns a result (see
+        :func:`~suno_async._core._polling.poll_until`); await the result.
+
+        Raises:
+            ClientClosedError: the client was closed (at once, before anything is awaited).
+        """
+        # Not a coroutine of its own: a pending wait should hold as few frames as possible.
         self.check_open()
-        return await poll_until(
+        return poll_until(
             fetch,
             judge,
             status_of,
@@ -470,6 +485,7 @@ class ClientCore:
             on_event=on_event,
             on_answer=on_answer,
             pacer=self.pacer,
+            timers=self.timers,
         )
 
 

@@ -11,9 +11,10 @@ import asyncio
 import contextlib
 import heapq
 import itertools
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 import anyio
 import anyio.lowlevel
@@ -72,6 +73,15 @@ class SystemClock:
     def cancel_after(self, seconds: float) -> anyio.CancelScope:
         return anyio.move_on_after(max(0.0, seconds) / self.speed)
 
+    def call_at(self, moment: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
+        """Call ``callback`` once ``now()`` has reached ``moment`` (from the running event loop);
+        ``cancel()`` the handle to call it off."""
+        loop = asyncio.get_running_loop()
+        if self._origin is None:
+            self._origin = loop.time()
+        # A little late rather than early: the loop may run a timer up to its resolution early.
+        return loop.call_at(self._origin + moment / self.speed + _RESOLUTION, callback)
+
     def __repr__(self) -> str:
         return f"SystemClock(speed={self.speed!r})"
 
@@ -94,7 +104,8 @@ class VirtualClock:
         self._now = float(start)
         self._autojump = autojump
         self._timers: list[tuple[float, anyio.CancelScope]] = []
-        self._sleepers: list[tuple[float, int, anyio.Event]] = []  # a heap by wake-up time
+        # A heap by wake-up time: sleeping tasks' events and callbacks (:meth:`call_at`).
+        self._sleepers: list[tuple[float, int, anyio.Event | _Callback]] = []
         self._order = itertools.count()
         self._jump: asyncio.TimerHandle | None = None
 
@@ -123,6 +134,18 @@ class VirtualClock:
             if not sleeper[2].is_set():  # cancelled while asleep
                 self._sleepers.remove(sleeper)
                 heapq.heapify(self._sleepers)
+
+    def call_at(self, moment: float, callback: Callable[[], None]) -> _Callback:
+        """Call ``callback`` once the clock reaches ``moment`` (at the next jump or
+        :meth:`advance` if it has already); ``cancel()`` the result to call it off."""
+        entry = _Callback(callback, self)
+        heapq.heappush(self._sleepers, (moment, next(self._order), entry))
+        self._schedule_jump()
+        return entry
+
+    def _drop(self, entry: _Callback) -> None:
+        self._sleepers = [s for s in self._sleepers if s[2] is not entry]
+        heapq.heapify(self._sleepers)
 
     @contextmanager
     def cancel_after(self, seconds: float) -> Iterator[anyio.CancelScope]:
@@ -168,6 +191,33 @@ class VirtualClock:
 
     def __repr__(self) -> str:
         return f"VirtualClock(now={self._now!r})"
+
+
+class _Callback:
+    """A :meth:`VirtualClock.call_at` wake-up: ``set()`` by the clock, ``cancel()`` by its
+    owner."""
+
+    __slots__ = ("_callback", "_clock", "_done")
+
+    def __init__(self, callback: Callable[[], None], clock: VirtualClock) -> None:
+        self._callback = callback
+        self._clock = clock
+        self._done = False
+
+    def set(self) -> None:
+        if not self._done:
+            self._done = True
+            self._callback()
+
+    def cancel(self) -> None:
+        if not self._done:
+            self._done = True
+            self._clock._drop(self)
+
+
+#: How late :meth:`SystemClock.call_at` fires at most on purpose (the monotonic clock's
+#: resolution), so that a timer never runs before its moment.
+_RESOLUTION: Final = time.get_clock_info("monotonic").resolution
 
 
 def _in_event_loop() -> bool:

@@ -195,7 +195,14 @@ class TaskHandle(Generic[_S, _R]):
                 still finish; wait again.
             APIError: the status requests failed for good.
         """
-        result, _ = await self.wait_settled(timeout=timeout, on_event=on_event)
+        if self._pushed is not None:
+            result, _ = await self.wait_settled(timeout=timeout, on_event=on_event)
+            return result
+        # Polling alone, without the frames of wait_settled: a pending wait stays small.
+        schedule = self.poll_schedule(timeout)
+        check_callback("on_event", on_event)
+        result = await self._poll(schedule, on_event)
+        self._settled_by = "poll"
         return result
 
     async def wait_settled(
@@ -214,7 +221,7 @@ class TaskHandle(Generic[_S, _R]):
             return result, "poll"
         return await self._race(schedule, on_event, self._pushed)
 
-    async def _poll(self, schedule: PollSchedule, on_event: EventHandler | None) -> _R:
+    def _poll(self, schedule: PollSchedule, on_event: EventHandler | None) -> Awaitable[_R]:
         observe = self._observe
         on_answer = None
         if observe is not None:
@@ -222,8 +229,8 @@ class TaskHandle(Generic[_S, _R]):
             async def on_answer(snapshot: _S) -> None:
                 await observe(snapshot, on_event)
 
-        return await self._core.poll(
-            lambda: self._fetch(self._id),
+        return self._core.poll(
+            self._fetch,
             self._judge,
             self._status_of,
             task_id=self._id,

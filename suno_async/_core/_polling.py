@@ -26,6 +26,7 @@ from suno_async._core._clock import Clock
 from suno_async._core._events import EventHandler, TaskStatusChanged, emit
 from suno_async._core._exceptions import APIError, ConfigError, TaskTimeoutError
 from suno_async._core._models import TaskKind
+from suno_async._core._timers import Timers
 from suno_async._core._validation import check_positive
 
 __all__ = ["DEFAULT_SCHEDULES", "PollPacer", "PollSchedule", "poll_until"]
@@ -57,7 +58,8 @@ class PollSchedule:
     following wait is the previous one times ``factor``, at most ``max_interval``.
 
     With ``expected=(low, high)``, the window in which this kind of task usually ends: the
-    first ask at ``first_delay``, then asks that follow the bound below up to about a step into
+    first ask at ``first_delay`` (or about a step into the window, if that comes sooner), then
+    asks that follow the bound below up to about a step into
     the window, then asks that get denser towards ``high`` (the step is ``(high - low) /
     dense_polls``, shrinking with the square root of the share of the window still ahead, down
     to ``floor`` times itself): early asks rarely find the task done, late ones often do. After
@@ -72,11 +74,16 @@ class PollSchedule:
     only if ``max_gap_share`` is given, otherwise its own ``interval``, ``factor`` and
     ``max_interval`` decide every wait, as before.
 
-    Every wait, the first included, is scaled by a factor drawn from ``[1 - jitter,
-    1 + jitter]`` (the step into the window by one from ``[0.5, 1.5]``), so pollers started
-    together do not ask in lock step. A jittered wait longer than the bound is cut to the bound
-    (pollers that ask at different times have different bounds, so they stay apart).
-    ``timeout`` is the client's own deadline for the whole wait.
+    The first wait and every wait inside and after the window are scaled by a factor drawn
+    from ``[1 - jitter, 1 + jitter]`` (the step into the window by one from ``[0.5, 1.5]``),
+    so pollers started together do not ask in lock step; the waits on the way to the window
+    sit on the bound itself (pollers whose first asks differ stay apart). A jittered wait
+    longer than the bound is cut to the bound. Each wait is counted from the end of the
+    previous ask, so the time a request spends in line (the client's limiter and pacer) and
+    in flight comes on top. ``timeout`` is the client's own deadline for the whole wait.
+
+    Waits that also listen for a pushed result (a webhook) poll by their own, sparser safety
+    net instead (sunoapi's ``WEBHOOK_SAFETY_NET``), which this bound does not cover.
     """
 
     first_delay: float
@@ -159,39 +166,40 @@ class PollSchedule:
     def delays(self, rng: random.Random) -> Iterator[float]:
         """The waits before each ask, forever; every wait after the first within the bound
         (see the class)."""
+        # No inner function (its closure cells would stay alive with every pending wait).
         low_jitter, high_jitter = 1.0 - self.jitter, 1.0 + self.jitter
-        share = self.gap_share
+        bounded = self.gap_share is not None
+        share = self.gap_share or 0.0
         slack = self.max_gap_slack
-
-        def wait(nominal: float, elapsed: float) -> float:
-            jittered = nominal * rng.uniform(low_jitter, high_jitter)
-            return jittered if share is None else min(jittered, share * elapsed + slack)
-
-        early = self.expected is None or self.first_delay < self.expected[0]
-        elapsed = 0.0
-        if early:
-            elapsed = self.first_delay * rng.uniform(low_jitter, high_jitter)
+        elapsed = self.first_delay * rng.uniform(low_jitter, high_jitter)
+        if self.expected is None:
             yield elapsed
-        if self.expected is not None:
+        else:
             low, high = self.expected
             width = max(high - low, 1e-3)
             step = width / self.dense_polls
             target = max(low + step * rng.uniform(0.5, 1.5), elapsed)
-            if not early:  # the first ask is the one into the window
-                elapsed = target
-                yield target
+            # The first ask at first_delay, or a step into the window if that comes sooner.
+            elapsed = min(elapsed, target)
+            yield elapsed
             while elapsed < low:  # up to a step into the window, as far as the bound allows
-                gap = min(target - elapsed, wait(math.inf, elapsed))
+                gap = target - elapsed
+                if bounded:
+                    gap = min(gap, share * elapsed + slack)
                 elapsed += gap
                 yield gap
             while elapsed < high:
                 ahead = (high - elapsed) / width
-                gap = wait(step * max(ahead**0.5, self.floor), elapsed)
+                gap = step * max(ahead**0.5, self.floor) * rng.uniform(low_jitter, high_jitter)
+                if bounded:
+                    gap = min(gap, share * elapsed + slack)
                 elapsed += gap
                 yield gap
         interval = self.interval
         while True:
-            gap = wait(interval, elapsed)
+            gap = interval * rng.uniform(low_jitter, high_jitter)
+            if bounded:
+                gap = min(gap, share * elapsed + slack)
             elapsed += gap
             yield gap
             interval = min(interval * self.factor, self.max_interval)
@@ -310,7 +318,7 @@ _R = TypeVar("_R")
 
 
 async def poll_until(
-    fetch: Callable[[], Awaitable[_S]],
+    fetch: Callable[[str], Awaitable[_S]],
     judge: Callable[[_S], _R | None],
     status_of: Callable[[_S], str],
     *,
@@ -324,10 +332,12 @@ async def poll_until(
     on_event: EventHandler | None = None,
     on_answer: Callable[[_S], Awaitable[None]] | None = None,
     pacer: PollPacer | None = None,
+    timers: Timers | None = None,
 ) -> _R:
-    """Ask ``fetch`` by ``schedule`` until ``judge`` returns a result, and return it.
+    """Ask ``fetch(task_id)`` by ``schedule`` until ``judge`` returns a result, and return it.
 
-    ``on_answer``, if given, sees every answer before it is judged.
+    ``on_answer``, if given, sees every answer before it is judged. ``timers`` (the client's)
+    serve the sleeps between asks; without them each sleep is the clock's own.
 
     ``judge`` returns ``None`` while the work is pending and raises when it failed. The
     schedule's ``timeout`` bounds the whole wait, including a request in flight. A status not in
@@ -341,42 +351,53 @@ async def poll_until(
         whatever ``judge`` raises.
     """
     last: _S | None = None
-    unknown: list[str] = []  # each logged once, and named if the wait times out
+    unknown: list[str] | None = None  # each logged once, and named if the wait times out
     failures = 0
     ends_at = clock.now() + schedule.timeout
-    with clock.cancel_after(schedule.timeout):
-        for delay in schedule.delays(rng):
-            await clock.sleep(min(delay, max(0.0, ends_at - clock.now())))
+    for delay in schedule.delays(rng):
+        # Asleep, a wait is an entry in the timers' heap; only a request in line or in flight
+        # holds a cancel scope for the deadline.
+        moment = min(clock.now() + delay, ends_at)
+        if timers is None:
+            await clock.sleep_until(moment)
+        else:
             try:
+                await timers.wake_at(moment)
+            except BaseException:
+                timers.forget()
+                raise
+        remaining = ends_at - clock.now()
+        if remaining <= 0:
+            break
+        try:
+            with clock.cancel_after(remaining) as deadline:
                 if pacer is not None:
                     await pacer.wait()
                 async with limiter:
-                    answer = await fetch()
-            except APIError as exc:
-                failures += 1
-                if not exc.retryable or failures >= c.MAX_CONSECUTIVE_POLL_FAILURES:
-                    raise
-                logger.warning("status of %s failed (%s); polling on", task_id, exc)
-                continue
-            failures = 0
-            status = status_of(answer)
-            if last is None or status != status_of(last):
-                await emit(
-                    on_event, TaskStatusChanged(task_id=task_id, kind=kind.value, status=status)
-                )
-            last = answer
-            if on_answer is not None:
-                await on_answer(answer)
-            result = judge(answer)
-            if result is not None:
-                return result
-            if status not in known_statuses and status not in unknown:
-                unknown.append(status)
-                logger.warning(
-                    "task %s reported unknown status %r; treating it as in progress",
-                    task_id,
-                    status,
-                )
+                    answer = await fetch(task_id)
+        except APIError as exc:
+            failures += 1
+            if not exc.retryable or failures >= c.MAX_CONSECUTIVE_POLL_FAILURES:
+                raise
+            logger.warning("status of %s failed (%s); polling on", task_id, exc)
+            continue
+        if deadline.cancelled_caught:
+            break
+        failures = 0
+        status = status_of(answer)
+        if last is None or status != status_of(last):
+            await emit(on_event, TaskStatusChanged(task_id=task_id, kind=kind.value, status=status))
+        last = answer
+        if on_answer is not None:
+            await on_answer(answer)
+        result = judge(answer)
+        if result is not None:
+            return result
+        if status not in known_statuses and (unknown is None or status not in unknown):
+            unknown = [*(unknown or ()), status]
+            logger.warning(
+                "task %s reported unknown status %r; treating it as in progress", task_id, status
+            )
     # The schedule never ends: only the deadline gets here.
     odd = (
         f"; statuses this library does not know: {', '.join(map(repr, unknown))}" if unknown else ""

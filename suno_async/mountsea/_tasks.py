@@ -6,8 +6,9 @@ endpoint groups (:mod:`._custom_model`, :mod:`._generate`) build on :class:`Task
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Final, TypeVar
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Final, TypeVar, cast
 
 import msgspec
 
@@ -30,6 +31,7 @@ _KNOWN_STATUSES: Final = frozenset(s.value for s in TaskStatus)
 _NEVER_AWAIT: Final = frozenset({TaskKind.UPLOAD, TaskKind.TRAINING, TaskKind.GENERATE})
 
 
+@functools.cache
 def _judge(kind: TaskKind, *, stop_awaiting: bool = True) -> Callable[[_S], _S | None]:
     """Done on ``success``, and on ``awaiting`` (the task waits for the caller: a voice persona
     before ``complete``) when ``stop_awaiting``, except for the kinds whose documented flows
@@ -112,7 +114,15 @@ class TasksAPI(BaseClient):
         kind = check_choice("kind", kind, TaskKind)
         return await self._wait(task_id, kind, timeout, on_event, None, _SNAPSHOT)
 
-    async def _wait(
+    def _fetcher(self, decoder: msgspec.json.Decoder[_S]) -> Callable[[str], Awaitable[_S]]:
+        """``_status`` with ``decoder``, made once per client and decoder (a wait holds it)."""
+        fetchers: dict[object, Any] = self.__dict__.setdefault("_fetchers", {})
+        fetcher = fetchers.get(decoder)
+        if fetcher is None:
+            fetcher = fetchers[decoder] = functools.partial(self._status, decoder=decoder)
+        return cast(Callable[[str], Awaitable[_S]], fetcher)
+
+    def _wait(
         self,
         task_id: str,
         kind: TaskKind,
@@ -120,7 +130,9 @@ class TasksAPI(BaseClient):
         on_event: EventHandler | None,
         on_answer: Callable[[_S], Awaitable[None]] | None,
         decoder: msgspec.json.Decoder[_S],
-    ) -> _S:
+    ) -> Coroutine[Any, Any, _S]:
+        """The wait on a handle of ``task_id``, to await (not a coroutine of its own, so a
+        pending wait holds one frame fewer)."""
         observe = None
         if on_answer is not None:
             hook = on_answer
@@ -133,13 +145,13 @@ class TasksAPI(BaseClient):
             check_id("task_id", task_id),
             kind=kind.value,
             poll_kind=kind,
-            fetch=lambda task: self._status(task, decoder),
+            fetch=self._fetcher(decoder),
             judge=_judge(kind),
             status_of=_status_of,
             known_statuses=_KNOWN_STATUSES,
             observe=observe,
         )
-        return await handle.wait(timeout=timeout, on_event=on_event)
+        return handle.wait(timeout=timeout, on_event=on_event)
 
     async def _wait_for_data(
         self,

@@ -58,6 +58,9 @@ class _Tracked:
     delays: Iterator[float]
     due: float
     since: float  # when its current wait began (registration or its last lookup)
+    started: float = 0.0  # when it was first followed
+    #: The schedule's bound on a wait (share of the time since ``started``, slack), if any.
+    bound: tuple[float, float] | None = None
     latest: Clip | None = None
     misses: int = 0
     error: APIError | None = None
@@ -125,7 +128,15 @@ class ClipTracker:
             tracked = self._tracked.get(clip_id)
             if tracked is None:
                 delays = schedule.delays(self._rng)
-                tracked = _Tracked(waiters=0, delays=delays, due=now + next(delays), since=now)
+                share = schedule.gap_share
+                tracked = _Tracked(
+                    waiters=0,
+                    delays=delays,
+                    due=now + next(delays),
+                    since=now,
+                    started=now,
+                    bound=None if share is None else (share, schedule.max_gap_slack),
+                )
                 self._tracked[clip_id] = tracked
             tracked.waiters += 1
             tracked.error = None
@@ -272,6 +283,11 @@ class ClipTracker:
             if tracked.due - now <= (tracked.due - tracked.since) / 2:
                 tracked.due = now + next(tracked.delays)
                 tracked.since = now
+                if tracked.bound is not None:
+                    # The schedule counts the waits it gave, not this earlier look: hold the
+                    # next one to the bound of the time really passed.
+                    share, slack = tracked.bound
+                    tracked.due = min(tracked.due, now + share * (now - tracked.started) + slack)
         if failure is not None:
             self._failures = 0
 

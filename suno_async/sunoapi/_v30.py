@@ -109,7 +109,7 @@ class SunoapiV30:
         task_id = check_id("task_id", task_id)
         check_callback("on_event", on_event)
         return await self._core.poll(
-            lambda: self.get_task(task_id),
+            self.get_task,
             _judge_v30,
             lambda task: task.status,
             task_id=task_id,

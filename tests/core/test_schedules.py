@@ -117,7 +117,7 @@ async def test_a_generation_that_ends_at_5_s_is_seen_by_7_5_s() -> None:
         clock = VirtualClock()
         asks: list[float] = []
 
-        async def fetch(clock: VirtualClock = clock, asks: list[float] = asks) -> str:
+        async def fetch(_: str, clock: VirtualClock = clock, asks: list[float] = asks) -> str:
             asks.append(clock.now())
             return "failed" if clock.now() >= 5 else "running"
 
@@ -154,3 +154,13 @@ def test_the_bound_scales_and_is_checked() -> None:
         with pytest.raises(ConfigError) as info:
             PollSchedule(2, 2, 1.5, 8, 60, max_gap_slack=slack)  # type: ignore[arg-type]
         assert info.value.argument == "max_gap_slack"
+
+
+@pytest.mark.parametrize("expected", [(0.0, 30.0), (2.0, 30.0), (1.0, 30.0)])
+def test_the_first_ask_is_at_first_delay_even_when_the_window_starts_sooner(
+    expected: tuple[float, float],
+) -> None:
+    """A window that starts at or before first_delay does not push the first ask later."""
+    schedule = PollSchedule(1.0, 2.0, 2.0, 20.0, 300.0, jitter=0.0, expected=expected)
+    first = next(schedule.delays(random.Random(7)))
+    assert first <= 1.0

@@ -1,0 +1,98 @@
+"""The client's one heap of wake-ups: every pending wait sleeps in it."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from suno_async import MountseaClient, PollSchedule, SystemClock, TaskKind, VirtualClock
+from suno_async._core._timers import Timers
+
+pytestmark = pytest.mark.anyio
+
+_FAR = PollSchedule(first_delay=100, interval=100, factor=1.0, max_interval=100, timeout=1000)
+
+
+@pytest.mark.parametrize("make_clock", [VirtualClock, lambda: SystemClock(1000.0)])
+async def test_wake_ups_come_in_order_and_not_early(make_clock: object) -> None:
+    clock = make_clock()  # type: ignore[operator]
+    timers = Timers(clock)
+    woke: list[tuple[float, float]] = []
+
+    async def sleeper(moment: float) -> None:
+        await timers.wake_at(moment)
+        woke.append((moment, clock.now()))
+
+    async with anyio.create_task_group() as group:
+        for moment in (30.0, 10.0, 20.0, 5.0):  # an earlier one re-arms the single timer
+            group.start_soon(sleeper, moment)
+    assert [m for m, _ in woke] == [5.0, 10.0, 20.0, 30.0]
+    assert all(now >= moment for moment, now in woke)
+    assert timers.pending == 0
+
+
+async def test_cancelled_wake_ups_are_swept_out() -> None:
+    clock = VirtualClock()
+    timers = Timers(clock)
+
+    async def sleeper(moment: float) -> None:
+        try:
+            await timers.wake_at(moment)
+        except BaseException:
+            timers.forget()
+            raise
+
+    async with anyio.create_task_group() as group:
+        for i in range(200):
+            group.start_soon(sleeper, 1000.0 + i)
+        await anyio.wait_all_tasks_blocked()  # before the virtual clock jumps
+        assert timers.pending == 200
+        group.cancel_scope.cancel()
+    assert timers.pending < 100  # swept once half the heap was stale
+
+
+async def test_pending_waits_of_a_client_sleep_in_its_timers() -> None:
+    """Waiting tasks of a client hold an entry of its heap (and no task of their own)."""
+    clock = VirtualClock()
+    async with MountseaClient(
+        api_key="k",
+        base_url="http://127.0.0.1:9",
+        clock=clock,
+        poll_schedules={TaskKind.EDIT: _FAR},
+    ) as client:
+        async with anyio.create_task_group() as group:
+
+            async def wait(task_id: str) -> None:
+                await client.wait_for_task(task_id, kind=TaskKind.EDIT)
+
+            for i in range(50):
+                group.start_soon(wait, f"t{i}")
+            await anyio.wait_all_tasks_blocked()  # before the virtual clock jumps
+            assert client._core.timers.pending == 50
+            group.cancel_scope.cancel()
+
+
+async def test_a_clock_without_call_at_is_slept_on_directly() -> None:
+    class PlainClock:
+        def __init__(self) -> None:
+            self.inner = VirtualClock()
+            self.slept: list[float] = []
+
+        def now(self) -> float:
+            return self.inner.now()
+
+        async def sleep(self, seconds: float) -> None:
+            await self.inner.sleep(seconds)
+
+        async def sleep_until(self, moment: float) -> None:
+            self.slept.append(moment)
+            await self.inner.sleep_until(moment)
+
+        def cancel_after(self, seconds: float) -> object:
+            return self.inner.cancel_after(seconds)
+
+    clock = PlainClock()
+    timers = Timers(clock)  # type: ignore[arg-type]
+    await timers.wake_at(3.0)
+    assert clock.slept == [3.0]
+    assert timers.pending == 0
