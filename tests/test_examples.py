@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-import json
 import shutil
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -18,13 +17,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import anyio
-import anyio.lowlevel
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from suno_async import MountseaClient
-from suno_async.emulator import Emulator, EmulatorConfig
+from suno_async.batch import JobStore
+from suno_async.emulator import Emulator
 
 from .conftest import FAST_RETRY
 
@@ -183,17 +181,17 @@ def test_bot_main_runs_a_conversation_on_the_emulator(capsys: pytest.CaptureFixt
 
 # -- the CSV batch -----------------------------------------------------------------------------
 
-CSV = """title,tags,prompt
-Neon Rain,"synthwave, night",
-Kitchen Radio,indie pop,"[Verse]
+CSV = """key,title,tags,prompt
+neon,Neon Rain,"synthwave, night",
+kitchen,Kitchen Radio,indie pop,"[Verse]
 Toast is burning"
-Slow River,ambient,
+river,Slow River,ambient,
 """
 
 
-def _journal(out: Path) -> dict[str, Any]:
-    rows: dict[str, Any] = json.loads((out / "results.json").read_text())["rows"]
-    return rows
+def _statuses(out: Path) -> dict[str, str]:
+    with JobStore.open(out / "batch.db", readonly=True) as store:
+        return {record.key: record.status for record in store.records()}
 
 
 async def test_batch_generates_every_row_and_a_rerun_skips_them(
@@ -201,126 +199,47 @@ async def test_batch_generates_every_row_and_a_rerun_skips_them(
 ) -> None:
     """Every row is generated and downloaded once; a second run generates nothing."""
     (tmp_path / "songs.csv").write_text(CSV)
-    rows = batch.read_rows(tmp_path / "songs.csv")
     out = tmp_path / "out"
 
-    first = await batch.generate_all(client, rows, out, max_concurrency=2)
-    assert sorted(first.done) == sorted(row.key for row in rows)
-    assert first.failed == {}
-    journal = _journal(out)
-    assert {entry["status"] for entry in journal.values()} == {"done"}
-    files = sorted(name for entry in journal.values() for name in entry["files"])
-    assert len(files) == 6
-    assert sorted(p.name for p in out.glob("*.wav")) == files
+    first = await batch.generate_all(client, tmp_path / "songs.csv", out, concurrency=2)
+    assert (first.done, first.failed, first.invalid) == (3, 0, 0)
+    assert _statuses(out) == {"neon": "done", "kitchen": "done", "river": "done"}
+    assert len(list(out.glob("*/*.wav"))) == 6
     assert emulator.count("POST", GENERATE) == 3
 
-    second = await batch.generate_all(client, rows, out, max_concurrency=2)
-    assert sorted(second.skipped) == sorted(row.key for row in rows)
-    assert second.done == []
+    second = await batch.generate_all(client, tmp_path / "songs.csv", out, concurrency=2)
+    assert (second.done, second.skipped) == (0, 3)
+    assert second.complete
     assert emulator.count("POST", GENERATE) == 3
-    assert not list(out.glob(".results.json.*"))  # no temporary file left behind
-
-
-async def test_batch_keeps_to_its_concurrency(
-    client: MountseaClient, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With max_concurrency=2, two rows are worked on while the other three wait their turn."""
-    rows = [
-        batch.Row(key=f"row{n}", line=n + 2, title=f"Song {n}", tags="pop", prompt="")
-        for n in range(5)
-    ]
-    active = peak = 0
-    release = anyio.Event()
-    original = client.wait_for_generation
-
-    async def held(task_id: str, **kwargs: Any) -> Any:
-        nonlocal active, peak
-        active += 1
-        peak = max(peak, active)
-        try:
-            await release.wait()
-            return await original(task_id, **kwargs)
-        finally:
-            active -= 1
-
-    monkeypatch.setattr(client, "wait_for_generation", held)
-    async with anyio.create_task_group() as tg:
-
-        async def run() -> None:
-            report = await batch.generate_all(client, rows, tmp_path, max_concurrency=2)
-            assert len(report.done) == 5
-
-        tg.start_soon(run)
-        for _ in range(1000):  # the first two rows submit over loopback: a few ms
-            if active == 2:
-                break
-            await anyio.sleep(0.001)
-        for _ in range(50):
-            await anyio.lowlevel.checkpoint()
-        assert active == 2
-        assert emulator.count("POST", GENERATE) == 2  # the other rows did not start
-        release.set()
-    assert peak == 2
-    assert emulator.count("POST", GENERATE) == 5
-
-
-async def test_batch_resumes_a_submitted_row_without_paying_again(
-    client: MountseaClient, emulator: Emulator, tmp_path: Path
-) -> None:
-    """A row the journal shows as submitted is waited for, not generated a second time."""
-    row = batch.Row(key="only", line=2, title="Half Done", tags="pop", prompt="")
-    task_id = await client.generate(task="create", model="chirp-v50", tags="pop")
-    journal = batch.Journal(tmp_path / "results.json")
-    await journal.record(
-        "only", batch.Entry(status="submitted", title="Half Done", task_id=task_id)
-    )
-
-    report = await batch.generate_all(client, [row], tmp_path)
-    assert report.resumed == ["only"]
-    assert report.done == []
-    assert emulator.count("POST", GENERATE) == 1
-    assert emulator.credits_spent == 40
-    assert _journal(tmp_path)["only"]["status"] == "done"
 
 
 async def test_batch_records_a_failed_row_and_retries_it_next_time(
     client: MountseaClient, emulator: Emulator, tmp_path: Path
 ) -> None:
-    """A failed generation is journaled with its reason; the rerun generates it again."""
-    row = batch.Row(key="k", line=2, title="Flagged", tags="pop", prompt="la la")
+    """A failed generation is stored with its reason; the rerun generates it again."""
+    (tmp_path / "one.csv").write_text("key,tags,prompt\nk,pop,la la\n")
     emulator.fail_next_tasks("generate", reason="The lyrics were flagged.")
 
-    first = await batch.generate_all(client, [row], tmp_path)
-    assert "The lyrics were flagged." in first.failed["k"]
-    assert _journal(tmp_path)["k"]["status"] == "failed"
+    first = await batch.generate_all(client, tmp_path / "one.csv", tmp_path)
+    assert first.failed == 1
+    assert _statuses(tmp_path) == {"k": "failed"}
 
-    second = await batch.generate_all(client, [row], tmp_path)
-    assert second.done == ["k"]
-    assert _journal(tmp_path)["k"]["status"] == "done"
+    second = await batch.generate_all(client, tmp_path / "one.csv", tmp_path)
+    assert second.done == 1
+    assert _statuses(tmp_path) == {"k": "done"}
 
 
-@pytest.mark.parametrize("emulator_config", [EmulatorConfig(credits=50)])
-async def test_batch_stops_when_the_account_runs_dry(
+async def test_batch_never_pays_twice_for_a_row_whose_answer_was_lost(
     client: MountseaClient, emulator: Emulator, tmp_path: Path
 ) -> None:
-    """Out of credits stops the whole batch with the library's error; finished rows stay
-    journaled as done."""
-    (tmp_path / "songs.csv").write_text(CSV)
-    rows = batch.read_rows(tmp_path / "songs.csv")
-    with pytest.raises(batch.InsufficientCreditsError):
-        await batch.generate_all(client, rows, tmp_path, max_concurrency=1)
-    assert [entry["status"] for entry in _journal(tmp_path).values()] == ["done"]
-    assert emulator.count("POST", GENERATE) == 2  # the second was refused with 402
-
-
-def test_batch_refuses_a_csv_without_tags_or_with_repeated_rows(tmp_path: Path) -> None:
-    """A CSV without a tags column, or with the same row twice, is refused before any call."""
-    (tmp_path / "a.csv").write_text("title,prompt\nx,y\n")
-    with pytest.raises(ValueError, match="'tags' column"):
-        batch.read_rows(tmp_path / "a.csv")
-    (tmp_path / "b.csv").write_text("title,tags\nx,pop\ny,rock\nx,pop\n")
-    with pytest.raises(ValueError, match="line 4 has the same key as the row ending on line 2"):
-        batch.read_rows(tmp_path / "b.csv")
+    """A generate whose answer was lost is not sent again by the rerun (it may be running)."""
+    (tmp_path / "one.csv").write_text("key,tags\nk,pop\n")
+    emulator.drop_next("POST", GENERATE, after_work=True)
+    first = await batch.generate_all(client, tmp_path / "one.csv", tmp_path)
+    second = await batch.generate_all(client, tmp_path / "one.csv", tmp_path)
+    assert (first.ambiguous, second.ambiguous) == (1, 1)
+    assert _statuses(tmp_path) == {"k": "ambiguous"}
+    assert emulator.count("POST", GENERATE) == 1
 
 
 def test_batch_main_runs_the_sample_twice_on_the_emulator(
@@ -329,9 +248,26 @@ def test_batch_main_runs_the_sample_twice_on_the_emulator(
     """``batch_from_csv.py --emulator`` generates the sample rows; a rerun skips them."""
     out = str(tmp_path / "out")
     assert batch.main(["--emulator", "--speed", SPEED, "--out", out]) == 0
-    assert "3 generated, 0 resumed, 0 already done, 0 failed" in capsys.readouterr().out
+    assert "3 generated, 0 already done, 0 failed" in capsys.readouterr().out
     assert batch.main(["--emulator", "--speed", SPEED, "--out", out]) == 0
-    assert "0 generated, 0 resumed, 3 already done, 0 failed" in capsys.readouterr().out
+    assert "0 generated, 3 already done, 0 failed" in capsys.readouterr().out
+
+
+def test_batch_main_writes_to_a_temporary_folder_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``batch_from_csv.py --emulator`` without --out leaves nothing in the working folder."""
+    monkeypatch.chdir(tmp_path)
+    assert batch.main(["--emulator", "--speed", SPEED]) == 0
+    out = capsys.readouterr().out
+    folder = Path(out.split("writing to ", 1)[1].split(" (choose with --out)", 1)[0])
+    try:
+        assert folder.is_dir()
+        assert not folder.is_relative_to(tmp_path)
+        assert len(list(folder.glob("*/*.wav"))) == 6
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- the web service ---------------------------------------------------------------------------
@@ -447,59 +383,6 @@ def test_chat_adapters_compile() -> None:
     for name in ("chat_bot_discord", "chat_bot_aiogram"):
         source = (EXAMPLES / f"{name}.py").read_text()
         compile(source, name, "exec")
-
-
-async def test_batch_never_pays_twice_for_a_row_whose_answer_was_lost(
-    client: MountseaClient, emulator: Emulator, tmp_path: Path
-) -> None:
-    """A generate whose answer was lost is not sent again by the rerun (it may be running)."""
-    row = batch.Row(key="k", line=2, title="Lost", tags="pop", prompt="")
-    emulator.drop_next("POST", "/suno/v2/generate", after_work=True)
-    first = await batch.generate_all(client, [row], tmp_path)
-    assert "k" in first.failed
-    second = await batch.generate_all(client, [row], tmp_path)
-    assert "k" in second.failed
-    assert emulator.count("POST", "/suno/v2/generate") == 1
-
-
-async def test_batch_rerun_downloads_a_row_whose_download_failed(
-    client: MountseaClient, emulator: Emulator, tmp_path: Path
-) -> None:
-    """A row that was generated but whose audio could not be downloaded is downloaded by the
-    rerun, not generated again."""
-    from suno_async import NotFoundError
-
-    row = batch.Row(key="k", line=2, title="Offline CDN", tags="pop", prompt="")
-    original = client.download_clips
-
-    async def cdn_down(*args: object, **kwargs: object) -> list[object]:
-        raise NotFoundError("the CDN is down", status_code=404)
-
-    client.download_clips = cdn_down  # type: ignore[assignment]
-    first = await batch.generate_all(client, [row], tmp_path)
-    assert "k" in first.failed
-    assert _journal(tmp_path)["k"]["status"] == "submitted"
-    client.download_clips = original  # type: ignore[method-assign]
-    second = await batch.generate_all(client, [row], tmp_path)
-    assert second.resumed == ["k"]
-    assert emulator.count("POST", "/suno/v2/generate") == 1
-
-
-def test_batch_main_writes_to_a_temporary_folder_by_default(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``batch_from_csv.py --emulator`` without --out leaves nothing in the working folder."""
-    monkeypatch.chdir(tmp_path)
-    assert batch.main(["--emulator", "--speed", SPEED]) == 0
-    out = capsys.readouterr().out
-    folder = Path(out.split("writing to ", 1)[1].split(" (choose with --out)", 1)[0])
-    try:
-        assert folder.is_dir()
-        assert not folder.is_relative_to(tmp_path)
-        assert len(list(folder.glob("*.wav"))) == 6
-        assert list(tmp_path.iterdir()) == []
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_service_main_prints_a_curl_line_that_works_as_is(

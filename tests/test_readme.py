@@ -189,6 +189,9 @@ SHELL: dict[str, str] = {
     ),
     "export MOUNTSEA_API_KEY=...": "skip: the real service, with your key, tracks and lyrics",
     "SUNO_ASYNC_LOG=debug python quickstart.py": "run: test_the_logging_line",
+    "suno-async --emulator batch run rows.csv": (
+        "run: tests/cli/test_batch_cli.py::test_the_readme_batch_lines_run"
+    ),
 }
 
 

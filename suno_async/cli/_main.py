@@ -19,6 +19,7 @@ from typing import Final
 
 from suno_async._version import __version__
 from suno_async.cli import (
+    _batch,
     _demo,
     _emulator,
     _generate,
@@ -68,6 +69,7 @@ against the service:
       --output songs/
   TASK=$(suno-async generate --no-wait --tags "lofi" --instrumental)
   suno-async wait "$TASK" --output songs/
+  suno-async batch run songs.csv --out songs/        # thousands of rows, resumable
 
 The shared options (--emulator, --json, --timeout, ...) go before or after the command.
 "suno-async COMMAND --help" shows each command's options, with examples.
@@ -112,6 +114,7 @@ def build_parser() -> Parser:
     _tasks.add_commands(commands)
     _sunoapi_v1.add_commands(commands)
     _mountsea_tools.add_commands(commands)
+    _batch.add_commands(commands)
     return parser
 
 

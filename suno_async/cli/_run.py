@@ -206,7 +206,7 @@ def resolve_options(args: argparse.Namespace) -> Options:
         for name in ("emulator_api_key", "emulator_credits"):
             if given[name] is not None:
                 raise UsageError(f"--{name.replace('_', '-')} needs --emulator")
-    if opts.provider == "sunoapi" and args.command not in SUNOAPI_COMMANDS:
+    if opts.provider == "sunoapi" and args.command not in SUNOAPI_COMMANDS | {"batch"}:
         raise UsageError(f"{args.command} works with --provider mountsea only")
     if opts.emulator:
         if args.command in _FOLLOW_UP:
