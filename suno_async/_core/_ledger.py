@@ -92,7 +92,7 @@ def check_settlement(outcome: object) -> Settlement:
             f"outcome must be one of {', '.join(SETTLEMENTS)}, got {outcome!r}.",
             argument="outcome",
         )
-    return outcome  # type: ignore[return-value]
+    return outcome
 
 
 def budget_error(cost: int, what: str, committed: int, limit: int) -> CreditBudgetError:
