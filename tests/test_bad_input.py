@@ -27,13 +27,14 @@ import collections.abc as cabc
 import enum
 import functools
 import inspect
+import io
 import os
 import re
 import types
 import typing
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 import aiohttp
 import anyio
@@ -513,6 +514,38 @@ def valid_calls(env: Env) -> dict[str, dict[str, Any]]:
         "SunoapiV1.stems_full": {"clip_id": "clip-1"},
         "SunoapiV1.get_task": {"task_id": "task-1"},
         "SunoapiV1.task": {"task_id": "task-1", "kind": "lyrics"},
+        "run_batch": {
+            "rows": env.tmp / ROWS_FILE,
+            "store": env.tmp / STORE_FILE,
+            "mountsea": MOUNTSEA,
+            "sunoapi": SUNOAPI,
+            "concurrency": 2,
+            "directory": env.tmp / "batch",
+            "resend_if_ambiguous": False,
+            "retry_failed": True,
+            "timeout": 60.0,
+            "default_kind": "generate",
+            "on_event": _quiet_handler,
+            "progress": suno_async.BatchProgress(),
+        },
+        "retry_batch": {
+            "store": env.tmp / STORE_FILE,
+            "mountsea": MOUNTSEA,
+            "sunoapi": SUNOAPI,
+            "concurrency": 2,
+            "directory": env.tmp / "batch",
+            "resend_if_ambiguous": False,
+            "timeout": 60.0,
+            "on_event": _quiet_handler,
+            "progress": suno_async.BatchProgress(),
+        },
+        "export_results": {
+            "store": env.tmp / STORE_FILE,
+            "out": io.StringIO(),
+            "format": "csv",
+            "statuses": ["done", "failed"],
+        },
+        "read_rows": {"path": env.tmp / ROWS_FILE, "default_kind": "generate"},
         "WebhookReceiver": {
             "secret": "s3cret",
             "url": "https://example.org/hook",
@@ -560,6 +593,28 @@ VALID_FIELDS: dict[str, Any] = {
 
 async def _quiet_run(on_event: Any) -> int:
     return 1
+
+
+def _quiet_handler(event: Any) -> None:
+    return None
+
+
+#: Stand-ins in the batch functions' valid calls for a client, made (and closed) by
+#: :func:`invoke` around the call.
+MOUNTSEA: Final = object()
+SUNOAPI: Final = object()
+#: The rows file and the job store of the batch functions' valid calls (made by :func:`invoke`).
+ROWS_FILE: Final = "rows.csv"
+STORE_FILE: Final = "batch.db"
+
+
+def _batch_files(env: Env) -> None:
+    """The files the batch functions' valid calls name: one generate row, and an empty store."""
+    rows = env.tmp / ROWS_FILE
+    if not rows.exists():
+        rows.write_text("key,task,tags\nsong-1,create,pop\n", encoding="utf-8")
+    if not (env.tmp / STORE_FILE).exists():
+        suno_async.JobStore.open(env.tmp / STORE_FILE).close()
 
 
 async def _verify(phrase: str) -> str:
@@ -732,6 +787,8 @@ async def invoke(target: str, call: dict[str, Any], env: Env) -> Any:
         async with suno_async.stream_events(*args, **kwargs) as events:
             return await events.wait()
     if not method:
+        if target in BATCH_FUNCTIONS:
+            return await _invoke_batch(target, args, kwargs, env)
         made = surface()[target](*args, **kwargs)
         if isinstance(made, MountseaClient | SunoapiClient):
             await made.aclose()
@@ -742,6 +799,26 @@ async def invoke(target: str, call: dict[str, Any], env: Env) -> Any:
         result = getattr(bound, method)(*args, **kwargs)
         if inspect.isawaitable(result):
             result = await result
+        return result
+
+
+BATCH_FUNCTIONS: Final = frozenset({"run_batch", "retry_batch", "export_results", "read_rows"})
+
+
+async def _invoke_batch(target: str, args: list[Any], kwargs: dict[str, Any], env: Env) -> Any:
+    """A batch function called with real clients in place of the stand-ins, and its files."""
+    _batch_files(env)
+    async with (
+        MountseaClient(**client_options(env)) as mountsea,
+        SunoapiClient(**client_options(env)) as sunoapi,
+    ):
+        stand_ins = {id(MOUNTSEA): mountsea, id(SUNOAPI): sunoapi}
+        kwargs = {k: stand_ins.get(id(v), v) for k, v in kwargs.items()}
+        result = surface()[target](*args, **kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        if target == "read_rows":
+            result = list(result)
         return result
 
 

@@ -28,6 +28,11 @@ EXPECTED = {
     "WebhookStats", "ClipsResult", "EditResult", "ImageItem", "ImageResult", "LyricsResult",
     "MidiResult", "PersonaStep", "SchemaField", "TaskResult", "TaskSchema", "UploadResult",
     "UploadSession", "AccountCredits", "UsagePage",
+    # batches (issue 13)
+    "BatchEvent", "BatchEventHandler", "BatchJob", "BatchProgress", "BatchSummary",
+    "GenerateJob", "JobRecord", "JobResult", "JobStore", "PureMusicJob", "RowError", "RowEvent",
+    "RowFinished", "StoreBusyError", "Totals", "TrainAndGenerateJob", "export_results",
+    "read_rows", "retry_batch", "run_batch",
 }  # fmt: skip
 
 

@@ -61,7 +61,7 @@ __all__ = [
 logger = logging.getLogger("suno_async")
 
 #: Failures that would fail every other job the same way: they stop the batch (no new job
-#: starts; jobs under way finish).
+#: starts; jobs under way finish). So does an ``OSError`` (the audio cannot be written).
 STOPPING: Final = (
     AuthenticationError,
     PermissionDeniedError,
@@ -69,6 +69,9 @@ STOPPING: Final = (
     CreditBudgetError,
 )
 _ENCODER: Final = msgspec.json.Encoder()
+#: Jobs are encoded with their members sorted, so that the same job (its columns or members
+#: in another order) has the same key and the same stored spec.
+_JOB_ENCODER: Final = msgspec.json.Encoder(order="sorted")
 
 
 class Job(Protocol):
@@ -210,7 +213,7 @@ def job_key(job: msgspec.Struct) -> str:
     if given:
         return str(given)
     content = msgspec.structs.replace(job, key=None)
-    return hashlib.sha256(_ENCODER.encode(content)).hexdigest()[:20]
+    return hashlib.sha256(_JOB_ENCODER.encode(content)).hexdigest()[:20]
 
 
 async def _rows_of(rows: AsyncIterable[_J] | Iterable[_J]) -> AsyncIterable[_J]:
@@ -339,11 +342,21 @@ def _claim(
 ) -> JobRecord | RowError:
     """The job's record in the store, added if new; a :class:`RowError` if its key is taken
     by another job (in this run, or with other content)."""
+    if not (
+        isinstance(job, msgspec.Struct)
+        and isinstance(getattr(type(job), "provider", None), str)
+        and callable(getattr(job, "run", None))
+    ):
+        return RowError(
+            line=line,
+            message=f"the row is not a job (a provider's job struct, such as GenerateJob), "
+            f"got {type(job).__name__}.",
+        )
     try:
         key = job_key(job)
     except (TypeError, ValueError) as exc:  # pragma: no cover (a job that cannot be encoded)
         return RowError(line=line, message=f"the row cannot be stored ({exc}).")
-    spec = _ENCODER.encode(job).decode()
+    spec = _JOB_ENCODER.encode(job).decode()
     record = store.get(key)
     if record is None:
         return store.add(key, _kind(job), spec, line, run_id)
@@ -401,6 +414,7 @@ async def _run_one(
     tally = Tally(record.credits)
     tally.on_change = lambda: store.update(key, credits=tally.state)
     before = _credit_view(record.credits)
+    status: JobStatus
     state.running += 1
     token = CURRENT_TALLY.set(tally)
     try:
@@ -413,12 +427,17 @@ async def _run_one(
     except AmbiguousSubmitError as exc:
         await _finish(store, state, record, "ambiguous", on_event, error=str(exc))
     except STOPPING as exc:
-        status: JobStatus = "pending" if record.journal is None else "failed"
+        status = _stopped(record, tally, before)
         if state.stopped is None:
             state.stopped = f"{type(exc).__name__}: {exc}"
         await _finish(store, state, record, status, on_event, error=str(exc))
     except StoreBusyError:
         raise
+    except OSError as exc:  # writing the audio failed (disk full, a file in the way...)
+        status = _stopped(record, tally, before)
+        if state.stopped is None:
+            state.stopped = f"{type(exc).__name__}: {exc}"
+        await _finish(store, state, record, status, on_event, error=f"{type(exc).__name__}: {exc}")
     except ConfigError as exc:
         await _finish(store, state, record, "invalid", on_event, error=str(exc))
     except TaskTimeoutError as exc:
@@ -437,8 +456,17 @@ async def _run_one(
         state.uncertain += after[1] - before[1]
 
 
-def _credit_view(credits: TallyState) -> tuple[int, int]:
-    return credits.spent, credits.uncertain + sum(cost for cost, _ in credits.in_flight)
+def _credit_view(credits: TallyState) -> tuple[int, int, int]:
+    """Credits spent, uncertain (calls in flight included), and unpriced calls."""
+    in_flight = sum(cost for cost, _ in credits.in_flight)
+    return credits.spent, credits.uncertain + in_flight, credits.unpriced
+
+
+def _stopped(record: JobRecord, tally: Tally, before: tuple[int, int, int]) -> JobStatus:
+    """The status of a job stopped by a failure that stops the batch: ``pending`` if no run
+    sent anything for it (a rerun starts it afresh), else ``failed`` (a rerun carries on)."""
+    untouched = record.journal is None and _credit_view(tally.state) == before
+    return "pending" if untouched else "failed"
 
 
 async def _finish(

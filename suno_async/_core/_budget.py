@@ -103,14 +103,16 @@ class CreditBudget:
         try:
             result = await call()
         except AmbiguousSubmitError:
-            self._unsure(cost, key)
+            self._unsure(cost, key, landed=True)
             raise
         except _NOT_DONE:
             if tally is not None:
                 tally.not_sent(cost, key)
             raise  # answered with an error that proves no work, or never connected
         except BaseException:
-            self._unsure(cost, key)  # cancelled (or worse) in flight: it may have landed
+            self._unsure(
+                cost, key, landed=True
+            )  # cancelled (or worse) in flight: it may have landed
             raise
         else:
             self.spent += cost
@@ -145,13 +147,15 @@ class CreditBudget:
         if tally is not None:
             tally.found_charged(cost)
 
-    def _unsure(self, cost: int, key: str | None) -> None:
+    def _unsure(self, cost: int, key: str | None, *, landed: bool = False) -> None:
+        """Count ``cost`` as uncertain: a call in flight that ended so (``landed``), or
+        credits settled as not arrived that may have arrived after all."""
         self.uncertain += cost
         if key is not None:
             self._uncertain_by_key[key] = self._uncertain_by_key.get(key, 0) + cost
         tally = CURRENT_TALLY.get()
         if tally is not None:
-            tally.unsure(cost, key)
+            tally.unsure(cost, key, in_flight=landed)
 
     def settle(self, key: str, *, charged: int | None) -> int:
         """Resolve the uncertain credits filed under ``key``, once a lookup showed what became
@@ -234,9 +238,11 @@ class Tally:
         self._landed(cost, key)
         self._changed()
 
-    def unsure(self, cost: int, key: str | None) -> None:
-        """The call's outcome is unknown (also used by :meth:`CreditBudget.unsettle`)."""
-        if (cost, key) in self.state.in_flight:
+    def unsure(self, cost: int, key: str | None, *, in_flight: bool = True) -> None:
+        """The outcome of the call in flight is unknown; or (``in_flight`` false, from
+        :meth:`CreditBudget.unsettle`) credits settled earlier are uncertain again, which
+        leaves the calls in flight alone."""
+        if in_flight:
             self._landed(cost, key)
         self._unsure(cost, key)
         self._changed()

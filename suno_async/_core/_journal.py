@@ -71,7 +71,7 @@ class Journal(Generic[_S]):
         """The journal at ``target``: its saved state if there is one, else ``fresh`` (saved).
 
         ``target`` is a path (a job store if it ends ``.db``, ``.sqlite`` or ``.sqlite3``,
-        else a JSON file), or a journal already open (from a batch's store).
+        in any case, else a JSON file), or a journal already open (from a batch's store).
 
         Raises:
             ConfigError: the target holds no journal of this kind and version, or one that
@@ -83,7 +83,7 @@ class Journal(Generic[_S]):
             opened: Journal[_S] = target
             return opened
         where = Path(target)
-        if where.suffix in STORE_SUFFIXES:
+        if where.suffix.lower() in STORE_SUFFIXES:
             return StoreJournal.open_in(JobStore.open(where), "journal", fresh, owned=True)
         return FileJournal.open_file(where, fresh)
 

@@ -33,6 +33,7 @@ import msgspec
 
 from suno_async._core._budget import TallyState
 from suno_async._core._exceptions import ConfigError, StoreBusyError
+from suno_async._core._validation import check_bool, check_path
 
 __all__ = ["STORE_SUFFIXES", "JobRecord", "JobStatus", "JobStore", "Totals"]
 
@@ -138,18 +139,26 @@ class JobStore:
             StoreBusyError: another process has it open for writing.
             ConfigError: the file is not a job store, or (``readonly``) does not exist.
         """
-        where = Path(path)
+        where = Path(check_path("path", path))
+        check_bool("readonly", readonly)
+        check_bool("durable", durable)
         if readonly:
             if not where.exists():
                 raise ConfigError(f"job store {where} does not exist.", argument="store")
-            db = _connect(f"{where.resolve().as_uri()}?mode=ro", uri=True)
-            store = cls(where, db, None, readonly=True)
-            store._check_format()
+            reader = _connect(f"{where.resolve().as_uri()}?mode=ro", uri=True)
+            store = cls(where, reader, None, readonly=True)
+            try:
+                store._check_format()
+            except BaseException:
+                reader.close()
+                raise
             return store
         where.parent.mkdir(parents=True, exist_ok=True)
         lock = _take_lock(where)
+        db: sqlite3.Connection | None = None
         try:
             db = _connect(str(where), uri=False)
+            _refuse_foreign(db, where)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             with db:
@@ -161,11 +170,15 @@ class JobStore:
             store._check_format()
         except sqlite3.DatabaseError as exc:
             lock.close()
+            if db is not None:
+                db.close()
             raise ConfigError(
                 f"{where} is not a job store ({exc}). Use another path.", argument="store"
             ) from None
         except BaseException:
             lock.close()
+            if db is not None:
+                db.close()
             raise
         return store
 
@@ -290,6 +303,18 @@ def _connect(target: str, *, uri: bool) -> sqlite3.Connection:
     db.execute("PRAGMA busy_timeout = 5000")
     db.isolation_level = "DEFERRED"  # ``with db`` opens and commits one transaction
     return db
+
+
+def _refuse_foreign(db: sqlite3.Connection, where: Path) -> None:
+    """Refuse an SQLite file of another program (tables, but not a store's), before a table
+    of ours is added to it."""
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if tables and not {"jobs", "meta"} <= tables:
+        raise ConfigError(
+            f"{where} is not a job store (an SQLite database of another program, with tables "
+            f"{', '.join(sorted(tables))}). Use another path.",
+            argument="store",
+        )
 
 
 def _column_value(value: object) -> object:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import AsyncIterable, Iterable, Iterator
+from collections.abc import AsyncIterable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, Literal, Protocol, cast
 
@@ -31,15 +31,17 @@ from suno_async._core._batch import (
     run_jobs,
 )
 from suno_async._core._exceptions import ConfigError
-from suno_async._core._store import JobRecord, JobStatus, JobStore, Totals
+from suno_async._core._store import JOB_STATUSES, JobRecord, JobStatus, JobStore, Totals
 from suno_async._core._validation import (
     check_bool,
     check_callback,
+    check_instance,
+    check_iterable,
     check_path,
     check_positive,
     check_positive_int,
 )
-from suno_async.batch._rows import BatchJob, job_from_mapping, read_rows
+from suno_async.batch._rows import BatchJob, check_kind, job_from_mapping, open_rows, read_rows
 from suno_async.mountsea._batch_jobs import GenerateJob, TrainAndGenerateJob
 from suno_async.mountsea._client import MountseaClient
 from suno_async.sunoapi._batch_jobs import PureMusicJob
@@ -122,18 +124,17 @@ async def run_batch(
             per job (``invalid``); nothing is sent for bad arguments.
         StoreBusyError: another process is running a batch on ``store``.
     """
-    check_positive_int("concurrency", concurrency)
-    if timeout is not None:
-        check_positive("timeout", timeout)
-    check_bool("resend_if_ambiguous", resend_if_ambiguous)
+    _check_run_options(concurrency, timeout, resend_if_ambiguous, on_event, progress)
     check_bool("retry_failed", retry_failed)
-    check_callback("on_event", on_event)
+    check_kind("default_kind", default_kind)
     clients = _clients(mountsea, sunoapi)
-    where = Path(check_path("directory", directory)) if directory is not None else None
+    where = _directory(directory)
     source: Iterable[Row] | AsyncIterable[Row]
     if isinstance(rows, str | os.PathLike):
-        source = read_rows(rows, default_kind=default_kind)
-    elif isinstance(rows, Iterable | AsyncIterable):
+        source = open_rows(check_path("rows", rows), default_kind, argument="rows")
+    elif isinstance(rows, Iterable | AsyncIterable) and not isinstance(
+        rows, bytes | bytearray | Mapping
+    ):
         source = cast("Iterable[Row] | AsyncIterable[Row]", rows)  # str was taken above
     else:
         raise ConfigError(
@@ -171,9 +172,9 @@ async def retry_batch(
     """Run again the store's jobs that are not done (failed, pending or cut short; with
     ``resend_if_ambiguous`` also the ambiguous ones, which may bill twice), from the jobs as
     stored: no rows file is needed. Arguments and errors as for :func:`run_batch`."""
-    check_positive_int("concurrency", concurrency)
-    check_bool("resend_if_ambiguous", resend_if_ambiguous)
+    _check_run_options(concurrency, timeout, resend_if_ambiguous, on_event, progress)
     clients = _clients(mountsea, sunoapi)
+    where = _directory(directory)
     statuses: tuple[JobStatus, ...] = ("failed", "pending", "running")
     if resend_if_ambiguous:
         statuses += ("ambiguous",)
@@ -183,10 +184,20 @@ async def retry_batch(
         def stored() -> Iterator[Row]:
             for key in snapshot:
                 record = opened.get(key)
-                if record is not None and record.status in statuses:
-                    yield record.line, _SPEC.decode(record.spec)
+                if record is None or record.status not in statuses:
+                    continue
+                try:
+                    job = _SPEC.decode(record.spec)
+                except msgspec.DecodeError as exc:  # not a batch job (a single-job journal)
+                    yield RowError(
+                        line=record.line,
+                        key=record.key,
+                        message=f"job {record.key!r} of the store is not a batch job this "
+                        f"library can run again ({exc}); run it the way it was started.",
+                    )
+                    continue
+                yield record.line, job
 
-        where = Path(check_path("directory", directory)) if directory is not None else None
         return await run_jobs(
             stored(),
             opened,
@@ -210,15 +221,28 @@ def export_results(
     statuses: Iterable[JobStatus] = (),
 ) -> int:
     """Write the store's jobs (of ``statuses``, or all) to ``out`` as JSON Lines or CSV: key,
-    line, kind, status, error, credits spent and uncertain, task id, clip ids, audio URLs,
+    line, kind, status, error, credits spent and uncertain (paid calls a stopped run left in
+    flight included, as in the store's totals), task id, clip ids, audio URLs,
     files, model id. Reads the store without its lock (a run may be going on). Returns the
     number of jobs written.
 
     Raises:
         ConfigError: ``format`` is neither ``csv`` nor ``jsonl``, or the store does not exist.
     """
-    if format not in ("csv", "jsonl"):
-        raise ConfigError("format must be 'csv' or 'jsonl'.", argument="format")
+    if not isinstance(format, str) or format not in ("csv", "jsonl"):
+        raise ConfigError(f"format must be 'csv' or 'jsonl', got {format!r}.", argument="format")
+    if not callable(getattr(out, "write", None)):
+        raise ConfigError(
+            f"out must be a text file open for writing, got {type(out).__name__}.",
+            argument="out",
+        )
+    wanted = check_iterable("statuses", statuses, "job statuses")
+    for status in wanted:
+        if not isinstance(status, str) or status not in JOB_STATUSES:
+            raise ConfigError(
+                f"statuses must name job statuses ({', '.join(JOB_STATUSES)}), got {status!r}.",
+                argument="statuses",
+            )
     opened = (
         store
         if isinstance(store, JobStore)
@@ -229,7 +253,7 @@ def export_results(
         if writer is not None:
             writer.writeheader()
         count = 0
-        for record in opened.records(*statuses):
+        for record in opened.records(*wanted):
             row = _export_row(record)
             if writer is not None:
                 writer.writerow({k: _cell(v) for k, v in row.items()})
@@ -268,7 +292,7 @@ def _export_row(record: JobRecord) -> dict[str, Any]:
         "status": record.status,
         "error": record.error,
         "spent": record.credits.spent,
-        "uncertain": record.credits.uncertain,
+        "uncertain": record.credits.uncertain + sum(cost for cost, _ in record.credits.in_flight),
         "task_id": result.task_id if result else None,
         "clip_ids": [clip.id for clip in result.clips] if result else [],
         "audio_urls": [clip.audio_url or "" for clip in result.clips] if result else [],
@@ -279,6 +303,36 @@ def _export_row(record: JobRecord) -> dict[str, Any]:
 
 def _cell(value: object) -> object:
     return " ".join(map(str, value)) if isinstance(value, list) else value
+
+
+def _directory(directory: str | os.PathLike[str] | None) -> Path | None:
+    """Where each job's audio goes, if anywhere (a directory, or a path to create)."""
+    if directory is None:
+        return None
+    where = Path(check_path("directory", directory))
+    if where.exists() and not where.is_dir():
+        raise ConfigError(
+            f"directory {where} is a file: pass a directory for the jobs' audio.",
+            argument="directory",
+        )
+    return where
+
+
+def _check_run_options(
+    concurrency: int,
+    timeout: float | None,
+    resend_if_ambiguous: bool,
+    on_event: BatchEventHandler | None,
+    progress: BatchProgress | None,
+) -> None:
+    """Refuse a bad option shared by :func:`run_batch` and :func:`retry_batch`."""
+    check_positive_int("concurrency", concurrency)
+    if timeout is not None:
+        check_positive("timeout", timeout)
+    check_bool("resend_if_ambiguous", resend_if_ambiguous)
+    check_callback("on_event", on_event)
+    if progress is not None:
+        check_instance("progress", progress, BatchProgress, "a BatchProgress (or None)")
 
 
 def _clients(mountsea: object, sunoapi: object) -> dict[str, Any]:

@@ -29,11 +29,12 @@ import msgspec
 
 from suno_async._core._batch import RowError
 from suno_async._core._exceptions import ConfigError
+from suno_async._core._validation import check_path
 from suno_async.mountsea._batch_jobs import GenerateJob, TrainAndGenerateJob
 from suno_async.mountsea._models import GenerateRequest
 from suno_async.sunoapi._batch_jobs import PureMusicJob
 
-__all__ = ["KINDS", "BatchJob", "job_from_mapping", "read_rows"]
+__all__ = ["KINDS", "BatchJob", "check_kind", "job_from_mapping", "open_rows", "read_rows"]
 
 #: Every kind of batch job.
 BatchJob = GenerateJob | TrainAndGenerateJob | PureMusicJob
@@ -56,45 +57,66 @@ def read_rows(
     Raises:
         ConfigError: the file cannot be opened, or its name ends otherwise.
     """
+    check_kind("default_kind", default_kind)
+    return open_rows(check_path("path", path), default_kind, argument="path")
+
+
+def check_kind(argument: str, kind: str) -> str:
+    """``kind`` if it is a kind of batch job.
+
+    Raises:
+        ConfigError: it is not.
+    """
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise ConfigError(
+            f"{argument} must be one of {', '.join(KINDS)}, got {kind!r}.", argument=argument
+        )
+    return kind
+
+
+def open_rows(
+    path: str, default_kind: str, *, argument: str
+) -> Iterator[tuple[int, BatchJob] | RowError]:
+    """:func:`read_rows` for a checked path (errors name ``argument``)."""
     where = Path(path)
     suffix = where.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".ndjson"):
         raise ConfigError(
-            f"{where}: batch rows are read from .csv or .jsonl files.", argument="rows"
-        )
-    if default_kind not in KINDS:
-        raise ConfigError(
-            f"default_kind must be one of {', '.join(KINDS)}, got {default_kind!r}.",
-            argument="default_kind",
+            f"{where}: batch rows are read from .csv or .jsonl files.", argument=argument
         )
     try:
-        handle = where.open(encoding="utf-8-sig", newline="")
+        with where.open("rb"):
+            pass  # readable now; opened again when the first row is read
     except OSError as exc:
-        raise ConfigError(f"cannot read {where}: {exc.strerror}.", argument="rows") from None
-    return (
-        _csv_rows(handle, default_kind) if suffix == ".csv" else _jsonl_rows(handle, default_kind)
-    )
+        raise ConfigError(f"cannot read {where}: {exc.strerror}.", argument=argument) from None
+    return _csv_rows(where, default_kind) if suffix == ".csv" else _jsonl_rows(where, default_kind)
 
 
-def _csv_rows(handle: Any, default_kind: str) -> Iterator[tuple[int, BatchJob] | RowError]:
-    with handle:
+def _csv_rows(where: Path, default_kind: str) -> Iterator[tuple[int, BatchJob] | RowError]:
+    with where.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        try:
-            for values in reader:
-                line = reader.line_num
-                if None in values:
-                    yield RowError(line=line, message="the row has more cells than the header.")
-                    continue
-                cells = {name.strip(): value for name, value in values.items() if value}
-                if not cells:
-                    continue  # a blank line
-                yield _job(line, cells, default_kind, text=True)
-        except csv.Error as exc:
-            yield RowError(line=reader.line_num, message=f"the CSV file breaks here: {exc}.")
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # this row only: the reader goes on with the next line
+                yield RowError(
+                    line=reader.line_num + 1, message=f"the CSV row cannot be read: {exc}."
+                )
+                continue
+            line = reader.line_num
+            if None in values:
+                yield RowError(line=line, message="the row has more cells than the header.")
+                continue
+            cells = {name.strip(): value for name, value in values.items() if value}
+            if not cells:
+                continue  # a blank line
+            yield _job(line, cells, default_kind, text=True)
 
 
-def _jsonl_rows(handle: Any, default_kind: str) -> Iterator[tuple[int, BatchJob] | RowError]:
-    with handle:
+def _jsonl_rows(where: Path, default_kind: str) -> Iterator[tuple[int, BatchJob] | RowError]:
+    with where.open(encoding="utf-8-sig", newline="") as handle:
         for line, text in enumerate(handle, start=1):
             if not text.strip():
                 continue

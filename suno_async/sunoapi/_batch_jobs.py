@@ -48,7 +48,9 @@ class PureMusicJournal(msgspec.Struct, kw_only=True):
         return ("pure_music", self.tags, self.title)
 
 
-class PureMusicJob(msgspec.Struct, frozen=True, kw_only=True, tag="pure_music"):
+class PureMusicJob(
+    msgspec.Struct, frozen=True, kw_only=True, tag="pure_music", forbid_unknown_fields=True
+):
     """sunoapi custom pure music (v3.5) from style ``tags`` and an optional ``title``;
     ``key`` names the job in its store (default: a hash of tags and title)."""
 

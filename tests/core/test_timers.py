@@ -59,17 +59,16 @@ async def test_pending_waits_of_a_client_sleep_in_its_timers() -> None:
         base_url="http://127.0.0.1:9",
         clock=clock,
         poll_schedules={TaskKind.EDIT: _FAR},
-    ) as client:
-        async with anyio.create_task_group() as group:
+    ) as client, anyio.create_task_group() as group:
 
-            async def wait(task_id: str) -> None:
-                await client.wait_for_task(task_id, kind=TaskKind.EDIT)
+        async def wait(task_id: str) -> None:
+            await client.wait_for_task(task_id, kind=TaskKind.EDIT)
 
-            for i in range(50):
-                group.start_soon(wait, f"t{i}")
-            await anyio.wait_all_tasks_blocked()  # before the virtual clock jumps
-            assert client._core.timers.pending == 50
-            group.cancel_scope.cancel()
+        for i in range(50):
+            group.start_soon(wait, f"t{i}")
+        await anyio.wait_all_tasks_blocked()  # before the virtual clock jumps
+        assert client._core.timers.pending == 50
+        group.cancel_scope.cancel()
 
 
 async def test_a_clock_without_call_at_is_slept_on_directly() -> None:
