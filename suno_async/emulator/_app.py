@@ -88,13 +88,14 @@ import hmac
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Protocol
 
 import msgspec
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from suno_async._core._clock import Clock
 from suno_async.emulator._audio import synth_wav
 from suno_async.emulator._chaos import FETCH_HEADER, ChaosEngine
 from suno_async.emulator._config import EmulatorConfig
@@ -106,6 +107,7 @@ from suno_async.emulator._readings import Readings
 __all__ = [
     "AUDIO_SOURCES_KEY",
     "CHAOS_KEY",
+    "CLOCK_KEY",
     "CONFIG_KEY",
     "HTTP_FAULTS_KEY",
     "REQUESTS_KEY",
@@ -130,6 +132,8 @@ class RequestRecord:
         status: The status code sent.
         authorized: True if the request carried credentials this emulator accepts.
         has_auth_header: True if the request had an ``Authorization`` header at all.
+        at: When the request arrived, on the emulator's clock (0.0 for an app made without
+            a clock). Not compared: two records that differ only in it are equal.
     """
 
     method: str
@@ -138,6 +142,7 @@ class RequestRecord:
     status: int
     authorized: bool
     has_auth_header: bool
+    at: float = field(default=0.0, compare=False)
 
 
 class AudioSource(Protocol):
@@ -156,6 +161,7 @@ AUDIO_SOURCES_KEY: Final = web.AppKey[list[AudioSource]]("audio_sources")
 REQUESTS_KEY: Final = web.AppKey[list[RequestRecord]]("requests")
 HTTP_FAULTS_KEY: Final = web.AppKey("http_faults", HttpFaults)
 CHAOS_KEY: Final = web.AppKey("chaos", ChaosEngine)
+CLOCK_KEY: Final = web.AppKey[Clock | None]("clock")
 
 #: The 401 text on mountsea.ai's routes (the emulator's own: the provider documents none).
 MOUNTSEA_UNAUTHORIZED: Final = (
@@ -225,6 +231,8 @@ def _fault_response(fault: HttpFault, path: str) -> web.Response:
 async def _log_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
     header = request.headers.get("Authorization")
     api_key = request.app[CONFIG_KEY].api_key
+    clock = request.app[CLOCK_KEY]
+    arrived = clock.now() if clock is not None else 0.0
 
     def record(status: int) -> None:
         request.app[REQUESTS_KEY].append(
@@ -235,6 +243,7 @@ async def _log_requests(request: web.Request, handler: Handler) -> web.StreamRes
                 status=status,
                 authorized=bearer_ok(header, api_key),
                 has_auth_header=header is not None,
+                at=arrived,
             )
         )
 
@@ -432,12 +441,14 @@ def make_app(
     http_faults: HttpFaults,
     *,
     chaos: ChaosEngine | None = None,
+    clock: Clock | None = None,
 ) -> web.Application:
     """The aiohttp application of an emulator run with ``config``, logging to ``requests``.
 
     It has the middleware, the CDN and the sample tracks, and no provider yet: mount each
     provider's route set on it with that provider's ``add_routes``. ``http_faults`` holds the
-    scripted HTTP faults and ``chaos`` draws the random ones (none if ``None``).
+    scripted HTTP faults and ``chaos`` draws the random ones (none if ``None``); ``clock``
+    stamps each logged request (:attr:`RequestRecord.at`).
     """
     app = web.Application(
         middlewares=[_log_requests, _inject_faults, _error_bodies, _require_bearer]
@@ -446,6 +457,7 @@ def make_app(
     app[REQUESTS_KEY] = requests
     app[HTTP_FAULTS_KEY] = http_faults
     app[CHAOS_KEY] = chaos if chaos is not None else ChaosEngine(None)
+    app[CLOCK_KEY] = clock
     app[AUDIO_SOURCES_KEY] = []
     app.router.add_get("/cdn/audio/{clip_id}.wav", _cdn_audio)
     app.router.add_get("/cdn/stream/{clip_id}.wav", _cdn_stream)

@@ -7,8 +7,8 @@ charged trainings for one intended create is a double charge) and not just the b
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
 
 __all__ = ["Charge", "Ledger", "Settlement"]
 
@@ -31,6 +31,11 @@ class Charge:
         cost: Credits charged (0 for free work, which is still listed).
         state: ``"pending"`` (not settled yet), ``"kept"`` (the work succeeded) or
             ``"refunded"`` (it failed and the credits came back).
+        label: What the request named the work by, to tell pieces of work apart when their
+            ids are not known (a client killed before it read the answer never learns them): a
+            generation's or music call's ``title``, a training's model ``name``; ``None`` when
+            it has none (an upload, an untitled call). Not compared: two charges that differ
+            only in it are equal.
     """
 
     provider: str
@@ -38,6 +43,7 @@ class Charge:
     task_id: str
     cost: int
     state: Literal["pending", "kept", "refunded"]
+    label: str | None = field(default=None, compare=False)
 
 
 class Ledger(Generic[_W]):
@@ -109,6 +115,17 @@ class Ledger(Generic[_W]):
             "refund": "refunded",
         }
         return [
-            Charge(provider, *describe(work), cost, states[settled])
+            Charge(provider, *describe(work), cost, states[settled], label_of(work))
             for work, cost, settled in self.history()
         ]
+
+
+def label_of(work: Any) -> str | None:
+    """The title (of its ``spec`` or ``music`` spec) or ``name`` the request gave ``work``, if
+    any (see :attr:`Charge.label`)."""
+    for holder in (getattr(work, "spec", None), getattr(work, "music", None), work):
+        for attribute in ("title", "name"):
+            value = getattr(holder, attribute, None)
+            if isinstance(value, str) and value:
+                return value
+    return None

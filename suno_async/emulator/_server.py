@@ -118,7 +118,13 @@ class Emulator:
             )
             self._shared.start(self._base_url)
             self._mountsea.start(self._http)
-            app = make_app(self._config, self._requests, self._http_faults, chaos=self._chaos)
+            app = make_app(
+                self._config,
+                self._requests,
+                self._http_faults,
+                chaos=self._chaos,
+                clock=self._clock,
+            )
             _mountsea.add_routes(app, self._mountsea)
             _sunoapi.add_routes(app, self._sunoapi)
             self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT)
