@@ -411,7 +411,7 @@ async def _run_one(
             ),
         )
         return
-    tally = Tally(record.credits)
+    tally = Tally(record.credits, store_accepted_later=True)
     tally.on_change = lambda: store.update(key, credits=tally.state)
     before = _credit_view(record.credits)
     status: JobStatus
@@ -421,11 +421,13 @@ async def _run_one(
         store.update(key, status="running", attempts=record.attempts + 1, error=None)
 
         def open_journal(fresh: Any) -> Journal[Any]:
-            return StoreJournal.open_in(store, key, fresh, owned=False)
+            return StoreJournal.open_in(store, key, fresh, owned=False, tally=tally)
 
         result = await typed.run(client, open_journal, context)
     except AmbiguousSubmitError as exc:
-        await _finish(store, state, record, "ambiguous", on_event, error=str(exc))
+        # A rerun finds the same unknown outcome; the first run's message says what was lost.
+        first = record.error if record.status == "ambiguous" and record.error else None
+        await _finish(store, state, record, "ambiguous", on_event, error=first or str(exc))
     except STOPPING as exc:
         status = _stopped(record, tally, before)
         if state.stopped is None:
@@ -445,11 +447,12 @@ async def _run_one(
     except SunoError as exc:
         await _finish(store, state, record, "failed", on_event, error=str(exc))
     else:
-        store.update(key, status="done", result=_ENCODER.encode(result))
+        store.update(key, status="done", result=_ENCODER.encode(result), credits=tally.state)
         state.done += 1
         await emit(on_event, RowFinished(key=key, line=record.line, status="done"))
     finally:
         CURRENT_TALLY.reset(token)
+        store.update(key, credits=tally.state)  # what the journal's last save did not carry
         state.running -= 1
         after = _credit_view(tally.state)
         state.spent += after[0] - before[0]

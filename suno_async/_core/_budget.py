@@ -196,19 +196,27 @@ class Tally:
 
     Bind it to the task doing the job's calls (``CURRENT_TALLY.set(tally)``); the client's
     budget mirrors every change into it, and ``on_change`` (if given) is called after each one
-    so its owner can store it. A tally read back from a :class:`TallyState` whose
+    so its owner can store it, except after an accepted call when ``store_accepted_later``:
+    then the owner stores it with the next step of the job's journal (the task id that proves
+    the acceptance), in one write, so a crash between the two cannot count the call as spent
+    while the journal still shows it being sent. A tally read back from a :class:`TallyState` whose
     ``in_flight`` is not empty (a run stopped with a paid call being sent) counts those calls
     as uncertain.
     """
 
     def __init__(
-        self, state: TallyState | None = None, on_change: Callable[[], None] | None = None
+        self,
+        state: TallyState | None = None,
+        on_change: Callable[[], None] | None = None,
+        *,
+        store_accepted_later: bool = False,
     ) -> None:
         self.state = state if state is not None else TallyState()
         for cost, key in self.state.in_flight:
             self._unsure(cost, key)
         self.state.in_flight = []
         self.on_change = on_change
+        self.store_accepted_later = store_accepted_later
 
     def _changed(self) -> None:
         if self.on_change is not None:
@@ -231,7 +239,8 @@ class Tally:
         """The call was accepted: ``cost`` is spent."""
         self._landed(cost, key)
         self.state.spent += cost
-        self._changed()
+        if not self.store_accepted_later:
+            self._changed()
 
     def not_sent(self, cost: int, key: str | None) -> None:
         """The answer proves the call was not done."""

@@ -22,6 +22,7 @@ from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 
 import msgspec
 
+from suno_async._core._budget import Tally
 from suno_async._core._exceptions import ConfigError
 from suno_async._core._store import STORE_SUFFIXES, JobStore
 
@@ -139,17 +140,23 @@ class FileJournal(Journal[_S]):
 class StoreJournal(Journal[_S]):
     """A journal in one row of a job store (the row's ``journal`` column)."""
 
-    def __init__(self, store: JobStore, key: str, state: _S, *, owned: bool) -> None:
+    def __init__(
+        self, store: JobStore, key: str, state: _S, *, owned: bool, tally: Tally | None = None
+    ) -> None:
         super().__init__(state, f"{store.path} (job {key})")
         self.store = store
         self.key = key
         self._owned = owned
+        #: The job's credits, written with each save (see :class:`Tally`).
+        self._tally = tally
 
     @classmethod
-    def open_in(cls, store: JobStore, key: str, fresh: _S, *, owned: bool) -> StoreJournal[_S]:
+    def open_in(
+        cls, store: JobStore, key: str, fresh: _S, *, owned: bool, tally: Tally | None = None
+    ) -> StoreJournal[_S]:
         """The journal of the job ``key`` in ``store`` (the job is added if missing, as a
         ``running`` job of kind ``fresh.kind``); with ``owned`` the store is closed with the
-        journal."""
+        journal; with ``tally`` each save also writes the job's credits."""
         try:
             record = store.get(key)
             if record is None:
@@ -162,15 +169,20 @@ class StoreJournal(Journal[_S]):
             where = f"{store.path} (job {key})"
             state = fresh if record.journal is None else _decode(record.journal, fresh, where)
             _check_same_run(where, state, fresh)
-            return cls(store, key, state, owned=owned)
+            return cls(store, key, state, owned=owned, tally=tally)
         except BaseException:
             if owned:
                 store.close()
             raise
 
     def save(self) -> None:
-        """Write the state in one transaction."""
-        self.store.update(self.key, journal=_ENCODER.encode(self.state))
+        """Write the state (and the job's credits, if kept) in one transaction."""
+        if self._tally is None:
+            self.store.update(self.key, journal=_ENCODER.encode(self.state))
+        else:
+            self.store.update(
+                self.key, journal=_ENCODER.encode(self.state), credits=self._tally.state
+            )
 
     def close(self) -> None:
         """Close the store if this journal opened it."""

@@ -148,6 +148,16 @@ class JobStore:
             reader = _connect(f"{where.resolve().as_uri()}?mode=ro", uri=True)
             store = cls(where, reader, None, readonly=True)
             try:
+                try:
+                    tables = reader.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+                except sqlite3.DatabaseError:
+                    tables = None  # not SQLite at all: the format check below says so
+                if tables == 0:
+                    raise ConfigError(
+                        f"job store {where} has no tables yet: a run is creating it, or was "
+                        "stopped while it did. Run the batch (again) to create it.",
+                        argument="store",
+                    )
                 store._check_format()
             except BaseException:
                 reader.close()

@@ -572,3 +572,51 @@ def test_export_counts_calls_left_in_flight_as_uncertain(tmp_path: Path) -> None
     out = io.StringIO()
     export_results(tmp_path / "batch.db", out)
     assert json.loads(out.getvalue())["uncertain"] == 50
+
+
+async def test_a_rerun_keeps_the_first_cause_of_an_ambiguous_row(
+    tmp_path: Path, suno_control: EmulatorControl, mountsea_client: MountseaClient
+) -> None:
+    """The rerun finds the same unknown outcome (the journal shows the request was being sent);
+    the row keeps the message of what was lost the first time."""
+    rows = write_csv(tmp_path / "rows.csv", "key,tags", "a,pop")
+    store = tmp_path / "batch.db"
+    suno_control.emulator.inject_http("POST", GENERATE, 502, after_work=True)
+    await run_batch(rows, store=store, mountsea=mountsea_client)
+    with JobStore.open(store, readonly=True) as opened:
+        first = opened.get("a")
+    assert first is not None
+    assert first.status == "ambiguous"
+    assert first.error
+    assert "502" in first.error
+    await run_batch(rows, store=store, mountsea=mountsea_client)
+    with JobStore.open(store, readonly=True) as opened:
+        again = opened.get("a")
+    assert again is not None
+    assert again.status == "ambiguous"
+    assert again.error == first.error
+
+
+async def test_an_accepted_call_is_stored_with_the_journal_step_that_proves_it(
+    tmp_path: Path, suno_control: EmulatorControl, mountsea_client: MountseaClient
+) -> None:
+    """No write of the store counts a paid call as spent while the journal it leaves behind
+    still shows the call being sent (a kill between two writes would orphan paid work)."""
+    writes: list[tuple[bytes | None, int]] = []
+    original = JobStore.update
+
+    def watching(self: JobStore, key: str, **columns: Any) -> None:
+        original(self, key, **columns)
+        record = self.get(key)
+        if record is not None:
+            writes.append((record.journal, record.credits.spent))
+
+    rows = write_csv(tmp_path / "rows.csv", "key,tags", "a,pop")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(JobStore, "update", watching)
+        summary = await run_batch(rows, store=tmp_path / "batch.db", mountsea=mountsea_client)
+    assert summary.done == 1
+    assert any(spent == 40 for _, spent in writes)
+    for journal, spent in writes:
+        if spent and journal is not None:
+            assert json.loads(journal)["submit"] != "sending"

@@ -264,3 +264,16 @@ def test_bad_paths_are_refused(
         JobStore.open(bad)  # type: ignore[arg-type]
     assert info.value.argument == "path"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_store_cut_short_while_being_created_is_named_so_when_read(tmp_path: Path) -> None:
+    """A run killed after the file exists but before its tables: a reader says so (not "not a
+    job store"), and a writer finishes creating it."""
+    path = tmp_path / "s.db"
+    sqlite3.connect(path).close()
+    with pytest.raises(ConfigError, match="no tables yet"):
+        JobStore.open(path, readonly=True)
+    with JobStore.open(path) as store:
+        assert store.totals().total == 0
+    with JobStore.open(path, readonly=True) as reader:
+        assert reader.totals().total == 0
