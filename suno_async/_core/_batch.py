@@ -38,6 +38,7 @@ from suno_async._core._exceptions import (
     StoreBusyError,
     SunoError,
     TaskTimeoutError,
+    WrongBaseURLError,
 )
 from suno_async._core._journal import Journal, StoreJournal
 from suno_async._core._models import Clip
@@ -67,6 +68,7 @@ STOPPING: Final = (
     PermissionDeniedError,
     InsufficientCreditsError,
     CreditBudgetError,
+    WrongBaseURLError,
 )
 _ENCODER: Final = msgspec.json.Encoder()
 #: Jobs are encoded with their members sorted, so that the same job (its columns or members

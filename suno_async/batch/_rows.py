@@ -153,7 +153,12 @@ def job_from_mapping(
     """
     fields = dict(values)
     kind = str(fields.pop("kind", default_kind))
-    key = fields.pop("key", None) or fields.pop("id", None)
+    given_key, given_id = fields.pop("key", None), fields.pop("id", None)
+    if given_key is not None and given_id is not None and given_key != given_id:
+        raise ConfigError(
+            f"the row has both key {given_key!r} and id {given_id!r}; give one.", argument="key"
+        )
+    key = given_key if given_key is not None else given_id
     key = None if key is None else str(key)
     if kind == "generate":
         return GenerateJob(key=key, fields=_generate_fields(fields, text=text))

@@ -309,3 +309,11 @@ def test_a_pure_music_row_with_an_unknown_field_is_refused(tmp_path: Path) -> No
     assert isinstance(error, RowError)
     assert "titel" in error.message
     assert (error.line, error.key) == (1, "p")
+
+
+def test_a_row_with_both_key_and_id_uses_one_and_sends_neither() -> None:
+    job = job_from_mapping({"key": "a", "id": "a", "tags": "pop"})
+    assert job.key == "a"
+    assert "id" not in job.fields  # type: ignore[union-attr]
+    with pytest.raises(ConfigError, match="both key"):
+        job_from_mapping({"key": "a", "id": "b", "tags": "pop"})

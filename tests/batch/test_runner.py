@@ -620,3 +620,33 @@ async def test_an_accepted_call_is_stored_with_the_journal_step_that_proves_it(
     for journal, spent in writes:
         if spent and journal is not None:
             assert json.loads(journal)["submit"] != "sending"
+
+
+async def test_a_base_url_that_is_not_the_api_stops_the_batch(tmp_path: Path) -> None:
+    """A web page where the API should be fails every row the same way: the batch stops after
+    the first instead of trying them all."""
+    from aiohttp import web
+
+    async def page(_: web.Request) -> web.Response:
+        return web.Response(text="<html><body>Welcome</body></html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        rows = write_csv(tmp_path / "rows.csv", "key,tags", *(f"r{i},pop" for i in range(20)))
+        async with MountseaClient(
+            api_key="k", base_url=f"http://127.0.0.1:{port}", retry=FAST_RETRY
+        ) as client:
+            summary = await run_batch(rows, store=tmp_path / "b.db", mountsea=client, concurrency=2)
+    finally:
+        await runner.cleanup()
+    assert summary.stopped is not None
+    assert "WrongBaseURLError" in summary.stopped
+    assert summary.invalid == 0
+    tried = summary.totals.total - summary.totals.counts["pending"]
+    assert tried <= 2, summary.totals.counts  # at most the rows running when it stopped
