@@ -38,6 +38,7 @@ from suno_async._core._validation import (
     check_positive,
 )
 from suno_async.mountsea import _constants as c
+from suno_async.mountsea._decisions import after_lost_generate
 from suno_async.mountsea._journals import GenerationJournal
 from suno_async.mountsea._models import (
     GenerateRequest,
@@ -307,7 +308,11 @@ class GenerateAPI(SchemaAPI):
 
         task_id = state.task_id if state is not None and state.submit == "submitted" else None
         if task_id is None:
-            if log is not None and log.state.submit == "sending" and not resend_if_ambiguous:
+            if (
+                log is not None
+                and log.state.submit == "sending"
+                and after_lost_generate(resend_if_ambiguous=resend_if_ambiguous) == "ambiguous"
+            ):
                 raise AmbiguousSubmitError(
                     f"journal {log.where} shows this generation was being sent when the run "
                     "stopped, and no answer was recorded: it may be running (and billed). Look "

@@ -76,7 +76,15 @@ from suno_async._core._validation import (
 from suno_async.mountsea._constants import (
     CREATE_CUSTOM_MODEL_COST,
     MIN_TRAINING_CLIPS,
-    PERMANENT_UPLOAD_FAIL_CODES,
+)
+from suno_async.mountsea._decisions import (
+    WORKING,
+    after_unclear_create,
+    create_arrived,
+    status_in,
+    upload_lanes,
+    upload_will_retry,
+    uploads_out_of_reach,
 )
 from suno_async.mountsea._errors import NotEnoughClipsError
 from suno_async.mountsea._journals import TrainingJournal
@@ -237,10 +245,8 @@ async def _upload_until_clip(
             await emit(on_event, UploadFinished(url=url, clip_id=clip.id))
             return outcome
         waiting = None
-        permanent = isinstance(error, TaskFailedError) and (
-            error.fail_code in PERMANENT_UPLOAD_FAIL_CODES
-        )
-        will_retry = len(task_ids) < attempts and not permanent
+        fail_code = error.fail_code if isinstance(error, TaskFailedError) else None
+        will_retry = upload_will_retry(len(task_ids), attempts, fail_code)
         logger.info("upload of %s failed (attempt %d): %s", url, len(task_ids), error)
         await emit(
             on_event,
@@ -313,13 +319,10 @@ async def _upload_all(
                 active -= 1
             outcomes[index] = outcome
             succeeded += outcome.ok
-            if succeeded + active + len(queue) < MIN_TRAINING_CLIPS:
+            if uploads_out_of_reach(succeeded, active, len(queue)):
                 raise _OutOfReach
 
-    if succeeded + len(queue) < MIN_TRAINING_CLIPS:
-        lanes = 0  # a journal shows too many failures already
-    else:
-        lanes = max(0, min(wanted - succeeded, len(queue)))
+    lanes = upload_lanes(succeeded, len(queue), wanted)  # 0: a journal shows too many failures
     with contextlib.suppress(_OutOfReach):
         await run_all(lane for _ in range(lanes))
     return [
@@ -332,12 +335,6 @@ async def _upload_all(
         )
         for index, (outcome, url) in enumerate(zip(outcomes, urls, strict=True))
     ]
-
-
-#: Statuses that only a task being worked on shows. (``queued`` and ``ready`` wait for a
-#: worker: the docs leave open whether a prepared session shows them before create.)
-_WORKING: Final = frozenset({TaskStatus.RUNNING, TaskStatus.STREAM, TaskStatus.AWAITING})
-_FINAL: Final = frozenset({TaskStatus.SUCCESS, TaskStatus.FAILED, TaskStatus.TIMEOUT})
 
 
 def create_key(session_id: str) -> str:
@@ -373,46 +370,6 @@ async def _session_view(client: TrainingSteps, session_id: str) -> str:
     return f"status:{status}|{created}"
 
 
-def _status_in(view: str) -> str:
-    """The status part of a ``"status:<status>|<created>"`` view."""
-    return view.removeprefix("status:").split("|", 1)[0]
-
-
-def _create_arrived(before: str | None, after: str) -> bool | None:
-    """Whether a create whose answer was lost reached the provider, judged from what the
-    session showed before it was sent (``None``: not known) and what it shows now; ``None``
-    when the two answers cannot tell. (A training that was being worked on already before
-    counts as arrived: there is a training to wait for, and create must not be sent again.)
-
-    ===========================================  ==================  ==========
-    after                                        before              arrived
-    ===========================================  ==================  ==========
-    a trained model                              anything            yes
-    a 4xx ("no such task")                       the same 4xx, none  no
-    a 4xx                                        anything else       cannot tell
-    a status                                     different           yes
-    running, stream, awaiting                    the same, none      yes
-    the same final status (success, failed)      the same            no
-    anything else (ready, queued, unknown, a     the same, none      cannot tell
-    final status without a baseline)
-    ===========================================  ==================  ==========
-    """
-    if after == "model":
-        return True
-    if after.startswith("http:"):
-        # The provider does not know the session as a task: create did not arrive, unless the
-        # session answered otherwise before (then the answers contradict each other).
-        return False if before in (None, after) else None
-    status = _status_in(after)
-    if before is not None and before != after:
-        return True  # a task appeared where there was none, or it moved on, or is a new one
-    if status in _WORKING:
-        return True  # a training is being worked on (it may have been there before)
-    if status in _FINAL and before is not None:
-        return False  # still the same finished state: a new training would have moved it
-    return None  # waiting (ready, queued: a prepared session or a queued training?), unknown
-
-
 async def _submit_create(
     client: TrainingSteps,
     core: ClientCore,
@@ -443,11 +400,12 @@ async def _submit_create(
     if state is not None and state.create == "sending":
         before = state.create_baseline
         arrived = await _look_up_create(client, session_id, before)
-        if arrived:
+        next_step = after_unclear_create(arrived, resend_if_ambiguous=resend_if_ambiguous)
+        if next_step == "submitted":
             _settle_found(core, key, before)
             log.create("submitted", session_id)
             return session_id
-        if arrived is None and not resend_if_ambiguous:
+        if next_step == "ambiguous":
             raise _unclear_create(session_id, None)
         if arrived is False:
             dropped += core.settle(key, charged=None)
@@ -482,13 +440,14 @@ async def _submit_create(
             task_id = session_id
         except AmbiguousSubmitError as exc:
             arrived = await _look_up_create(client, session_id, before)
-            if arrived:
+            next_step = after_unclear_create(arrived, resend_if_ambiguous=resend_if_ambiguous)
+            if next_step == "submitted":
                 _settle_found(core, key, before)
                 logger.info(
                     "create for session %s arrived although its answer was lost", session_id
                 )
                 task_id = session_id
-            elif arrived is None and not resend_if_ambiguous:
+            elif next_step == "ambiguous":
                 raise _unclear_create(session_id, exc) from exc
             else:
                 if arrived is False:
@@ -510,7 +469,7 @@ def _settle_found(core: ClientCore, key: str, before: str | None) -> None:
     (further ones stay uncertain: a training found does not prove how often it was billed),
     unless a training was already being worked on before create was sent (then the training
     found proves nothing about them)."""
-    if before is not None and before.startswith("status:") and _status_in(before) in _WORKING:
+    if before is not None and before.startswith("status:") and status_in(before) in WORKING:
         return
     core.settle(key, charged=CREATE_CUSTOM_MODEL_COST)
 
@@ -532,7 +491,7 @@ async def _look_up_create(
     except APIError as exc:
         logger.info("could not look session %s up after create: %s", session_id, exc)
         return None
-    arrived = _create_arrived(before, after)
+    arrived = create_arrived(before, after)
     logger.info(
         "session %s before create: %s, now: %s; create arrived: %s",
         session_id,
@@ -710,3 +669,7 @@ def _result_from(state: TrainingJournal, urls: Sequence[str]) -> TrainingResult:
             state.uploads.get(url) or UploadOutcome(url=url, clip_id=None) for url in urls
         ),
     )
+
+
+# Kept until the Temporal workflows import it from _decisions.
+_create_arrived = create_arrived
