@@ -158,8 +158,9 @@ BatchEventHandler: TypeAlias = Callable[[BatchEvent], Awaitable[None] | None]
 @dataclass(slots=True)
 class BatchProgress:
     """The run so far, updated live (for a progress display): jobs by outcome in this run,
-    jobs running now, credits of this run's jobs (spent and uncertain, across all their runs),
-    and when the run started (``time.monotonic()``)."""
+    jobs running now, what this run changed in the credits of its jobs (updated as each job
+    ends; ``uncertain`` goes down when this run settles what an earlier one could not), and
+    when the run started (``time.monotonic()``)."""
 
     started: float = field(default_factory=time.monotonic)
     done: int = 0
@@ -264,7 +265,7 @@ async def run_jobs(
         state.invalid += 1
         if len(row_errors) < 100:
             row_errors.append(error)
-        key = error.key or f"line:{error.line}"
+        key = error.key or f"line:{error.line if error.line is not None else state.read}"
         if store.get(key) is None:
             store.add(key, "invalid", "null", error.line, run_id)
             store.update(key, status="invalid", error=error.message)
@@ -321,11 +322,17 @@ async def run_jobs(
         )
 
     started = time.monotonic()
-    async with anyio.create_task_group() as group:
-        group.start_soon(produce)
-        with receive:
-            for _ in range(concurrency):
-                group.start_soon(work, receive.clone())
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(produce)
+            with receive:
+                for _ in range(concurrency):
+                    group.start_soon(work, receive.clone())
+    except BaseExceptionGroup as group_error:
+        # One failure (a bug, or the rows' iterator raising) is raised as itself.
+        if len(group_error.exceptions) == 1:
+            raise group_error.exceptions[0] from None
+        raise
     return BatchSummary(
         done=state.done,
         skipped=state.skipped,

@@ -163,15 +163,15 @@ class CreditBudget:
         rest stay uncertain: a lookup that finds the work does not prove how often it was
         billed); ``None`` or ``0``: the work never arrived, and all of them are dropped.
         Credits this budget never counted under ``key`` (another process's call, say) are not
-        touched. Returns the credits moved or dropped."""
+        touched. Returns the credits moved or dropped: of this budget, or of the current job's
+        tally when that holds more (the call was counted by an earlier run of the job)."""
         tally = CURRENT_TALLY.get()
-        if tally is not None:
-            tally.settle(key, charged=charged)
+        in_tally = tally.settle(key, charged=charged) if tally is not None else 0
         moved = _take(self._uncertain_by_key, key, charged)
         self.uncertain -= moved
         if charged:
             self.spent += moved
-        return moved
+        return max(moved, in_tally)
 
     def unsettle(self, key: str, cost: int) -> None:
         """File ``cost`` under ``key`` as uncertain again: work dropped as not arrived may
@@ -266,15 +266,16 @@ class Tally:
         self.state.spent += cost
         self._changed()
 
-    def settle(self, key: str, *, charged: int | None) -> None:
+    def settle(self, key: str, *, charged: int | None) -> int:
         """As :meth:`CreditBudget.settle`, for the credits this tally holds under ``key``
-        (including those of earlier runs)."""
+        (including those of earlier runs); returns them."""
         moved = _take(self.state.by_key, key, charged)
         self.state.uncertain -= moved
         if charged:
             self.state.spent += moved
         if moved:
             self._changed()
+        return moved
 
 
 def _take(by_key: dict[str, int], key: str, charged: int | None) -> int:

@@ -261,9 +261,14 @@ class JobStore:
     # -- many jobs -------------------------------------------------------------------------
 
     def delete_invalid(self) -> int:
-        """Forget the ``invalid`` jobs (rows that were wrong); returns how many."""
+        """Forget the ``invalid`` jobs (rows that were wrong) that hold nothing to keep: no
+        journal and no credits (one that started paid work before its fault showed keeps its
+        row, so a rerun resumes it instead of paying again). Returns how many."""
         with self._db:
-            return self._db.execute("DELETE FROM jobs WHERE status = 'invalid'").rowcount
+            return self._db.execute(
+                "DELETE FROM jobs WHERE status = 'invalid' AND journal IS NULL AND spent = 0 "
+                "AND uncertain = 0 AND unpriced = 0"
+            ).rowcount
 
     def records(self, *statuses: JobStatus) -> Iterator[JobRecord]:
         """The jobs (of these statuses, or all), in the order they were added, read a page at
@@ -351,6 +356,7 @@ def _record(row: tuple[Any, ...]) -> JobRecord:
 
 
 def _take_lock(store: Path) -> IO[bytes]:
+    store = store.resolve()  # a link to the store takes the same lock
     lock_path = store.with_name(store.name + ".lock")
     handle = open(lock_path, "a+b")  # noqa: SIM115 (held open for as long as the store)
     try:

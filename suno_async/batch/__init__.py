@@ -179,13 +179,10 @@ async def retry_batch(
     if resend_if_ambiguous:
         statuses += ("ambiguous",)
     with _StoreFor(store) as opened:
-        snapshot = [record.key for record in opened.records(*statuses)]
 
         def stored() -> Iterator[Row]:
-            for key in snapshot:
-                record = opened.get(key)
-                if record is None or record.status not in statuses:
-                    continue
+            # A page at a time (memory stays flat); a row's status changes once it was read.
+            for record in opened.records(*statuses):
                 try:
                     job = _SPEC.decode(record.spec)
                 except msgspec.DecodeError as exc:  # not a batch job (a single-job journal)

@@ -46,6 +46,7 @@ KINDS: Final = {
 _TRAIN_FIELDS: Final = frozenset({"name", "audio_urls", "clip_count"})
 _URL_SPLIT: Final = re.compile(r"[\s|]+")
 _DECODER: Final = msgspec.json.Decoder()
+_BOM: Final = "\ufeff".encode()
 
 
 def read_rows(
@@ -92,9 +93,27 @@ def open_rows(
     return _csv_rows(where, default_kind) if suffix == ".csv" else _jsonl_rows(where, default_kind)
 
 
+def _text_lines(handle: Iterator[bytes]) -> Iterator[str]:
+    """The lines of a binary file as text, line by line: bytes that are not UTF-8 are kept as
+    surrogates (the row holding them is reported, the others are read on)."""
+    for number, raw in enumerate(handle):
+        yield (raw.removeprefix(_BOM) if number == 0 else raw).decode("utf-8", "surrogateescape")
+
+
+def _undecodable(cells: dict[str, str]) -> bool:
+    try:
+        for name, value in cells.items():
+            name.encode("utf-8")
+            value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _csv_rows(where: Path, default_kind: str) -> Iterator[tuple[int, BatchJob] | RowError]:
-    with where.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+    with where.open("rb") as handle:
+        # strict: an unterminated quote is an error, not a cell that swallows the next rows.
+        reader = csv.DictReader(_text_lines(handle), strict=True)
         while True:
             try:
                 values = next(reader)
@@ -112,18 +131,25 @@ def _csv_rows(where: Path, default_kind: str) -> Iterator[tuple[int, BatchJob] |
             cells = {name.strip(): value for name, value in values.items() if value}
             if not cells:
                 continue  # a blank line
+            if _undecodable(cells):
+                yield RowError(line=line, message="the row is not UTF-8 text.")
+                continue
             yield _job(line, cells, default_kind, text=True)
 
 
 def _jsonl_rows(where: Path, default_kind: str) -> Iterator[tuple[int, BatchJob] | RowError]:
-    with where.open(encoding="utf-8-sig", newline="") as handle:
-        for line, text in enumerate(handle, start=1):
+    with where.open("rb") as handle:
+        for line, raw in enumerate(handle, start=1):
+            text = raw.removeprefix(_BOM) if line == 1 else raw
             if not text.strip():
                 continue
             try:
                 value = _DECODER.decode(text)
             except msgspec.DecodeError as exc:
                 yield RowError(line=line, message=f"not JSON: {exc}.")
+                continue
+            except UnicodeDecodeError:
+                yield RowError(line=line, message="the row is not UTF-8 text.")
                 continue
             if not isinstance(value, dict):
                 yield RowError(line=line, message="each line must be a JSON object.")
@@ -159,7 +185,7 @@ def job_from_mapping(
             f"the row has both key {given_key!r} and id {given_id!r}; give one.", argument="key"
         )
     key = given_key if given_key is not None else given_id
-    key = None if key is None else str(key)
+    key = None if key is None else str(key).strip() or None  # " k1" is the key "k1"
     if kind == "generate":
         return GenerateJob(key=key, fields=_generate_fields(fields, text=text))
     if kind == "train_generate":

@@ -4,7 +4,7 @@ audio URLs then generating with it. See :func:`suno_async.run_batch`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 import msgspec
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["GenerateJob", "TrainAndGenerateJob", "TrainAndGenerateJournal"]
 
 JournalOpener = Callable[[Any], Journal[Any]]
+#: A custom model name of the right shape, to check generate fields before the model exists.
+_ANY_CUSTOM: Final = CUSTOM_MODEL_PREFIX + "00000000-0000-4000-8000-000000000000"
 
 
 class GenerateJob(msgspec.Struct, frozen=True, kw_only=True, tag="generate"):
@@ -88,6 +90,9 @@ class TrainAndGenerateJob(msgspec.Struct, frozen=True, kw_only=True, tag="train_
         Raises:
             ConfigError: bad URLs, name, clip count or generate fields.
         """
+        if self.generate is not None:
+            # Wrong generate fields are refused before the training is paid for.
+            client._checked_fields({"task": "create", **self.generate, "model": _ANY_CUSTOM})
         fresh_training = TrainingJournal(
             name=self.name, audio_urls=list(self.audio_urls), clip_count=self.clip_count
         )

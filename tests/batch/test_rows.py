@@ -317,3 +317,33 @@ def test_a_row_with_both_key_and_id_uses_one_and_sends_neither() -> None:
     assert "id" not in job.fields  # type: ignore[union-attr]
     with pytest.raises(ConfigError, match="both key"):
         job_from_mapping({"key": "a", "id": "b", "tags": "pop"})
+
+
+def test_a_row_that_is_not_utf8_is_reported_and_the_others_are_read(tmp_path: Path) -> None:
+    csv_path = tmp_path / "rows.csv"
+    csv_path.write_bytes(b"\xef\xbb\xbfkey,tags\nk1,pop\nk2,caf\xe9\nk3,jazz\n")
+    jsonl_path = tmp_path / "rows.jsonl"
+    jsonl_path.write_bytes(
+        b'{"key":"k1","tags":"pop"}\n{"key":"k2","tags":"caf\xe9"}\n{"key":"k3"}\n'
+    )
+    for path in (csv_path, jsonl_path):
+        rows = list(read_rows(path))
+        errors = [row for row in rows if isinstance(row, RowError)]
+        jobs = [row for row in rows if not isinstance(row, RowError)]
+        assert [error.line for error in errors] == ([3] if path is csv_path else [2])
+        assert [job.key for _, job in jobs] == ["k1", "k3"]
+
+
+def test_an_unterminated_quote_is_an_error_not_a_cell_that_swallows_rows(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text('key,tags\nk1,pop\nk3,"unterminated,x\nk4,jazz\n')
+    rows = list(read_rows(path))
+    jobs = [row[1] for row in rows if not isinstance(row, RowError)]
+    assert [job.key for job in jobs] == ["k1"]
+    assert any(isinstance(row, RowError) for row in rows)
+    assert all("unterminated" not in str(job) for job in jobs)
+
+
+def test_a_key_cell_is_read_without_its_surrounding_spaces() -> None:
+    assert job_from_mapping({"key": " k1 ", "tags": "pop"}).key == "k1"
+    assert job_from_mapping({"key": "  ", "tags": "pop"}).key is None

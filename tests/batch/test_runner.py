@@ -650,3 +650,44 @@ async def test_a_base_url_that_is_not_the_api_stops_the_batch(tmp_path: Path) ->
     assert summary.invalid == 0
     tried = summary.totals.total - summary.totals.counts["pending"]
     assert tried <= 2, summary.totals.counts  # at most the rows running when it stopped
+
+
+async def test_wrong_generate_fields_of_a_training_row_are_refused_before_paying(
+    tmp_path: Path, suno_control: EmulatorControl, mountsea_client: MountseaClient
+) -> None:
+    """A train_generate row whose generate fields are wrong is invalid before anything is
+    sent, and stays so on a rerun (no training paid once, let alone twice)."""
+    urls = suno_control.sample_audio_urls(6)
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        json.dumps(
+            {
+                "kind": "train_generate",
+                "key": "t1",
+                "name": "Mine",
+                "audio_urls": urls,
+                "generate": {"task": "extend"},
+            }
+        )
+        + "\n"
+    )
+    store = tmp_path / "batch.db"
+    for _ in range(2):
+        summary = await run_batch(rows, store=store, mountsea=mountsea_client)
+        assert summary.invalid == 1
+    assert suno_control.emulator.count("POST", CREATE) == 0
+    assert paid_requests(suno_control.emulator) == 0
+    assert uploads_charged(suno_control.emulator) == 0
+
+
+async def test_a_failure_of_the_rows_iterator_is_raised_as_itself(
+    tmp_path: Path, mountsea_client: MountseaClient
+) -> None:
+    """Not an ExceptionGroup: the caller catches what the rows raised."""
+
+    async def rows() -> AsyncIterator[GenerateJob]:
+        yield GenerateJob(key="a", fields={"tags": "pop"})
+        raise LookupError("the source of rows broke")
+
+    with pytest.raises(LookupError, match="the source of rows broke"):
+        await run_batch(rows(), store=tmp_path / "b.db", mountsea=mountsea_client)

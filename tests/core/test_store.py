@@ -277,3 +277,25 @@ def test_a_store_cut_short_while_being_created_is_named_so_when_read(tmp_path: P
         assert store.totals().total == 0
     with JobStore.open(path, readonly=True) as reader:
         assert reader.totals().total == 0
+
+
+def test_invalid_rows_that_hold_work_are_kept(tmp_path: Path) -> None:
+    """delete_invalid forgets rows that were only wrong, not those with a journal or credits
+    (forgetting them would pay for their work again on a rerun)."""
+    with JobStore.open(tmp_path / "s.db") as store:
+        store.add("bare", "generate", "{}", 1, None)
+        store.update("bare", status="invalid")
+        store.add("worked", "train_generate", "{}", 2, None)
+        store.update("worked", status="invalid", journal=b"{}", credits=TallyState(spent=100))
+        assert store.delete_invalid() == 1
+        assert store.get("bare") is None
+        assert store.get("worked") is not None
+
+
+def test_a_link_to_a_store_takes_the_same_lock(tmp_path: Path) -> None:
+    real = tmp_path / "a.db"
+    link = tmp_path / "link.db"
+    with JobStore.open(real):
+        link.symlink_to(real)
+        with pytest.raises(StoreBusyError):
+            JobStore.open(link)

@@ -219,3 +219,17 @@ async def test_unsettle_leaves_a_call_in_flight_alone() -> None:
         CURRENT_TALLY.reset(token)
     assert (tally.state.spent, tally.state.uncertain, tally.state.in_flight) == (100, 100, [])
     assert (budget.spent, budget.uncertain) == (100, 100)
+
+
+def test_a_settlement_in_a_new_run_returns_what_the_job_held() -> None:
+    """A call counted by an earlier run (in flight when it stopped) is settled from the job's
+    tally in the next: the budget of the new process never counted it, but the amount it
+    returns (which later fix-ups use) is the tally's."""
+    budget = CreditBudget(None)
+    tally = Tally(TallyState(in_flight=[(100, "create:s1")]))
+    token = CURRENT_TALLY.set(tally)
+    try:
+        assert budget.settle("create:s1", charged=None) == 100
+    finally:
+        CURRENT_TALLY.reset(token)
+    assert tally.state.uncertain == 0

@@ -24,6 +24,7 @@ from suno_async import (
     RateLimitError,
     ResponseValidationError,
     RetryPolicy,
+    SunoError,
     WrongBaseURLError,
 )
 from suno_async._core._transport import parse_retry_after
@@ -502,3 +503,30 @@ async def test_json_with_a_byte_order_mark_is_read() -> None:
         MountseaClient(api_key="k", base_url=base, retry=FAST_RETRY) as client,
     ):
         assert await client.generate(task="create", model="chirp-v50") == "t1"
+
+
+@pytest.mark.parametrize(("status", "paid"), [(401, False), (400, True), (500, True), (502, False)])
+async def test_an_error_answer_that_echoes_the_key_does_not_carry_it(
+    status: int, paid: bool
+) -> None:
+    """A provider that repeats the key in its error body (a 401 saying which key it refused)
+    gets it hidden from the error's message, provider message, body and repr."""
+    secret = "sk-live-0123456789abcdef"
+
+    async def echo(request: web.Request) -> web.Response:
+        said = request.headers.get("Authorization", "")
+        return web.json_response({"message": f"key refused: {said}"}, status=status)
+
+    async with (
+        tiny_server(echo) as base,
+        MountseaClient(api_key=secret, base_url=base, retry=FAST_RETRY) as client,
+    ):
+        call = (
+            client.generate(task="create", model="chirp-v50") if paid else client.get_status("t")
+        )
+        with pytest.raises(SunoError) as info:
+            await call
+    error = info.value
+    shown = [str(error), repr(error), *map(str, vars(error).values())]
+    assert not [text for text in shown if secret in text]
+    assert "<hidden>" in str(error)
