@@ -429,13 +429,23 @@ def _prepare_store(
             f"job store {store.path} {why}. Use another --store for this run.", argument="store"
         )
     if before is None:
+        if store.totals().total and opts.emulator:
+            # Made by run_batch from Python, or by a single-job journal: its journals may hold
+            # paid work on a real service, which a fresh emulator would start over.
+            raise ConfigError(
+                f"job store {store.path} was not made by an --emulator run and holds rows whose "
+                "journals may be real paid work; the embedded emulator cannot carry them on. "
+                "Use another --store for this run.",
+                argument="store",
+            )
         store.set_meta(ENDPOINT_META, endpoint)
         return
     if not opts.emulator:
         return
     statuses = [s for s in _UNDER_WAY if retry_failed or s != "failed"]
     restarted = 0
-    for record in list(store.records(*statuses)):
+    # A page at a time: a row's status leaves these once it is reset.
+    for record in store.records(*statuses):
         if record.journal is None and record.status == "pending":
             continue
         store.update(
@@ -460,6 +470,31 @@ def _prepare_store(
 def _resume_command(args: argparse.Namespace, opts: Options) -> str:
     """The command that carries this batch on (without any --api-key: the key stays out of
     output and of the store)."""
+    words = _endpoint_words(args, opts)
+    if args.batch_command == "run":
+        words += ["batch", "run", args.file, "--store", args.store]
+    else:
+        words += ["batch", "retry", args.store]
+    if args.concurrency != DEFAULT_CONCURRENCY:
+        words += ["--concurrency", str(args.concurrency)]
+    if args.out:
+        words += ["--out", args.out]
+    if args.resend_if_ambiguous:
+        words.append("--resend-if-ambiguous")
+    if getattr(args, "no_retry_failed", False):
+        words.append("--no-retry-failed")
+    if getattr(args, "kind", None):
+        words += ["--kind", args.kind]
+    return shlex.join(words)
+
+
+def _retry_command(args: argparse.Namespace, opts: Options, *more: str) -> str:
+    """``batch retry`` of this store, against the same endpoint as this run."""
+    return shlex.join([*_endpoint_words(args, opts), "batch", "retry", *more, args.store])
+
+
+def _endpoint_words(args: argparse.Namespace, opts: Options) -> list[str]:
+    """``suno-async`` and the options that name this run's endpoint (never a key)."""
     words = ["suno-async"]
     if opts.emulator:
         words.append("--emulator")
@@ -482,21 +517,7 @@ def _resume_command(args: argparse.Namespace, opts: Options) -> str:
         words += ["--timeout", f"{opts.timeout:g}"]
     if opts.max_credits is not None:
         words += ["--max-credits", str(opts.max_credits)]
-    if args.batch_command == "run":
-        words += ["batch", "run", args.file, "--store", args.store]
-    else:
-        words += ["batch", "retry", args.store]
-    if args.concurrency != DEFAULT_CONCURRENCY:
-        words += ["--concurrency", str(args.concurrency)]
-    if args.out:
-        words += ["--out", args.out]
-    if args.resend_if_ambiguous:
-        words.append("--resend-if-ambiguous")
-    if getattr(args, "no_retry_failed", False):
-        words.append("--no-retry-failed")
-    if getattr(args, "kind", None):
-        words += ["--kind", args.kind]
-    return shlex.join(words)
+    return words
 
 
 def _check_run(args: argparse.Namespace) -> None:
@@ -582,6 +603,7 @@ async def _run(
 
 def _summary_output(
     args: argparse.Namespace,
+    opts: Options,
     summary: BatchSummary,
     usage: dict[str, int],
     code: int,
@@ -639,12 +661,12 @@ def _summary_output(
             (
                 "ambiguous",
                 "a paid request's answer was lost: look for the work among the account's recent "
-                "tasks; 'suno-async batch retry --resend-if-ambiguous "
-                f"{shlex.quote(args.store)}' sends it again (it may bill twice)",
+                f"tasks; '{_retry_command(args, opts, '--resend-if-ambiguous')}' sends it again "
+                "(it may bill twice)",
             )
         )
     if totals.counts.get("failed") and not summary.stopped:
-        rows.append(("retry", f"suno-async batch retry {shlex.quote(args.store)}"))
+        rows.append(("retry", _retry_command(args, opts)))
     return data, table(rows)
 
 
@@ -696,7 +718,7 @@ def _execute_run(args: argparse.Namespace) -> int:
     except (SunoError, OSError) as exc:
         return _report_error(exc, args, opts)
     code = batch_exit_code(tracker.statuses, summary.stopped)
-    data, lines = _summary_output(args, summary, usage, code, resume)
+    data, lines = _summary_output(args, opts, summary, usage, code, resume)
     if opts.json:
         print(msgspec.json.encode(data).decode(), flush=True)
     else:

@@ -4,6 +4,7 @@ process interrupted with SIGINT and resumed with the command it prints."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import json
@@ -22,7 +23,14 @@ import pytest
 
 from suno_async import ConfigError
 from suno_async.batch import BatchProgress, JobStore
-from suno_async.cli._batch import BatchDisplay, batch_exit_code, count_rows, default_store
+from suno_async.cli._batch import (
+    BatchDisplay,
+    _retry_command,
+    batch_exit_code,
+    count_rows,
+    default_store,
+)
+from suno_async.cli._run import Options
 from suno_async.emulator import Emulator, EmulatorConfig
 
 from ..cli_helpers import clean_environment, run
@@ -404,3 +412,31 @@ def test_the_readme_batch_lines_run(
         assert code == 0, err
     assert statuses(Path("rows.csv.db")) == {f"r{n}": "done" for n in range(3)}
     assert len((tmp_path / "results.csv").read_text().splitlines()) == 4
+
+
+def test_an_emulator_run_refuses_a_store_it_did_not_make(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A store made by run_batch from Python (or a single-job journal) may hold real paid work:
+    an --emulator run neither resets its rows nor marks it as the emulator's."""
+    store = tmp_path / "real.db"
+    with JobStore.open(store) as opened:
+        opened.add("real1", "generate", '{"fields":{"tags":"pop"},"kind":"generate"}', 2, None)
+        opened.update("real1", status="running", journal=b'{"submit":"submitted","task_id":"T"}')
+    code, _, err = run(capsys, *FAST, "batch", "retry", str(store))
+    assert code == 2, err
+    assert "not made by an --emulator run" in err
+    with JobStore.open(store, readonly=True) as opened:
+        record = opened.get("real1")
+        assert record is not None
+        assert record.journal == b'{"submit":"submitted","task_id":"T"}'
+        assert opened.get_meta("cli.endpoint") is None
+
+
+def test_the_retry_hint_names_the_endpoint_of_the_run() -> None:
+    """The printed retry command works as printed: on an emulator store it runs on the
+    emulator (a bare 'batch retry' of such a store is refused)."""
+    args = argparse.Namespace(store="rows.csv.db", speed=None)
+    hint = _retry_command(args, Options(emulator=True), "--resend-if-ambiguous")
+    assert hint == "suno-async --emulator batch retry --resend-if-ambiguous rows.csv.db"
+    assert _retry_command(args, Options()) == "suno-async batch retry rows.csv.db"
