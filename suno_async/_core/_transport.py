@@ -180,6 +180,10 @@ def _provider_message(body: bytes) -> str | None:
     return parsed.error or parsed.detail
 
 
+#: The shortest API key hidden from error answers that echo it.
+_MIN_HIDDEN: Final = 8
+
+
 def status_error(
     status: int,
     reason: str,
@@ -191,8 +195,9 @@ def status_error(
     secret: bytes = b"",
 ) -> APIStatusError:
     """Map an HTTP error answer to the matching :class:`APIStatusError` subclass; ``secret``
-    (the API key) is hidden wherever the answer echoes it."""
-    if secret and secret in body:
+    (the API key) is hidden wherever the answer echoes it (a "key" shorter than
+    :data:`_MIN_HIDDEN` characters, a test's ``"k"``, would hide pieces of words instead)."""
+    if len(secret) >= _MIN_HIDDEN and secret in body:
         body = body.replace(secret, b"<hidden>")
     provider_message = _provider_message(body)
     cls = _STATUS_ERRORS.get(status)

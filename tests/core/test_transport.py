@@ -530,3 +530,16 @@ async def test_an_error_answer_that_echoes_the_key_does_not_carry_it(
     shown = [str(error), repr(error), *map(str, vars(error).values())]
     assert not [text for text in shown if secret in text]
     assert "<hidden>" in str(error)
+
+
+async def test_a_key_too_short_to_be_real_does_not_cut_words_out_of_messages() -> None:
+    async def missing(_: web.Request) -> web.Response:
+        return web.json_response({"message": "task not found"}, status=404)
+
+    async with (
+        tiny_server(missing) as base,
+        MountseaClient(api_key="k", base_url=base, retry=FAST_RETRY) as client,
+    ):
+        with pytest.raises(NotFoundError) as info:
+            await client.get_status("t")
+    assert "task not found" in str(info.value)
