@@ -669,7 +669,3 @@ def _result_from(state: TrainingJournal, urls: Sequence[str]) -> TrainingResult:
             state.uploads.get(url) or UploadOutcome(url=url, clip_id=None) for url in urls
         ),
     )
-
-
-# Kept until the Temporal workflows import it from _decisions.
-_create_arrived = create_arrived
