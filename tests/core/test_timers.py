@@ -54,12 +54,15 @@ async def test_cancelled_wake_ups_are_swept_out() -> None:
 async def test_pending_waits_of_a_client_sleep_in_its_timers() -> None:
     """Waiting tasks of a client hold an entry of its heap (and no task of their own)."""
     clock = VirtualClock()
-    async with MountseaClient(
-        api_key="k",
-        base_url="http://127.0.0.1:9",
-        clock=clock,
-        poll_schedules={TaskKind.EDIT: _FAR},
-    ) as client, anyio.create_task_group() as group:
+    async with (
+        MountseaClient(
+            api_key="k",
+            base_url="http://127.0.0.1:9",
+            clock=clock,
+            poll_schedules={TaskKind.EDIT: _FAR},
+        ) as client,
+        anyio.create_task_group() as group,
+    ):
 
         async def wait(task_id: str) -> None:
             await client.wait_for_task(task_id, kind=TaskKind.EDIT)
