@@ -71,6 +71,8 @@ STOPPING: Final = (
     WrongBaseURLError,
 )
 _ENCODER: Final = msgspec.json.Encoder()
+#: How many rows already in the store a run reads before it writes their stamps (one commit).
+_STAMPS_PER_WRITE: Final = 256
 #: Jobs are encoded with their members sorted, so that the same job (its columns or members
 #: in another order) has the same key and the same stored spec.
 _JOB_ENCODER: Final = msgspec.json.Encoder(order="sorted")
@@ -273,30 +275,43 @@ async def run_jobs(
             on_event, RowFinished(key=key, line=error.line, status="invalid", error=error.message)
         )
 
+    stamps: dict[str, int | None] = {}  # rows of the store read by this run, not written yet
+
+    def write_stamps() -> None:
+        if stamps:
+            store.stamp(stamps, run_id)
+            stamps.clear()
+
     async def produce() -> None:
         async with send:
-            async for row in _rows_of(rows):
-                if state.stopped:
-                    return
-                state.read += 1
-                if isinstance(row, RowError):
-                    await report_invalid(row)
-                    continue
-                line, job = row if isinstance(row, tuple) else (None, row)
-                claimed = _claim(store, job, line, run_id)
-                if isinstance(claimed, RowError):
-                    await report_invalid(claimed)
-                    continue
-                if claimed.status == "done" or (claimed.status == "failed" and not retry_failed):
-                    state.skipped += 1
-                    await emit(
-                        on_event,
-                        RowFinished(
-                            key=claimed.key, line=line, status=claimed.status, skipped=True
-                        ),
-                    )
-                    continue
-                await send.send((job, claimed))
+            try:
+                await read()
+            finally:
+                write_stamps()
+
+    async def read() -> None:
+        async for row in _rows_of(rows):
+            if state.stopped:
+                return
+            state.read += 1
+            if isinstance(row, RowError):
+                await report_invalid(row)
+                continue
+            line, job = row if isinstance(row, tuple) else (None, row)
+            if len(stamps) >= _STAMPS_PER_WRITE:
+                write_stamps()
+            claimed = _claim(store, job, line, run_id, stamps)
+            if isinstance(claimed, RowError):
+                await report_invalid(claimed)
+                continue
+            if claimed.status == "done" or (claimed.status == "failed" and not retry_failed):
+                state.skipped += 1
+                await emit(
+                    on_event,
+                    RowFinished(key=claimed.key, line=line, status=claimed.status, skipped=True),
+                )
+                continue
+            await send.send((job, claimed))
 
     async def work(jobs: MemoryObjectReceiveStream[tuple[msgspec.Struct, JobRecord]]) -> None:
         async with jobs:
@@ -347,10 +362,15 @@ async def run_jobs(
 
 
 def _claim(
-    store: JobStore, job: msgspec.Struct, line: int | None, run_id: str
+    store: JobStore,
+    job: msgspec.Struct,
+    line: int | None,
+    run_id: str,
+    stamps: dict[str, int | None],
 ) -> JobRecord | RowError:
     """The job's record in the store, added if new; a :class:`RowError` if its key is taken
-    by another job (in this run, or with other content)."""
+    by another job (in this run, or with other content). A job already in the store is
+    stamped with this run in ``stamps`` (written to the store in groups by the caller)."""
     if not (
         isinstance(job, msgspec.Struct)
         and isinstance(getattr(type(job), "provider", None), str)
@@ -369,11 +389,12 @@ def _claim(
     record = store.get(key)
     if record is None:
         return store.add(key, _kind(job), spec, line, run_id)
-    if record.run == run_id:
+    if record.run == run_id or key in stamps:
+        first = stamps[key] if key in stamps else record.line
         return RowError(
             line=line,
             key=None,
-            message=f"key {key!r} is also the key of line {record.line}; give each row its own "
+            message=f"key {key!r} is also the key of line {first}; give each row its own "
             "key (identical rows need distinct keys).",
         )
     if record.spec != spec:
@@ -385,10 +406,14 @@ def _claim(
                 f"{record.line} of an earlier run), which was started; give this row "
                 "another key.",
             )
-        store.update(key, spec=spec, kind=_kind(job), status="pending", error=None)
-    store.update(key, run=run_id, line=line)
-    refreshed = store.get(key)
-    return refreshed if refreshed is not None else record
+        store.update(
+            key, spec=spec, kind=_kind(job), status="pending", error=None, run=run_id, line=line
+        )
+        return msgspec.structs.replace(
+            record, spec=spec, kind=_kind(job), status="pending", error=None, run=run_id, line=line
+        )
+    stamps[key] = line
+    return msgspec.structs.replace(record, run=run_id, line=line)
 
 
 def _kind(job: msgspec.Struct) -> str:
@@ -456,7 +481,10 @@ async def _run_one(
     except SunoError as exc:
         await _finish(store, state, record, "failed", on_event, error=str(exc))
     else:
-        store.update(key, status="done", result=_ENCODER.encode(result), credits=tally.state)
+        # The result says what the journal did (its clips included): the row keeps one copy.
+        store.update(
+            key, status="done", result=_ENCODER.encode(result), credits=tally.state, journal=None
+        )
         state.done += 1
         await emit(on_event, RowFinished(key=key, line=record.line, status="done"))
     finally:

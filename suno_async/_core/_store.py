@@ -25,7 +25,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
@@ -238,10 +238,29 @@ class JobStore:
                 "INSERT INTO jobs (key, kind, line, spec, run, updated) VALUES (?, ?, ?, ?, ?, ?)",
                 (key, kind, line, spec, run, time.time()),
             )
-        record = self.get(key)
-        if record is None:  # pragma: no cover (the insert above either stored it or raised)
-            raise ConfigError(f"job {key} could not be stored in {self.path}.", argument="store")
-        return record
+        return JobRecord(
+            key=key,
+            kind=kind,
+            line=line,
+            spec=spec,
+            status="pending",
+            journal=None,
+            credits=TallyState(),
+            result=None,
+            error=None,
+            attempts=0,
+            run=run,
+        )
+
+    def stamp(self, lines: Mapping[str, int | None], run: str) -> None:
+        """Record that the jobs ``lines`` names were read by ``run`` (at those lines), in one
+        transaction (a run stamps the rows it reads in groups: one commit per row would cost
+        more than skipping a done row does)."""
+        with self._db:
+            self._db.executemany(
+                "UPDATE jobs SET run = ?, line = ? WHERE key = ?",
+                [(run, line, key) for key, line in lines.items()],
+            )
 
     def update(self, key: str, **columns: Any) -> None:
         """Change some columns of the job under ``key`` (one transaction)."""

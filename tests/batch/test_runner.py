@@ -691,3 +691,27 @@ async def test_a_failure_of_the_rows_iterator_is_raised_as_itself(
 
     with pytest.raises(LookupError, match="the source of rows broke"):
         await run_batch(rows(), store=tmp_path / "b.db", mountsea=mountsea_client)
+
+
+async def test_a_rerun_records_where_each_row_now_is_and_still_refuses_duplicates(
+    tmp_path: Path, mountsea_client: MountseaClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows read again are stamped in groups; the store learns their new lines, and a key given
+    twice in the rerun's file is still refused for its second line."""
+    from suno_async._core import _batch
+
+    monkeypatch.setattr(_batch, "_STAMPS_PER_WRITE", 4)
+    keys = [f"r{i}" for i in range(10)]  # several groups of stamps
+    first = write_csv(tmp_path / "a.csv", "key,tags", *(f"{k},pop" for k in keys))
+    store = tmp_path / "b.db"
+    await run_batch(first, store=store, mountsea=mountsea_client, concurrency=8)
+    again = write_csv(
+        tmp_path / "b.csv", "key,tags", *(f"{k},pop" for k in reversed(keys)), "r5,pop"
+    )
+    summary = await run_batch(again, store=store, mountsea=mountsea_client)
+    assert summary.skipped == 10
+    assert [(e.line, "r5" in e.message) for e in summary.row_errors] == [(12, True)]
+    with JobStore.open(store, readonly=True) as opened:
+        lines = {record.key: record.line for record in opened.records() if record.key in keys}
+    assert lines["r0"] == 11
+    assert lines["r9"] == 2
