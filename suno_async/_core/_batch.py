@@ -390,7 +390,7 @@ def _claim(
     if record is None:
         return store.add(key, _kind(job), spec, line, run_id)
     if record.run == run_id or key in stamps:
-        first = stamps[key] if key in stamps else record.line
+        first = stamps.get(key, record.line)
         return RowError(
             line=line,
             key=None,
