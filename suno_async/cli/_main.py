@@ -27,6 +27,7 @@ from suno_async.cli import (
     _sunoapi_v1,
     _tasks,
     _train,
+    _worker,
 )
 from suno_async.cli._exit import EXIT_CODES_HELP, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
 from suno_async.cli._parser import (
@@ -115,6 +116,7 @@ def build_parser() -> Parser:
     _sunoapi_v1.add_commands(commands)
     _mountsea_tools.add_commands(commands)
     _batch.add_commands(commands)
+    _worker.add_commands(commands)
     return parser
 
 

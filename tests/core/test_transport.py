@@ -521,9 +521,7 @@ async def test_an_error_answer_that_echoes_the_key_does_not_carry_it(
         tiny_server(echo) as base,
         MountseaClient(api_key=secret, base_url=base, retry=FAST_RETRY) as client,
     ):
-        call = (
-            client.generate(task="create", model="chirp-v50") if paid else client.get_status("t")
-        )
+        call = client.generate(task="create", model="chirp-v50") if paid else client.get_status("t")
         with pytest.raises(SunoError) as info:
             await call
     error = info.value
