@@ -12,7 +12,10 @@ are the budget's (see :mod:`suno_async._core._budget`), made durable and keyed:
   provider accepted it: spent), ``"not_charged"`` (the answer proves nothing was done: the
   reservation is dropped), or ``"uncertain"`` (the answer was lost: it may have been charged).
   An uncertain key may be settled again later, when a lookup tells (``"charged"`` or
-  ``"not_charged"``); a charged or dropped key stays as it is.
+  ``"not_charged"``). A dropped key may be settled again as ``"charged"`` or ``"uncertain"``
+  when a later answer contradicts the lookup that dropped it (a create answered 409 "already
+  training" after the session looked untouched): the work was done, so the limit is not
+  checked. A charged key stays charged.
 * :meth:`CreditLedger.totals` reads the counts.
 
 :class:`MemoryLedger` keeps them in memory (one process); the SQLite and PostgreSQL ledgers in
@@ -135,7 +138,7 @@ class MemoryLedger:
         """See :meth:`CreditLedger.settle`."""
         check_settlement(outcome)
         held = self._keys.get(key)
-        if held is None or held[1] in ("charged", "not_charged"):
+        if held is None or held[1] == "charged" or held[1] == outcome:
             return
         self._keys[key] = (held[0], outcome)
 

@@ -220,7 +220,7 @@ class PostgresLedger:
             if held is None:
                 return
             cost, state = held["cost"], held["state"]
-            if state in ("charged", "not_charged") or state == outcome:
+            if state == "charged" or state == outcome:  # see CreditLedger.settle
                 return
             old, new = _COLUMN[state], _COLUMN[outcome]
             moves = [f"{old} = {old} - $2"] if old is not None else []

@@ -300,7 +300,7 @@ def _settle(db: sqlite3.Connection, key: str, outcome: Settlement) -> None:
         if held is None:
             return
         cost, state = held
-        if state in ("charged", "not_charged") or state == outcome:
+        if state == "charged" or state == outcome:  # see CreditLedger.settle
             return
         db.execute(
             "UPDATE keys SET state = ?, updated = ? WHERE key = ?", (outcome, time.time(), key)

@@ -222,10 +222,8 @@ class SunoActivities:
             await self._ledger.settle(key, "not_charged")
             return CreateAnswer(state="refused", error=str(exc))
         activity.heartbeat(task_id)
-        if self._after_paid_answer is not None:
-            await self._after_paid_answer("create", task_id)
-        await self._ledger.settle(key, "charged")
-        return CreateAnswer(state="accepted", task_id=task_id)
+        settled = await self._after_answer("create", key, task_id)
+        return CreateAnswer(state="accepted", task_id=task_id, settled=settled)
 
     @activity.defn(name="suno.generate")
     async def generate(self, request: GenerateRequest) -> GenerateAnswer:
@@ -252,10 +250,23 @@ class SunoActivities:
             await self._ledger.settle(key, "not_charged")
             return GenerateAnswer(state="refused", error=str(exc))
         activity.heartbeat(task_id)
-        if self._after_paid_answer is not None:
-            await self._after_paid_answer("generate", task_id)
-        await self._ledger.settle(key, "charged")
-        return GenerateAnswer(state="accepted", task_id=task_id)
+        settled = await self._after_answer("generate", key, task_id)
+        return GenerateAnswer(state="accepted", task_id=task_id, settled=settled)
+
+    async def _after_answer(self, what: str, key: str, task_id: str) -> bool:
+        """Settle an accepted paid call's key; ``False`` when that failed (a ledger that is
+        down), which the workflow then settles itself: the answer, with its task id, must
+        reach the workflow whatever happens to the ledger."""
+        try:
+            if self._after_paid_answer is not None:
+                await self._after_paid_answer(what, task_id)
+            await self._ledger.settle(key, "charged")
+        except Exception:
+            logger.exception(
+                "%s %s was accepted; its ledger key %s is settled later", what, task_id, key
+            )
+            return False
+        return True
 
     # -- local -----------------------------------------------------------------------------
 

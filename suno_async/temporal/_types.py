@@ -167,6 +167,8 @@ class CreateAnswer(msgspec.Struct, frozen=True, kw_only=True):
     state: PaidState
     task_id: str | None = None
     error: str | None = None
+    #: False: accepted, but its ledger key could not be settled yet (the workflow does it).
+    settled: bool = True
 
 
 class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -178,6 +180,8 @@ class GenerateAnswer(msgspec.Struct, frozen=True, kw_only=True):
     state: PaidState
     task_id: str | None = None
     error: str | None = None
+    #: False: accepted, but its ledger key could not be settled yet (the workflow does it).
+    settled: bool = True
 
 
 class SettleRequest(msgspec.Struct, frozen=True, kw_only=True):

@@ -86,7 +86,19 @@ def build_workers(
     ``task_queue``, at most ``rate`` activities a second across every worker of the queue
     (``max_task_queue_activities_per_second``: the provider's rate, enforced by the server for
     the whole fleet), and (``downloads``) downloads and ledger fixes on
-    ``<task_queue>-downloads``. ``worker_options`` go to both workers."""
+    ``<task_queue>-downloads``. ``worker_options`` go to both workers.
+
+    Unless ``worker_options`` say otherwise, heartbeats leave within 0.2 s (the task id a paid
+    call heartbeats right after its answer must reach the server before the worker can die:
+    the SDK's default holds heartbeats back for up to 0.8 of the heartbeat timeout), and a
+    worker asked to stop lets the activities under way finish for up to 60 s (a paid call cut
+    off mid-request would end its job ambiguous)."""
+    worker_options = {
+        "max_heartbeat_throttle_interval": timedelta(milliseconds=200),
+        "default_heartbeat_throttle_interval": timedelta(milliseconds=200),
+        "graceful_shutdown_timeout": timedelta(seconds=60),
+        **worker_options,
+    }
     workers = [
         Worker(
             client,
@@ -244,7 +256,7 @@ async def submit_batch(
     tasks: set[asyncio.Task[None]] = set()
 
     async def start(spec: JobSpec) -> None:
-        async with gate:
+        try:
             jobs.append(
                 await submit_job(
                     client,
@@ -254,6 +266,8 @@ async def submit_batch(
                     workflow_task_timeout=workflow_task_timeout,
                 )
             )
+        finally:
+            gate.release()
 
     async def start_shard(specs: list[JobSpec]) -> None:
         digest = hashlib.sha256("\n".join(s.key for s in specs).encode()).hexdigest()[:32]
@@ -292,8 +306,8 @@ async def submit_batch(
                 await start_shard(pending.copy())
                 pending.clear()
             return
-        await gate.acquire()  # bounded: at most `concurrency` starts in flight
-        gate.release()
+        # Held until the start is done: no more than `concurrency` starts (and rows) in memory.
+        await gate.acquire()
         task = asyncio.create_task(start(spec))
         tasks.add(task)
         task.add_done_callback(tasks.discard)

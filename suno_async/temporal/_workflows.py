@@ -142,15 +142,22 @@ class _Job:
     async def _free(
         self, name: str, arg: Any, result: type[_R], *, task_queue: str | None = None
     ) -> _R:
-        answer: _R = await workflow.execute_activity(
-            name,
-            args=[] if arg is None else [arg],
-            result_type=result,
-            task_queue=task_queue,
-            start_to_close_timeout=timedelta(seconds=self.options.activity_timeout),
-            heartbeat_timeout=timedelta(seconds=self.options.heartbeat_timeout),
-            retry_policy=_FREE,
-        )
+        """Run a free activity with retries; when they run out, the job ends ``failed`` with
+        what it did so far in its outcome (the workflow itself does not fail: its outcome
+        names the task to pick up)."""
+        try:
+            answer: _R = await workflow.execute_activity(
+                name,
+                args=[] if arg is None else [arg],
+                result_type=result,
+                task_queue=task_queue,
+                start_to_close_timeout=timedelta(seconds=self.options.activity_timeout),
+                heartbeat_timeout=timedelta(seconds=self.options.heartbeat_timeout),
+                retry_policy=_FREE,
+            )
+        except ActivityError as exc:
+            cause = exc.cause if exc.cause is not None else exc
+            raise _End("failed", f"{name} kept failing ({cause}); nothing more was sent") from None
         return answer
 
     async def _paid(
@@ -270,6 +277,8 @@ class _Job:
         """
         session = TaskRef(task_id=session_id, kind="session")
         before = (await self._free("suno.look_up_session", session, SessionView)).view
+        # Keys a lookup dropped as "not arrived": a later answer may say they did arrive.
+        dropped: list[str] = []
         for attempt in range(self.options.max_resends + 1):
             key = ledger_key(self.workflow_id, "create", attempt)
             request = CreateRequest(
@@ -280,12 +289,20 @@ class _Job:
             if state != "budget":
                 self.creates_sent += 1
             if answer is not None and answer.state == "accepted" and answer.task_id:
+                await self._settled(answer, key)
                 return answer.task_id
             if state == "conflict":
+                # Already training: a create the lookup called "not arrived" did arrive (the
+                # status endpoint lagged), and was charged.
+                for earlier in dropped[:1]:
+                    await self._settle(earlier, "charged")
                 return session_id
             if state == "budget":
                 self._refused(answer, "the ledger's budget refused customModel/create")
             if state == "refused":
+                for earlier in dropped[:1]:
+                    # Refused perhaps because the dropped one arrived after all: unknown again.
+                    await self._settle(earlier, "uncertain")
                 self._refused(answer, "the provider refused customModel/create")
             after = (await self._free("suno.look_up_session", session, SessionView)).view
             arrived = None if after is None else create_arrived(before, after)
@@ -300,6 +317,7 @@ class _Job:
                 return session_id
             if arrived is False:
                 await self._settle(key, "not_charged")
+                dropped.append(key)
             if next_step == "send_again":
                 continue
             raise _End(
@@ -316,6 +334,11 @@ class _Job:
     def _refused(self, answer: CreateAnswer | GenerateAnswer | None, what: str) -> NoReturn:
         error = answer.error if answer is not None and answer.error else what
         raise _End("refused", error)
+
+    async def _settled(self, answer: CreateAnswer | GenerateAnswer, key: str) -> None:
+        """Settle an accepted call's key if its activity could not (its ledger was down)."""
+        if not answer.settled:
+            await self._settle(key, "charged")
 
     async def _settle(self, key: str, outcome: Settlement) -> None:
         await workflow.execute_activity(
@@ -348,6 +371,7 @@ class _Job:
             if state == "refused":
                 self._refused(answer, "the provider refused generate")
             if answer is not None and answer.state == "accepted" and answer.task_id:
+                await self._settled(answer, key)
                 task_id = answer.task_id
                 break
             workflow.logger.info("generate %d of %s: the answer was lost", attempt, self.spec.key)

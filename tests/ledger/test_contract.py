@@ -74,14 +74,28 @@ async def test_a_charged_key_stays_charged(open_ledger: OpenLedger, then: str) -
     assert await ledger.totals() == totals(spent=30)
 
 
-@pytest.mark.parametrize("then", ["charged", "uncertain", "not_charged"])
-async def test_a_dropped_key_stays_dropped(open_ledger: OpenLedger, then: str) -> None:
-    ledger = await open_ledger()
+@pytest.mark.parametrize(
+    ("then", "expected"),
+    [
+        ("not_charged", totals()),
+        ("charged", totals(spent=30)),
+        ("uncertain", totals(uncertain=30)),
+    ],
+)
+async def test_a_dropped_key_is_counted_again_when_a_later_answer_contradicts_it(
+    open_ledger: OpenLedger, then: str, expected: LedgerTotals
+) -> None:
+    """A lookup said the work never arrived; a later answer (409 "already training") says it
+    did: the key is charged (or uncertain) again, past the limit if need be (it was done)."""
+    ledger = await open_ledger(30)
     await ledger.reserve("a", 30, "a train")
     await ledger.settle("a", "not_charged")
+    await ledger.reserve("b", 30, "another")  # the dropped credits were free for this
     await ledger.settle("a", then)  # type: ignore[arg-type]
-    assert await ledger.state("a") == "not_charged"
-    assert await ledger.totals() == totals()
+    assert await ledger.state("a") == then
+    assert await ledger.totals() == totals(
+        reserved=30, spent=expected.spent, uncertain=expected.uncertain, limit=30
+    )
 
 
 @pytest.mark.parametrize("settled", [None, "charged", "not_charged", "uncertain"])
