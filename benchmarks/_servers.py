@@ -5,8 +5,9 @@ ready and serves until terminated (or ``--max-seconds`` passed, so it always sto
 
 * ``canned``: answers every ``GET`` with a canned status body and nothing else: the body of
   :mod:`_payloads` named by the ``taskId`` query (``taskId=generation`` or anything else for
-  ``small``). A bare asyncio protocol, so the server costs as little as possible and the
-  client is what is measured.
+  ``small``); answers every ``POST`` (its ``Content-Length`` body read and dropped) with a
+  task-created body, ``{"taskId": ...}``, as an upload or a generate gets. A bare asyncio
+  protocol, so the server costs as little as possible and the client is what is measured.
 * ``download``: ``GET /audio/<n>.wav`` streams a WAV of ``n`` MiB (``audio/wav``) from one
   reused 1 MiB block, so the server holds almost nothing in memory.
 * ``polling``: ``POST /bench/start?n=&low=&high=&seed=`` creates ``n`` tasks ``t0``..``t{n-1}``
@@ -48,12 +49,16 @@ def _canned_response(body: bytes) -> bytes:
     return _HEADERS.format(n=len(body)).encode() + body
 
 
+_CREATED: Final = b'{"taskId":"a1b2c3d4-0000-4000-8000-000000000001"}'
+
+
 class _CannedProtocol(asyncio.Protocol):
-    """HTTP/1.1 keep-alive for bodiless requests: one canned answer per request head."""
+    """HTTP/1.1 keep-alive: one canned answer per request (a POST's body is skipped)."""
 
     def __init__(self, small: bytes, generation: bytes) -> None:
         self._small = small
         self._generation = generation
+        self._created = _canned_response(_CREATED)
         self._buf = b""
         self._transport: asyncio.Transport | None = None
 
@@ -69,11 +74,26 @@ class _CannedProtocol(asyncio.Protocol):
             if end < 0:
                 break
             head = buf[:end]
+            if head.startswith(b"POST"):
+                length = _content_length(head)
+                if len(buf) < end + 4 + length:
+                    break  # the body is still on its way
+                buf = buf[end + 4 + length :]
+                out.append(self._created)
+                continue
             buf = buf[end + 4 :]
             out.append(self._generation if b"taskId=generation" in head else self._small)
         self._buf = buf
         if out and self._transport is not None:
             self._transport.write(b"".join(out))
+
+
+def _content_length(head: bytes) -> int:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value.strip())
+    return 0
 
 
 async def _serve_canned(sock: socket.socket, bodies: dict[str, bytes]) -> None:

@@ -17,6 +17,14 @@ pass in ``8/S`` s.
 * ``library, all uploads first``: the same calls, but every upload is submitted before any
   wait starts, so all N tasks are pending in the client at once: this row checks the memory
   target (10,000 pending tasks in <= 150 MB peak RSS).
+* ``bare``: bare aiohttp doing the same work by hand: one ``ClientSession``, the library's
+  headers, the same msgspec bodies and decoders (``UploadRequest``, ``TaskCreated``,
+  ``TaskSnapshot``, ``Clip``), at most 64 uploads and 16 status requests in flight
+  (``asyncio.Semaphore``), and the same waits between polls (the scaled upload schedule's own
+  ``delays``, slept with ``asyncio.sleep``); all N started with ``asyncio.gather``.
+* ``library, started by asyncio.gather``: the library's calls started exactly like ``bare``
+  (``asyncio.gather`` and an ``asyncio.Semaphore`` instead of an anyio task group and
+  semaphore), so its ratio to ``bare`` is the library's own cost, not the driver's.
 * ``documented``: the provider's sample (``tests/provider_samples/custom_model_python.py``):
   ``requests`` (a new connection per call, as written) in a ``ThreadPoolExecutor(6)``, each
   worker polling its task every 3 s, the 3 s scaled by the same factor (``3/S`` s).
@@ -25,13 +33,20 @@ The documented approach's rate does not depend on N (six workers, each bound by 
 so it runs at N = 1,000 (200 with ``--quick``) and its time for 10,000 uploads is extrapolated
 from its measured rate; the table says which rows are extrapolated.
 
+Each client child also times the cyclic garbage collector (``gc.callbacks``, CPU time between
+each collection's start and stop): the *GC share* is that time over the child's CPU time.
+
 Targets: library >= 10x the documented approach's throughput; 10,000 pending tasks held in
-<= 150 MB peak RSS.
+<= 150 MB peak RSS; against bare aiohttp at N = 10,000 and 50,000 (issue 16): throughput
+>= 0.95x, CPU <= 1.25x, GC share <= bare's. The full run takes about six minutes (two
+interleaved rounds; ``--rounds`` for more).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import sys
 import time
 from typing import Any, Final
@@ -59,8 +74,15 @@ from _harness import (
 API_KEY: Final = "bench-key"
 SPEED: Final = 100.0
 SUBMIT_CONCURRENCY: Final = 64
+#: Status requests in flight at once: the library's default limiter (``max_concurrent_polls``).
+POLL_CONCURRENCY: Final = 16
 THROUGHPUT_TARGET: Final = 10.0
 RSS_TARGET_MB: Final = 150.0
+#: The sizes compared with bare aiohttp (issue 16's targets), and their targets.
+BARE_SIZES: Final = (10_000, 50_000)
+BARE_THROUGHPUT_TARGET: Final = 0.95
+BARE_CPU_TARGET: Final = 1.25
+ROUNDS: Final = 2
 #: A child client that takes longer than this (wall-clock seconds) is stopped and reported.
 CHILD_TIMEOUT: Final = 240.0
 
@@ -69,10 +91,38 @@ def _urls(n: int, offset: int) -> list[str]:
     return [f"https://example.com/bench/song{offset + i}.mp3" for i in range(n)]
 
 
+class _GCTimer:
+    """CPU seconds spent in the cyclic garbage collector, from ``gc.callbacks`` start/stop."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.runs = 0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._started
+            self.runs += 1
+
+    def stop(self) -> None:
+        with contextlib.suppress(ValueError):
+            gc.callbacks.remove(self._callback)
+
+
 # -- child: the library ----------------------------------------------------------------------
 
 
-async def _library(url: str, n: int, speed: float, hold: bool, offset: int) -> dict[str, Any]:
+async def _library(
+    url: str, n: int, speed: float, hold: bool, offset: int, plain_asyncio: bool = False
+) -> dict[str, Any]:
+    """``plain_asyncio``: started like the bare aiohttp variant (``asyncio.gather`` and an
+    ``asyncio.Semaphore``) instead of an anyio task group and semaphore, so that the comparison
+    with bare aiohttp measures the library, not the driver."""
+    import asyncio
+
     import anyio
 
     from suno_async import DEFAULT_SCHEDULES, MountseaClient
@@ -88,10 +138,15 @@ async def _library(url: str, n: int, speed: float, hold: bool, offset: int) -> d
     pending = 0
     peak_pending = 0
     rss_before = rss_bytes()
+    gc_timer = _GCTimer()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     async with MountseaClient(api_key=API_KEY, base_url=url, poll_schedules=schedules) as client:
         session_id = await client.prepare_custom_model()
-        submit = anyio.Semaphore(SUBMIT_CONCURRENCY)
+        submit: anyio.Semaphore | asyncio.Semaphore = (
+            asyncio.Semaphore(SUBMIT_CONCURRENCY)
+            if plain_asyncio
+            else anyio.Semaphore(SUBMIT_CONCURRENCY)
+        )
 
         async def upload(i: int) -> None:
             nonlocal pending, peak_pending
@@ -110,7 +165,9 @@ async def _library(url: str, n: int, speed: float, hold: bool, offset: int) -> d
             await upload(i)
             await wait(i)
 
-        if hold:  # every upload first, then all N waits at once: N tasks pending together
+        if plain_asyncio:  # exactly as the bare aiohttp variant starts its N uploads
+            await asyncio.gather(*(upload_and_wait(i) for i in range(n)))
+        elif hold:  # every upload first, then all N waits at once: N tasks pending together
             async with anyio.create_task_group() as tg:
                 for i in range(n):
                     tg.start_soon(upload, i)
@@ -123,11 +180,125 @@ async def _library(url: str, n: int, speed: float, hold: bool, offset: int) -> d
                     tg.start_soon(upload_and_wait, i)
         requests = client.stats.requests
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    gc_timer.stop()
     assert all(clip_ids), "every upload must give a clip id"
     return {
         "n": n,
         "wall": wall,
         "cpu": cpu,
+        "gc": gc_timer.seconds,
+        "gc_runs": gc_timer.runs,
+        "peak_rss": peak_rss_bytes(),
+        "rss_before": rss_before,
+        "requests": requests,
+        "peak_pending": peak_pending,
+    }
+
+
+# -- child: bare aiohttp ---------------------------------------------------------------------
+
+
+async def _bare(url: str, n: int, speed: float, offset: int) -> dict[str, Any]:
+    """The same work by hand: one ``aiohttp.ClientSession``, the library's headers, bodies and
+    msgspec decoders, the same two limits (64 uploads, 16 status requests in flight) and the
+    same poll waits (the upload schedule's own ``delays``), slept with ``asyncio.sleep``."""
+    import asyncio
+    import random
+
+    import aiohttp
+    import msgspec
+
+    from suno_async import DEFAULT_SCHEDULES
+    from suno_async._core._models import Clip, TaskKind
+    from suno_async.mountsea._models import (
+        PrepareResponse,
+        TaskCreated,
+        TaskSnapshot,
+        UploadRequest,
+    )
+
+    schedule = DEFAULT_SCHEDULES[TaskKind.UPLOAD].scaled(1.0 / speed)
+    rng = random.Random()
+    headers = {
+        "Authorization": f"Bearer {API_KEY}",
+        "Accept": "application/json",
+        "User-Agent": "suno_async",
+    }
+    json_headers = {**headers, "Content-Type": "application/json"}
+    timeout = aiohttp.ClientTimeout(total=60.0, connect=10.0)
+    encoder = msgspec.json.Encoder()
+    prepared = msgspec.json.Decoder(PrepareResponse)
+    created = msgspec.json.Decoder(TaskCreated)
+    snapshot = msgspec.json.Decoder(TaskSnapshot)
+    clip = msgspec.json.Decoder(Clip)
+    urls = _urls(n, offset)
+    clip_ids: list[str] = [""] * n
+    pending = 0
+    peak_pending = 0
+    requests = 0
+    rss_before = rss_bytes()
+    gc_timer = _GCTimer()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    async with aiohttp.ClientSession() as session:
+        upload_url = url + "/suno/v2/customModel/upload"
+        status_url = url + "/suno/v2/status"
+
+        async def post(path: str, body: bytes | None) -> bytes:
+            nonlocal requests
+            requests += 1
+            async with session.post(
+                path, data=body, headers=json_headers, timeout=timeout, allow_redirects=False
+            ) as resp:
+                raw = await resp.read()
+                if resp.status >= 300:
+                    raise RuntimeError(f"{path} answered {resp.status}")
+            return raw
+
+        session_id = prepared.decode(
+            await post(url + "/suno/v2/customModel/prepare", None)
+        ).session_id
+        submit = asyncio.Semaphore(SUBMIT_CONCURRENCY)
+        polls = asyncio.Semaphore(POLL_CONCURRENCY)
+
+        async def upload_and_wait(i: int) -> None:
+            nonlocal pending, peak_pending, requests
+            body = encoder.encode(UploadRequest(session_id=session_id, audio_url=urls[i]))
+            async with submit:
+                task_id = created.decode(await post(upload_url, body)).task_id
+            pending += 1
+            peak_pending = max(peak_pending, pending)
+            for delay in schedule.delays(rng):
+                await asyncio.sleep(delay)
+                async with polls:
+                    requests += 1
+                    async with session.get(
+                        status_url,
+                        params={"taskId": task_id},
+                        headers=headers,
+                        timeout=timeout,
+                        allow_redirects=False,
+                    ) as resp:
+                        raw = await resp.read()
+                        if resp.status >= 300:
+                            raise RuntimeError(f"status answered {resp.status}")
+                answer = snapshot.decode(raw)
+                if answer.status == "success":
+                    clip_ids[i] = clip.decode(answer.data).id
+                    pending -= 1
+                    return
+                if answer.status in ("failed", "timeout"):
+                    raise RuntimeError(f"upload {task_id} ended {answer.status}")
+
+        await asyncio.gather(*(upload_and_wait(i) for i in range(n)))
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    gc_timer.stop()
+    assert all(clip_ids), "every upload must give a clip id"
+    return {
+        "n": n,
+        "wall": wall,
+        "cpu": cpu,
+        "gc": gc_timer.seconds,
+        "gc_runs": gc_timer.runs,
         "peak_rss": peak_rss_bytes(),
         "rss_before": rss_before,
         "requests": requests,
@@ -196,6 +367,16 @@ def _documented(url: str, n: int, speed: float, offset: int) -> dict[str, Any]:
 def _child(args: argparse.Namespace) -> int:
     if args.child == "documented":
         result = _documented(args.url, args.n, args.speed, args.offset)
+    elif args.child == "bare":
+        import asyncio
+
+        result = asyncio.run(_bare(args.url, args.n, args.speed, args.offset))
+    elif args.child == "asyncio":
+        import asyncio
+
+        result = asyncio.run(
+            _library(args.url, args.n, args.speed, False, args.offset, plain_asyncio=True)
+        )
     else:
         import anyio
 
@@ -211,6 +392,8 @@ def _child(args: argparse.Namespace) -> int:
 LABELS: Final = {
     "library": "library (default schedules, scaled)",
     "hold": "library, all uploads first, then N waits at once",
+    "asyncio": "library, started by asyncio.gather (as bare)",
+    "bare": "bare aiohttp (same requests, limits, decode, poll waits)",
     "documented": "documented: requests + 6 threads + 3 s poll",
 }
 
@@ -219,8 +402,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few seconds")
     parser.add_argument("--speed", type=float, default=SPEED, help="emulator speed-up")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="interleaved rounds")
     parser.add_argument(
-        "--child", choices=("library", "hold", "documented"), help=argparse.SUPPRESS
+        "--child",
+        choices=("library", "hold", "asyncio", "bare", "documented"),
+        help=argparse.SUPPRESS,
     )
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
@@ -230,11 +416,23 @@ def main(argv: list[str] | None = None) -> int:
         return _child(args)
     speed = args.speed
     if args.quick:
-        plan = {"library": [200], "hold": [200], "documented": [100]}
+        plan = {
+            "library": [200],
+            "hold": [200],
+            "asyncio": [200],
+            "bare": [200],
+            "documented": [100],
+        }
         rounds = 1
     else:
-        plan = {"library": [1_000, 10_000], "hold": [10_000], "documented": [1_000]}
-        rounds = 2
+        plan = {
+            "library": [1_000, 10_000],
+            "hold": [10_000],
+            "asyncio": list(BARE_SIZES),
+            "bare": list(BARE_SIZES),
+            "documented": [1_000],
+        }
+        rounds = args.rounds
     if optional("requests") is None:  # the documented approach's one dependency
         plan["documented"] = []
     command = [
@@ -293,10 +491,10 @@ def _report(
 
     doc_n = plan["documented"][0] if plan["documented"] else 0
     doc_rate = doc_n / med("documented", doc_n, "wall") if doc_n else float("nan")
-    sizes = sorted({n for v in ("library", "hold") for n in plan[v]})
+    sizes = sorted({n for v in ("library", "hold", "asyncio", "bare") for n in plan[v]})
     rows: list[list[str]] = []
     for n in sizes:
-        for variant in ("library", "hold"):
+        for variant in ("library", "hold", "asyncio", "bare"):
             if n not in plan[variant]:
                 continue
             rate = n / med(variant, n, "wall")
@@ -335,6 +533,8 @@ def _report(
     rss_big = med("hold", big, "peak_rss") / MB
     pending_big = int(med("hold", big, "peak_pending"))
     out = [
+        _bare_table(results, plan, rounds),
+        "",
         table(
             f"Fan-out: N uploads polled to their clip ids, emulator at {speed:g}x in its own "
             f"process (medians of {rounds} interleaved rounds)",
@@ -367,6 +567,98 @@ def _report(
         machine_line(),
     ]
     return "\n".join(out)
+
+
+def _bare_table(
+    results: dict[tuple[str, int], list[dict[str, Any]]], plan: dict[str, list[int]], rounds: int
+) -> str:
+    """The library vs bare aiohttp at each size both ran: throughput, CPU, GC share, RSS."""
+
+    def med(variant: str, n: int, key: str) -> float:
+        return median([float(r[key]) for r in results[(variant, n)]])
+
+    def gc_share(run: dict[str, Any]) -> float:
+        return ratio(float(run["gc"]), float(run["cpu"]))
+
+    def growth(run: dict[str, Any]) -> float:
+        return float(run["peak_rss"]) - float(run["rss_before"])
+
+    rows: list[list[str]] = []
+    for n in sorted(plan["bare"]):
+        variants = [v for v in ("asyncio", "library", "bare") if n in plan[v]]
+        for variant in variants:
+            runs = results[(variant, n)]
+            rows.append(
+                [
+                    f"{BARE_LABELS[variant]}, N={n:,}",
+                    fmt(n / med(variant, n, "wall")),
+                    fmt(med(variant, n, "cpu"), 2),
+                    fmt(med(variant, n, "cpu") / n * 1e3, 3),
+                    fmt(med(variant, n, "gc"), 2),
+                    fmt(median([gc_share(r) for r in runs]) * 100, 1) + " %",
+                    fmt(med(variant, n, "gc_runs"), 0),
+                    fmt(median([growth(r) for r in runs]) / MB),
+                    fmt(med(variant, n, "peak_rss") / MB),
+                    fmt(med(variant, n, "requests") / n, 2),
+                ]
+            )
+        for variant in variants[:-1]:
+            # Medians of each round's own ratio: the two ran in the same round. Throughput is
+            # N / wall, so the library's throughput ratio is bare's wall over the library's.
+            pairs = list(zip(results[(variant, n)], results[("bare", n)], strict=True))
+            speed = median([ratio(float(b["wall"]), float(lib["wall"])) for lib, b in pairs])
+            cpu = median([ratio(float(lib["cpu"]), float(b["cpu"])) for lib, b in pairs])
+            gc_cpu = median([ratio(float(lib["gc"]), float(b["gc"])) for lib, b in pairs])
+            lib_share = median([gc_share(lib) for lib, _ in pairs])
+            bare_share = median([gc_share(b) for _, b in pairs])
+            rows.append(
+                [
+                    f"  {BARE_LABELS[variant]} / bare, N={n:,}",
+                    f"{fmt_ratio(speed)} {verdict(speed, BARE_THROUGHPUT_TARGET, at_most=False)}",
+                    f"{fmt_ratio(cpu)} {verdict(cpu, BARE_CPU_TARGET)}",
+                    "",
+                    fmt_ratio(gc_cpu),
+                    f"{fmt_ratio(ratio(lib_share, bare_share))} {verdict(lib_share, bare_share)}",
+                    "",
+                    fmt_ratio(median([ratio(growth(lib), growth(b)) for lib, b in pairs])),
+                    fmt_ratio(median([ratio(lib["peak_rss"], b["peak_rss"]) for lib, b in pairs])),
+                    "",
+                ]
+            )
+    return "\n".join(
+        [
+            table(
+                "Fan-out vs bare aiohttp: N uploads + waits, same requests, limits, decode and "
+                f"poll waits (medians of {rounds} interleaved rounds)",
+                [
+                    "client, N",
+                    "tasks/s",
+                    "CPU s",
+                    "CPU ms/task",
+                    "GC s",
+                    "GC share",
+                    "GC runs",
+                    "RSS growth MB",
+                    "peak RSS MB",
+                    "requests/task",
+                ],
+                rows,
+            ),
+            f"# targets: throughput >= {BARE_THROUGHPUT_TARGET:g}x bare, CPU <= "
+            f"{BARE_CPU_TARGET:g}x bare, GC share (GC CPU / client CPU, timed by gc.callbacks "
+            "start/stop) <= bare's; ratio rows are medians of each round's own ratio.",
+            "# library (asyncio.gather): started exactly like bare (asyncio.gather + "
+            "asyncio.Semaphore); library (anyio task group): the fan-out row below.",
+            "# RSS growth = peak RSS - RSS when the client started (imports excluded).",
+        ]
+    )
+
+
+BARE_LABELS: Final = {
+    "asyncio": "library (asyncio.gather)",
+    "library": "library (anyio task group)",
+    "bare": "bare aiohttp",
+}
 
 
 if __name__ == "__main__":

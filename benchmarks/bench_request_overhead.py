@@ -1,15 +1,18 @@
-"""Request overhead: ``MountseaClient.get_status`` vs bare aiohttp doing the same GET.
+"""Request overhead: the library's GET and POST vs bare aiohttp sending the same requests.
 
 Both ask a canned loopback server (a child process, so this process's CPU is the client's
-alone) for ``GET /suno/v2/status?taskId=...`` with the same three headers (Authorization,
-Accept, User-Agent) and decode the body into the same ``TaskSnapshot``. Bare aiohttp does it
-the way a careful hand-written client would: one ``ClientSession``, ``params=``,
-``await resp.read()`` and one cached ``msgspec.json.Decoder(TaskSnapshot)``. The library adds
-its own work on top: argument checks, its retry loop (the back-off sequence is built only
-after a retryable failure), stats, the per-request timeout,
-error mapping and logging checks.
+alone). GET: ``MountseaClient.get_status`` vs ``GET /suno/v2/status?taskId=...`` with the same
+three headers (Authorization, Accept, User-Agent), decoded into the same ``TaskSnapshot``.
+POST: ``upload_custom_model_audio`` (an upload: unpriced) and ``generate`` (a priced ``create``,
+counted against the budget) vs ``POST`` of the same msgspec-encoded body with the same four
+headers (plus ``Content-Type: application/json``), its answer decoded into the same
+``TaskCreated``. Bare aiohttp does it the way a careful hand-written client would: one
+``ClientSession``, ``params=``, ``await resp.read()``, one cached ``msgspec.json.Encoder`` and
+one cached ``Decoder`` per answer type. The library adds its own work on top: argument checks,
+its retry loop (the back-off sequence is built only after a retryable failure), stats, the
+per-request timeout, the credit budget (POST), error mapping and logging checks.
 
-Two bodies: a running task's (about 120 bytes, what nearly every poll sees) and a finished
+GET bodies: a running task's (about 120 bytes, what nearly every poll sees) and a finished
 generation's (about 5 KB: two clips with long lyrics). Concurrency 1 (one request at a time)
 and 64 (64 workers sharing the session). The client and the server are pinned to a core each
 where the OS allows (less run-to-run variation). Each round runs every variant once, in a rotating
@@ -17,13 +20,15 @@ order; the table shows medians over rounds of client CPU per request (``time.pro
 of this process), wall time per request and requests per second, and the ratio lib/bare
 (the median of each round's own ratio: the two ran back to back).
 
-Target: lib/bare <= 1.10x in client CPU per request, for both bodies.
+Target (issue 16): lib/bare <= 1.05x in client CPU per request, GET and POST, at
+concurrency 1 and 64.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import sys
 import time
@@ -47,25 +52,43 @@ from _harness import (
 )
 
 from suno_async import MountseaClient
-from suno_async.mountsea._models import TaskSnapshot
+from suno_async.mountsea._models import (
+    GenerateRequest,
+    TaskCreated,
+    TaskSnapshot,
+    UploadRequest,
+)
 
-TARGET: Final = 1.10
+TARGET: Final = 1.05
 API_KEY: Final = "bench-key"
-PAYLOADS: Final = ("small", "generation")
+#: What each row sends: GET of a status body (the canned server picks it by task id), or a POST.
+PAYLOADS: Final = ("GET small", "GET generation", "POST upload", "POST generate")
+SESSION_ID: Final = "a1b2c3d4-0000-4000-8000-0000000000aa"
+AUDIO_URL: Final = "https://example.com/bench/song.mp3"
+GENERATE_FIELDS: Final = {
+    "task": "create",
+    "model": "chirp-v55",
+    "prompt": "[Verse]\nA quiet street, a bench, a song",
+    "tags": "indie folk, warm",
+    "title": "Bench",
+}
 CONCURRENCY: Final = (1, 64)
 VARIANTS: Final = ("lib", "bare")
 
-Fetch = Callable[[str], Awaitable[TaskSnapshot]]
+Fetch = Callable[[], Awaitable[object]]
 
 
-def _bare_fetcher(session: aiohttp.ClientSession, base_url: str) -> Fetch:
+def _bare_fetchers(session: aiohttp.ClientSession, base_url: str) -> dict[str, Fetch]:
     url = base_url + "/suno/v2/status"
     headers = {
         "Authorization": f"Bearer {API_KEY}",
         "Accept": "application/json",
         "User-Agent": "suno_async",
     }
+    json_headers = {**headers, "Content-Type": "application/json"}
     decoder = msgspec.json.Decoder(TaskSnapshot)
+    created = msgspec.json.Decoder(TaskCreated)
+    encoder = msgspec.json.Encoder()
 
     async def fetch(task_id: str) -> TaskSnapshot:
         async with session.get(url, params={"taskId": task_id}, headers=headers) as resp:
@@ -74,18 +97,46 @@ def _bare_fetcher(session: aiohttp.ClientSession, base_url: str) -> Fetch:
                 raise RuntimeError(f"unexpected status {resp.status}")
         return decoder.decode(raw)
 
-    return fetch
+    async def post(path: str, body: msgspec.Struct) -> str:
+        async with session.post(
+            base_url + path, data=encoder.encode(body), headers=json_headers
+        ) as resp:
+            raw = await resp.read()
+            if resp.status >= 300:
+                raise RuntimeError(f"unexpected status {resp.status}")
+        return created.decode(raw).task_id
+
+    def upload() -> Awaitable[str]:
+        body = UploadRequest(session_id=SESSION_ID, audio_url=AUDIO_URL)
+        return post("/suno/v2/customModel/upload", body)
+
+    def generate() -> Awaitable[str]:
+        return post("/suno/v2/generate", GenerateRequest(**GENERATE_FIELDS))
+
+    return {
+        "GET small": functools.partial(fetch, "small"),
+        "GET generation": functools.partial(fetch, "generation"),
+        "POST upload": upload,
+        "POST generate": generate,
+    }
 
 
-async def _measure(
-    fetch: Fetch, task_id: str, requests: int, concurrency: int
-) -> tuple[float, float]:
-    """Send ``requests`` GETs with ``concurrency`` workers; return (CPU s, wall s)."""
+def _lib_fetchers(client: MountseaClient) -> dict[str, Fetch]:
+    return {
+        "GET small": functools.partial(client.get_status, "small"),
+        "GET generation": functools.partial(client.get_status, "generation"),
+        "POST upload": functools.partial(client.upload_custom_model_audio, SESSION_ID, AUDIO_URL),
+        "POST generate": functools.partial(client.generate, **GENERATE_FIELDS),
+    }
+
+
+async def _measure(fetch: Fetch, requests: int, concurrency: int) -> tuple[float, float]:
+    """Send ``requests`` requests with ``concurrency`` workers; return (CPU s, wall s)."""
     per_worker = max(1, requests // concurrency)
 
     async def worker() -> None:
         for _ in range(per_worker):
-            await fetch(task_id)
+            await fetch()
 
     gc.collect()
     cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -103,21 +154,25 @@ async def _run(base_url: str, rounds: int, requests: dict[int, int]) -> list[lis
         MountseaClient(api_key=API_KEY, base_url=base_url) as client,
         aiohttp.ClientSession() as session,
     ):
-        fetchers: dict[str, Fetch] = {
-            "lib": client.get_status,
-            "bare": _bare_fetcher(session, base_url),
+        fetchers: dict[str, dict[str, Fetch]] = {
+            "lib": _lib_fetchers(client),
+            "bare": _bare_fetchers(session, base_url),
         }
         # Warm-up: open 64 connections in each pool, fill caches; not measured.
         for payload in PAYLOADS:
             for name in VARIANTS:
-                await _measure(fetchers[name], payload, 256, 64)
-                snapshot = await fetchers[name](payload)
-                assert snapshot.status in ("running", "success"), snapshot
+                await _measure(fetchers[name][payload], 256, 64)
+                answer = await fetchers[name][payload]()
+                if isinstance(answer, TaskSnapshot):
+                    assert answer.status in ("running", "success"), answer
+                else:
+                    assert isinstance(answer, str), answer
+                    assert answer, answer
         combos = [(p, c) for p in PAYLOADS for c in CONCURRENCY]
         for r in range(rounds):
             for payload, conc in combos:
                 for name in interleaved(VARIANTS, r):
-                    sample = await _measure(fetchers[name], payload, requests[conc], conc)
+                    sample = await _measure(fetchers[name][payload], requests[conc], conc)
                     results.setdefault((name, payload, conc), []).append(sample)
         if client.stats.retries or client.stats.errors:
             raise RuntimeError(f"the library retried or failed: {client.stats}")
@@ -157,10 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         rows = asyncio.run(_run(srv.url, rounds, requests))
     print(
         table(
-            f"Request overhead: MountseaClient.get_status vs bare aiohttp + cached msgspec decoder "
+            "Request overhead: MountseaClient GET (get_status) and POST (upload, generate) vs "
+            "bare aiohttp + cached msgspec encoder/decoders "
             f"(medians of {rounds} interleaved rounds)",
             [
-                "body, concurrency, client",
+                "request, concurrency, client",
                 "CPU us/req",
                 "wall us/req",
                 "req/s",
@@ -171,7 +227,10 @@ def main(argv: list[str] | None = None) -> int:
             rows,
         )
     )
-    print("# small = running task, ~120 B; generation = finished, 2 clips, ~5 KB.")
+    print(
+        "# GET small = running task, ~120 B; GET generation = finished, 2 clips, ~5 KB; "
+        "POST upload = customModel/upload (unpriced); POST generate = create (priced, budgeted)."
+    )
     print(
         "# CPU: time.process_time() of the client process; the server runs in a child process"
         + ("; client pinned to CPU 0, server to CPU 1." if pinned else ".")

@@ -91,7 +91,8 @@ class PrepareResponse(msgspec.Struct, frozen=True, kw_only=True, rename="camel")
     session_id: WireId
 
     def __post_init__(self) -> None:
-        loosen(self, ids=("session_id",))
+        if type(self.session_id) is not str:  # the usual answer needs no second look
+            loosen(self, ids=("session_id",))
 
 
 class TaskCreated(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
@@ -100,7 +101,8 @@ class TaskCreated(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
     task_id: WireId
 
     def __post_init__(self) -> None:
-        loosen(self, ids=("task_id",))
+        if type(self.task_id) is not str:  # the usual answer needs no second look
+            loosen(self, ids=("task_id",))
 
 
 class UploadRequest(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
