@@ -15,9 +15,10 @@ import math
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Container, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 import anyio
 
@@ -327,7 +328,7 @@ async def poll_until(
     known_statuses: Container[str],
     schedule: PollSchedule,
     clock: Clock,
-    limiter: anyio.CapacityLimiter,
+    limiter: AbstractAsyncContextManager[Any],
     rng: random.Random,
     on_event: EventHandler | None = None,
     on_answer: Callable[[_S], Awaitable[None]] | None = None,
@@ -366,14 +367,18 @@ async def poll_until(
             except BaseException:
                 timers.forget()
                 raise
-        remaining = ends_at - clock.now()
-        if remaining <= 0:
+        if ends_at <= clock.now():
             break
         try:
-            with clock.cancel_after(remaining) as deadline:
-                if pacer is not None:
-                    await pacer.wait()
-                async with limiter:
+            # In line for a slot, a poll holds no cancel scope (a queue of thousands would
+            # each hold one); it may pass its deadline by its time in line, then gives up.
+            async with limiter:
+                remaining = ends_at - clock.now()
+                if remaining <= 0:
+                    break
+                with clock.cancel_after(remaining) as deadline:
+                    if pacer is not None:
+                        await pacer.wait()
                     answer = await fetch(task_id)
         except APIError as exc:
             failures += 1

@@ -20,8 +20,9 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import anyio
 
@@ -78,7 +79,7 @@ class ClipTracker:
         lookup: Callable[[list[str]], Awaitable[list[Clip]]],
         *,
         clock: Clock,
-        limiter: Callable[[], anyio.CapacityLimiter],
+        limiter: Callable[[], AbstractAsyncContextManager[Any]],
         rng: random.Random,
         batch_size: int,
         pacer: PollPacer | None = None,

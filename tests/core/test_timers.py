@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import random
+
 import anyio
 import pytest
 
-from suno_async import MountseaClient, PollSchedule, SystemClock, TaskKind, VirtualClock
+from suno_async import (
+    MountseaClient,
+    PollSchedule,
+    SystemClock,
+    TaskKind,
+    TaskTimeoutError,
+    VirtualClock,
+)
+from suno_async._core._polling import poll_until
 from suno_async._core._timers import Timers
 
 pytestmark = pytest.mark.anyio
@@ -98,3 +108,41 @@ async def test_a_clock_without_call_at_is_slept_on_directly() -> None:
     await timers.wake_at(3.0)
     assert clock.slept == [3.0]
     assert timers.pending == 0
+
+
+async def test_a_wait_whose_deadline_passes_in_line_gives_up_without_asking() -> None:
+    """In line for the client's one status slot (held by a slow request), a wait holds no
+    deadline scope; once its deadline has passed it times out without sending a request."""
+    clock = VirtualClock()
+    slot = anyio.Semaphore(1, fast_acquire=True)
+    asked: list[str] = []
+    outcome: list[BaseException] = []
+
+    async def fetch(task_id: str) -> str:
+        asked.append(task_id)
+        return "running"
+
+    async def wait() -> None:
+        try:
+            await poll_until(
+                fetch,
+                lambda status: None,
+                lambda status: status,
+                task_id="t",
+                kind=TaskKind.EDIT,
+                known_statuses={"running"},
+                schedule=PollSchedule(1, 1, 1, 1, 5),
+                clock=clock,
+                limiter=slot,
+                rng=random.Random(1),
+            )
+        except TaskTimeoutError as exc:
+            outcome.append(exc)
+
+    await slot.acquire()  # a request that takes longer than the wait's whole deadline
+    async with anyio.create_task_group() as group:
+        group.start_soon(wait)
+        await clock.sleep(10)
+        slot.release()
+    assert len(outcome) == 1
+    assert asked == []
