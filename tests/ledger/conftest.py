@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Final
 
 import pytest
 
 from suno_async.ledger import CreditLedger, MemoryLedger, PostgresLedger, SqliteLedger
+from tests.conftest import POSTGRES_DSN_ENV as DSN_ENV
 from tests.ledger import pgserver
-
-DSN_ENV: Final = "SUNO_ASYNC_TEST_POSTGRES_DSN"
-REQUIRE_ENV: Final = "SUNO_ASYNC_REQUIRE_POSTGRES"
 
 #: Installing PostgreSQL (a fresh root machine without it) takes longer than a test may.
 _PG_MARKS: Final = (
@@ -32,25 +30,6 @@ SHARED_KINDS: Final = ["sqlite", POSTGRES]
 
 #: Opens a ledger; ``limit`` as the constructors take it.
 OpenLedger = Callable[..., Awaitable[CreditLedger]]
-
-
-@pytest.fixture(scope="session")
-def postgres_dsn() -> Iterator[str]:
-    """The DSN of a PostgreSQL server for this session (skips when there is none)."""
-    given = os.environ.get(DSN_ENV)
-    if given:
-        yield given
-        return
-    try:
-        server = pgserver.start()
-    except pgserver.PostgresUnavailable as exc:
-        if os.environ.get(REQUIRE_ENV) == "1":
-            pytest.fail(f"PostgreSQL is required ({REQUIRE_ENV}=1) but unavailable: {exc}")
-        pytest.skip(f"PostgreSQL unavailable, SQLite covers the shared ledger here: {exc}")
-    try:
-        yield server.dsn
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=ALL_KINDS)

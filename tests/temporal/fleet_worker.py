@@ -1,5 +1,5 @@
 """One worker process of the multi-worker test: ``run_worker`` with a mountsea client on the
-emulator and the shared SQLite ledger.
+emulator and the shared PostgreSQL ledger.
 
     python -m tests.temporal.fleet_worker ADDRESS QUEUE BASE_URL LEDGER LIMIT RATE CRASH_DIR
 
@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from suno_async import MountseaClient, RetryPolicy
-from suno_async.ledger import SqliteLedger
+from suno_async.ledger import PostgresLedger
 from suno_async.temporal import AfterPaidAnswer, run_worker
 
 CRASH_EXIT = 75
@@ -37,8 +37,8 @@ def crash_hook(crash_dir: Path) -> AfterPaidAnswer:
 
 
 async def main(argv: list[str]) -> None:
-    address, queue, base_url, ledger_path, limit, rate, crash_dir = argv
-    ledger = SqliteLedger(ledger_path, limit=int(limit))
+    address, queue, base_url, ledger_dsn, ledger_name, limit, rate, crash_dir = argv
+    ledger = await PostgresLedger.connect(ledger_dsn, limit=int(limit), name=ledger_name)
     retry = RetryPolicy(initial_delay=0.01, max_delay=0.05, retry_after_cap=1.0)
     async with MountseaClient(api_key="test-key", base_url=base_url, retry=retry) as mountsea:
         await run_worker(

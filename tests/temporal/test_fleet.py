@@ -1,4 +1,4 @@
-"""Three worker processes on the Temporal dev server, the emulator and one SQLite ledger;
+"""Three worker processes on the Temporal dev server, the emulator and one PostgreSQL ledger;
 workers killed at a random time and right after a paid create and a paid generate were
 accepted. Every job ends done (or explicitly ambiguous), every training is billed once, no
 generate is sent twice, the ledger agrees with the emulator's books and holds the budget, and
@@ -21,13 +21,14 @@ import random
 import signal
 import sys
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
 from suno_async.emulator import Emulator, EmulatorConfig
-from suno_async.ledger import SqliteLedger
+from suno_async.ledger import PostgresLedger
 from suno_async.temporal import (
     JobOptions,
     JobOutcome,
@@ -114,14 +115,14 @@ class Fleet:
                 await proc.wait()
 
 
-async def test_three_workers_killed_lose_nothing(tmp_path: Path) -> None:
+async def test_three_workers_killed_lose_nothing(tmp_path: Path, postgres_dsn: str) -> None:
     assert DEV_SERVER is not None
     rng = random.Random(os.environ.get("SUNO_FLEET_SEED", "1"))
     crash_dir = tmp_path / "crash"
     crash_dir.mkdir()
     (crash_dir / "create").touch()
     (crash_dir / "generate").touch()
-    ledger_path = tmp_path / "ledger.sqlite"
+    ledger_name = f"fleet-{uuid.uuid4().hex[:12]}"  # its own ledger in the shared server
     config = EmulatorConfig(speed=SPEED, upload_cost=0)
     began = time.monotonic()
     async with (
@@ -139,7 +140,8 @@ async def test_three_workers_killed_lose_nothing(tmp_path: Path) -> None:
                 address,
                 queue,
                 emulator.base_url,
-                str(ledger_path),
+                postgres_dsn,
+                ledger_name,
                 str(BUDGET),
                 str(RATE),
                 str(crash_dir),
@@ -186,7 +188,7 @@ async def test_three_workers_killed_lose_nothing(tmp_path: Path) -> None:
         generations = [c for c in charges if c.kind == "generate"]
         times = sorted(r.at / SPEED for r in emulator.requests if r.path.startswith("/suno/v2/"))
         per_1s, per_5s = max_in_window(times, 1.0), max_in_window(times, 5.0)
-        async with SqliteLedger(ledger_path) as ledger:
+        async with await PostgresLedger.connect(postgres_dsn, name=ledger_name) as ledger:
             totals = await ledger.totals()
         print(
             f"\nfleet: {len(outcomes)} jobs in {seconds:.1f} s: {dict(statuses)}; workers "
