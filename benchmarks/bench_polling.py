@@ -11,8 +11,8 @@ the server counts them). Each round uses the same scripted moments for every pol
 * ``fixed 3 s``: the provider's documented loop (ask at once, then every 3 s), bare aiohttp.
 * ``library, default upload schedule``: ``MountseaClient.wait_for_task`` with the library's default
   plain schedule (no expected duration: first ask after 2 s, then x1.5 up to 8 s), for
-  reference. (The default *generate* schedule expects 30-120 s: on 0.5-3 s tasks its first ask
-  in the window comes after 40 s or more; it is not run.)
+  reference. (The default *generate* schedule expects 30-120 s; on 0.5-3 s tasks it asks at
+  2 s, 4 s and so on as its bound allows; bench_schedules.py measures it on paper.)
 * ``library, expected 0.5-3 s, cap C/s``: ``MountseaClient.wait_for_generation`` with
   ``poll_schedules={TaskKind.GENERATE: PollSchedule(first_delay=0.5, interval=1.0,
   factor=1.5, max_interval=10.0, timeout=600.0, expected=(0.5, 3.0))}`` and

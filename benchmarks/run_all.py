@@ -22,6 +22,7 @@ SCRIPTS: Final = (
     "bench_polling.py",
     "bench_import_memory.py",
     "bench_schedules.py",
+    "bench_waits.py",
     "bench_batch.py",
 )
 #: Arguments of a script instead of the bare ``--quick`` switch: ``(full run, quick run)``.
@@ -30,7 +31,7 @@ ARGUMENTS: Final = {
     "bench_batch.py": (["--quick"], ["--rows", "2000"]),
 }
 #: Wall-clock seconds one script may take before it is stopped (a full run takes far less).
-SCRIPT_TIMEOUT: Final = 300.0
+SCRIPT_TIMEOUT: Final = 900.0
 
 
 def main(argv: list[str] | None = None) -> int:
