@@ -20,8 +20,8 @@ conclusion leaves the polling to finish the wait. What counts as a genuine pushe
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, Awaitable, Callable, Container
-from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable, Container, Coroutine
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar
 
 import anyio
 
@@ -201,7 +201,7 @@ class TaskHandle(Generic[_S, _R]):
         # Polling alone, without the frames of wait_settled: a pending wait stays small.
         schedule = self.poll_schedule(timeout)
         check_callback("on_event", on_event)
-        result = await self._poll(schedule, on_event)
+        result = await self.poll(schedule, on_event)
         self._settled_by = "poll"
         return result
 
@@ -216,12 +216,16 @@ class TaskHandle(Generic[_S, _R]):
         check_callback("on_event", on_event)
         self._core.check_open()
         if self._pushed is None:
-            result = await self._poll(schedule, on_event)
+            result = await self.poll(schedule, on_event)
             self._settled_by = "poll"
             return result, "poll"
         return await self._race(schedule, on_event, self._pushed)
 
-    def _poll(self, schedule: PollSchedule, on_event: EventHandler | None) -> Awaitable[_R]:
+    def poll(
+        self, schedule: PollSchedule, on_event: EventHandler | None
+    ) -> Coroutine[Any, Any, _R]:
+        """Poll by ``schedule`` until the task concludes (no pushed snapshots), to await; the
+        primitive under :meth:`wait` for a provider's own waits."""
         observe = self._observe
         on_answer = None
         if observe is not None:
@@ -284,7 +288,7 @@ class TaskHandle(Generic[_S, _R]):
 
         async with anyio.create_task_group() as group:
             scope = group.cancel_scope
-            group.start_soon(side, "poll", lambda: self._poll(schedule, on_event), scope)
+            group.start_soon(side, "poll", lambda: self.poll(schedule, on_event), scope)
             group.start_soon(side, "push", lambda: self._listen(pushed, on_event), scope)
         name, value = outcome[0]
         if isinstance(value, Exception):

@@ -17,7 +17,7 @@ from suno_async._core._events import EventHandler
 from suno_async._core._exceptions import ResponseValidationError, TaskFailedError, TaskTimeoutError
 from suno_async._core._handles import TaskHandle
 from suno_async._core._models import TaskKind
-from suno_async._core._validation import check_choice, check_id
+from suno_async._core._validation import check_callback, check_choice, check_id
 from suno_async.mountsea._models import TaskSnapshot, TaskStatus
 
 __all__ = ["TasksAPI"]
@@ -151,7 +151,11 @@ class TasksAPI(BaseClient):
             known_statuses=_KNOWN_STATUSES,
             observe=observe,
         )
-        return handle.wait(timeout=timeout, on_event=on_event)
+        # The handle's poll itself, without the frame of wait(): nothing else sees this handle,
+        # so how it settled needs no record, and a pending wait stays small.
+        schedule = handle.poll_schedule(timeout)
+        check_callback("on_event", on_event)
+        return handle.poll(schedule, on_event)
 
     async def _wait_for_data(
         self,
