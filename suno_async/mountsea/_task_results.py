@@ -327,7 +327,7 @@ class ToolsBase(TasksAPI):
             task_id,
             kind=kind.value,
             poll_kind=kind,
-            fetch=lambda task: self._status(task, _SNAPSHOT),
+            fetch=self._fetcher(_SNAPSHOT),
             judge=judge_for(kind, result, stop_awaiting=stop_awaiting),
             status_of=_status_of,
             known_statuses=_KNOWN_STATUSES,
