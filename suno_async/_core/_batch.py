@@ -446,7 +446,8 @@ async def _run_one(
         )
         return
     tally = Tally(record.credits, store_accepted_later=True)
-    tally.on_change = lambda: store.update(key, credits=tally.state)
+    # Committed at once: a paid call is about to leave, or the outcome of one is known.
+    tally.on_change = lambda: store.update(key, credits=tally.state, commit_now=True)
     before = _credit_view(record.credits)
     status: JobStatus
     state.running += 1

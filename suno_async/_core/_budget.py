@@ -123,6 +123,9 @@ class CreditBudget:
             self._reserved -= cost
 
     async def _count_unpriced(self, call: Callable[[], Awaitable[_T]]) -> _T:
+        tally = CURRENT_TALLY.get()
+        if tally is not None:
+            tally.sending_unpriced()
         try:
             result = await call()
         except _NOT_DONE:
@@ -230,6 +233,11 @@ class Tally:
     def sending(self, cost: int, key: str | None) -> None:
         """A paid call of ``cost`` is about to be sent."""
         self.state.in_flight.append((cost, key))
+        self._changed()
+
+    def sending_unpriced(self) -> None:
+        """A paid call of unknown price is about to be sent (its owner stores what it has:
+        the journal step before the call must be on disk before the call leaves)."""
         self._changed()
 
     def _landed(self, cost: int, key: str | None) -> None:

@@ -176,9 +176,12 @@ class StoreJournal(Journal[_S]):
             raise
 
     def save(self) -> None:
-        """Write the state (and the job's credits, if kept) in one transaction."""
+        """Write the state (and the job's credits, if kept) in one change of the store. A
+        journal without a tally is committed at once; one with a tally (a batch's) with the
+        other changes of this turn of the event loop: its tally commits before any paid
+        request is sent (see :class:`Tally`)."""
         if self._tally is None:
-            self.store.update(self.key, journal=_ENCODER.encode(self.state))
+            self.store.update(self.key, journal=_ENCODER.encode(self.state), commit_now=True)
         else:
             self.store.update(
                 self.key, journal=_ENCODER.encode(self.state), credits=self._tally.state

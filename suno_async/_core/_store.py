@@ -13,7 +13,11 @@ even when killed) and raises :class:`StoreBusyError` when another process holds 
 (``status``, ``export``) open it read-only, without the lock, while a run goes on.
 
 Commits use ``synchronous=NORMAL``: a killed process loses nothing it committed; a power cut may
-lose the last commits (``durable=True`` makes every commit wait for the disk).
+lose the last commits (``durable=True`` makes every commit wait for the disk). Changes made in
+one turn of the event loop are committed together at its end (group commit: one commit per
+change cost more than the rest of a batch's bookkeeping), unless a change asks to be committed
+at once (``commit_now``): the batch runner does so before every paid request is sent, which
+commits everything written before it too. Outside an event loop every change commits at once.
 
 The lock is written here (``fcntl``/``msvcrt``) rather than taken from a library because the
 runtime dependencies are fixed, and the standard library covers it in a few lines.
@@ -21,6 +25,7 @@ runtime dependencies are fixed, and the standard library covers it in a few line
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import sys
@@ -128,6 +133,7 @@ class JobStore:
         self._db = db
         self._lock = lock
         self.readonly = readonly
+        self._commit_due = False
 
     @classmethod
     def open(
@@ -207,7 +213,9 @@ class JobStore:
             )
 
     def close(self) -> None:
-        """Close the file and release the lock (idempotent)."""
+        """Commit what is pending, close the file and release the lock (idempotent)."""
+        if self._lock is not None:
+            self.commit()
         self._db.close()
         if self._lock is not None:
             self._lock.close()
@@ -233,11 +241,11 @@ class JobStore:
     def add(self, key: str, kind: str, spec: str, line: int | None, run: str | None) -> JobRecord:
         """Store a new ``pending`` job and return it (use :meth:`get` first: the key must be
         new)."""
-        with self._db:
-            self._db.execute(
-                "INSERT INTO jobs (key, kind, line, spec, run, updated) VALUES (?, ?, ?, ?, ?, ?)",
-                (key, kind, line, spec, run, time.time()),
-            )
+        self._db.execute(
+            "INSERT INTO jobs (key, kind, line, spec, run, updated) VALUES (?, ?, ?, ?, ?, ?)",
+            (key, kind, line, spec, run, time.time()),
+        )
+        self._written(now=False)
         return JobRecord(
             key=key,
             kind=kind,
@@ -256,14 +264,15 @@ class JobStore:
         """Record that the jobs ``lines`` names were read by ``run`` (at those lines), in one
         transaction (a run stamps the rows it reads in groups: one commit per row would cost
         more than skipping a done row does)."""
-        with self._db:
-            self._db.executemany(
-                "UPDATE jobs SET run = ?, line = ? WHERE key = ?",
-                [(run, line, key) for key, line in lines.items()],
-            )
+        self._db.executemany(
+            "UPDATE jobs SET run = ?, line = ? WHERE key = ?",
+            [(run, line, key) for key, line in lines.items()],
+        )
+        self._written(now=False)
 
-    def update(self, key: str, **columns: Any) -> None:
-        """Change some columns of the job under ``key`` (one transaction)."""
+    def update(self, key: str, *, commit_now: bool = False, **columns: Any) -> None:
+        """Change some columns of the job under ``key``; committed with the other changes of
+        this turn of the event loop, or at once (with them) when ``commit_now``."""
         credits = columns.get("credits")
         if isinstance(credits, TallyState):
             columns["spent"] = credits.spent
@@ -271,11 +280,35 @@ class JobStore:
             columns["unpriced"] = credits.unpriced
         names = ", ".join(f"{name} = ?" for name in columns)
         values = [_column_value(value) for value in columns.values()]
-        with self._db:
-            self._db.execute(
-                f"UPDATE jobs SET {names}, updated = ? WHERE key = ?",  # noqa: S608 (our names)
-                (*values, time.time(), key),
-            )
+        self._db.execute(
+            f"UPDATE jobs SET {names}, updated = ? WHERE key = ?",  # noqa: S608 (our names)
+            (*values, time.time(), key),
+        )
+        self._written(now=commit_now)
+
+    def commit(self) -> None:
+        """Commit every change made so far."""
+        self._commit_due = False
+        if self._db.in_transaction:
+            self._db.commit()
+
+    def _written(self, *, now: bool) -> None:
+        if now:
+            self.commit()
+            return
+        if self._commit_due:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.commit()
+            return
+        self._commit_due = True
+        loop.call_soon(self._commit_if_open)
+
+    def _commit_if_open(self) -> None:
+        if self._commit_due and self._lock is not None:
+            self.commit()
 
     # -- many jobs -------------------------------------------------------------------------
 

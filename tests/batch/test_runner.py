@@ -715,3 +715,38 @@ async def test_a_rerun_records_where_each_row_now_is_and_still_refuses_duplicate
         lines = {record.key: record.line for record in opened.records() if record.key in keys}
     assert lines["r0"] == 11
     assert lines["r9"] == 2
+
+
+@pytest.mark.parametrize("task", ["create", "sound"])  # priced, and of unknown price
+async def test_the_journal_is_on_disk_before_a_paid_request_leaves(
+    tmp_path: Path, mountsea_client: MountseaClient, task: str
+) -> None:
+    """Changes are committed in groups, but never after a paid request was sent: another
+    reader of the store sees the journal's "sending" when the POST goes out."""
+    from suno_async._core._transport import Transport
+
+    store = tmp_path / "batch.db"
+    seen: list[object] = []
+    original = Transport.request
+
+    def spying(self: Transport, method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        if method == "POST" and path.endswith("/generate"):
+            with JobStore.open(store, readonly=True) as reader:
+                record = reader.get("a")
+                seen.append(
+                    None
+                    if record is None or record.journal is None
+                    else json.loads(record.journal)["submit"]
+                )
+        return original(self, method, path, *args, **kwargs)
+
+    fields: dict[str, Any] = {"task": task, "tags": "pop", "title": "T"}
+    if task == "sound":
+        fields = {"task": "sound", "sound": {"description": "rain on a roof"}}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Transport, "request", spying)
+        summary = await run_batch(
+            [GenerateJob(key="a", fields=fields)], store=store, mountsea=mountsea_client
+        )
+    assert summary.done == 1, summary
+    assert seen == ["sending"]
