@@ -37,7 +37,6 @@ from suno_async._core._exceptions import (
     PermissionDeniedError,
     StoreBusyError,
     SunoError,
-    TaskTimeoutError,
     WrongBaseURLError,
 )
 from suno_async._core._journal import Journal, StoreJournal
@@ -449,7 +448,8 @@ async def _run_one(
     # Committed at once: a paid call is about to leave, or the outcome of one is known.
     tally.on_change = lambda: store.update(key, credits=tally.state, commit_now=True)
     before = _credit_view(record.credits)
-    status: JobStatus
+    ended: tuple[JobStatus, str] | None = None  # how the job ended, when not done
+    done = False
     state.running += 1
     token = CURRENT_TALLY.set(tally)
     try:
@@ -462,39 +462,41 @@ async def _run_one(
     except AmbiguousSubmitError as exc:
         # A rerun finds the same unknown outcome; the first run's message says what was lost.
         first = record.error if record.status == "ambiguous" and record.error else None
-        await _finish(store, state, record, "ambiguous", on_event, error=first or str(exc))
+        ended = ("ambiguous", first or str(exc))
     except STOPPING as exc:
-        status = _stopped(record, tally, before)
         if state.stopped is None:
             state.stopped = f"{type(exc).__name__}: {exc}"
-        await _finish(store, state, record, status, on_event, error=str(exc))
+        ended = (_stopped(record, tally, before), str(exc))
     except StoreBusyError:
         raise
     except OSError as exc:  # writing the audio failed (disk full, a file in the way...)
-        status = _stopped(record, tally, before)
         if state.stopped is None:
             state.stopped = f"{type(exc).__name__}: {exc}"
-        await _finish(store, state, record, status, on_event, error=f"{type(exc).__name__}: {exc}")
+        ended = (_stopped(record, tally, before), f"{type(exc).__name__}: {exc}")
     except ConfigError as exc:
-        await _finish(store, state, record, "invalid", on_event, error=str(exc))
-    except TaskTimeoutError as exc:
-        await _finish(store, state, record, "failed", on_event, error=str(exc))
-    except SunoError as exc:
-        await _finish(store, state, record, "failed", on_event, error=str(exc))
+        ended = ("invalid", str(exc))
+    except SunoError as exc:  # failed or timed out (a rerun waits again or sends again)
+        ended = ("failed", str(exc))
     else:
         # The result says what the journal did (its clips included): the row keeps one copy.
         store.update(
             key, status="done", result=_ENCODER.encode(result), credits=tally.state, journal=None
         )
-        state.done += 1
-        await emit(on_event, RowFinished(key=key, line=record.line, status="done"))
+        done = True
     finally:
         CURRENT_TALLY.reset(token)
-        store.update(key, credits=tally.state)  # what the journal's last save did not carry
+        if not done and ended is None:  # cancelled, or a bug: keep what the tally knows
+            store.update(key, credits=tally.state)
         state.running -= 1
         after = _credit_view(tally.state)
         state.spent += after[0] - before[0]
         state.uncertain += after[1] - before[1]
+    if done:
+        state.done += 1
+        await emit(on_event, RowFinished(key=key, line=record.line, status="done"))
+    elif ended is not None:
+        status, error = ended
+        await _finish(store, state, record, status, on_event, error=error, credits=tally.state)
 
 
 def _credit_view(credits: TallyState) -> tuple[int, int, int]:
@@ -518,8 +520,12 @@ async def _finish(
     on_event: BatchEventHandler | None,
     *,
     error: str,
+    credits: TallyState | None = None,
 ) -> None:
-    store.update(record.key, status=status, error=error)
+    if credits is None:
+        store.update(record.key, status=status, error=error)
+    else:
+        store.update(record.key, status=status, error=error, credits=credits)
     if status == "ambiguous":
         state.ambiguous += 1
     elif status == "invalid":

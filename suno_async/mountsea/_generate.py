@@ -345,7 +345,8 @@ class GenerateAPI(SchemaAPI):
                 if exc.server_side:
                     record(submit="failed")
                 raise
-            record(clips=clips)
+            if directory is not None:  # else the caller records the result at once
+                record(clips=clips)
         if directory is None:
             return GenerationResult(task_id=task_id, clips=clips, files=[])
         paths = await self.download_clips(clips, directory, on_event=on_event)
