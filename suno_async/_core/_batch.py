@@ -469,14 +469,14 @@ async def _run_one(
         ended = (_stopped(record, tally, before), str(exc))
     except StoreBusyError:
         raise
+    except ConfigError as exc:
+        ended = ("invalid", str(exc))
+    except SunoError as exc:  # failed or timed out (a rerun waits again or sends again)
+        ended = ("failed", str(exc))  # (before OSError: a timeout is a TimeoutError too)
     except OSError as exc:  # writing the audio failed (disk full, a file in the way...)
         if state.stopped is None:
             state.stopped = f"{type(exc).__name__}: {exc}"
         ended = (_stopped(record, tally, before), f"{type(exc).__name__}: {exc}")
-    except ConfigError as exc:
-        ended = ("invalid", str(exc))
-    except SunoError as exc:  # failed or timed out (a rerun waits again or sends again)
-        ended = ("failed", str(exc))
     else:
         # The result says what the journal did (its clips included): the row keeps one copy.
         store.update(

@@ -367,18 +367,15 @@ async def poll_until(
             except BaseException:
                 timers.forget()
                 raise
-        if ends_at <= clock.now():
+        remaining = ends_at - clock.now()
+        if remaining <= 0:
             break
         try:
-            # In line for a slot, a poll holds no cancel scope (a queue of thousands would
-            # each hold one); it may pass its deadline by its time in line, then gives up.
-            async with limiter:
-                remaining = ends_at - clock.now()
-                if remaining <= 0:
-                    break
-                with clock.cancel_after(remaining) as deadline:
-                    if pacer is not None:
-                        await pacer.wait()
+            # The deadline bounds the time in line (pacer, limiter) as well as the request.
+            with clock.cancel_after(remaining) as deadline:
+                if pacer is not None:
+                    await pacer.wait()
+                async with limiter:
                     answer = await fetch(task_id)
         except APIError as exc:
             failures += 1

@@ -293,18 +293,16 @@ class JobStore:
             self._db.commit()
 
     def _written(self, *, now: bool) -> None:
-        if now:
-            self.commit()
-            return
-        if self._commit_due:
-            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
+            now = True  # no turn of a loop to wait for
+        if now:
             self.commit()
             return
-        self._commit_due = True
-        loop.call_soon(self._commit_if_open)
+        if not self._commit_due:
+            self._commit_due = True
+            loop.call_soon(self._commit_if_open)
 
     def _commit_if_open(self) -> None:
         if self._commit_due and self._lock is not None:

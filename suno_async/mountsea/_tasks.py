@@ -87,9 +87,7 @@ class TasksAPI(BaseClient):
         """
         return await self._status(task_id, _SNAPSHOT)
 
-    def _status(
-        self, task_id: str, decoder: msgspec.json.Decoder[_S]
-    ) -> Coroutine[Any, Any, _S]:
+    def _status(self, task_id: str, decoder: msgspec.json.Decoder[_S]) -> Coroutine[Any, Any, _S]:
         """``GET /suno/v2/status``, to await (not a coroutine of its own: every poll of every
         wait goes through here, and a frame fewer is a few percent of a status request)."""
         params = {"taskId": check_id("task_id", task_id)}
@@ -120,10 +118,12 @@ class TasksAPI(BaseClient):
 
     def _fetcher(self, decoder: msgspec.json.Decoder[_S]) -> Callable[[str], Awaitable[_S]]:
         """``_status`` with ``decoder``, made once per client and decoder (a wait holds it)."""
+        # Keyed by the core too: a with_options copy shares this dict but sends with its own.
         fetchers: dict[object, Any] = self.__dict__.setdefault("_fetchers", {})
-        fetcher = fetchers.get(decoder)
+        key = (decoder, self._core)
+        fetcher = fetchers.get(key)
         if fetcher is None:
-            fetcher = fetchers[decoder] = functools.partial(self._status, decoder=decoder)
+            fetcher = fetchers[key] = functools.partial(self._status, decoder=decoder)
         return cast(Callable[[str], Awaitable[_S]], fetcher)
 
     def _wait(

@@ -750,3 +750,16 @@ async def test_the_journal_is_on_disk_before_a_paid_request_leaves(
         )
     assert summary.done == 1, summary
     assert seen == ["sending"]
+
+
+async def test_a_wait_that_times_out_fails_its_row_and_the_batch_goes_on(
+    tmp_path: Path, mountsea_client: MountseaClient
+) -> None:
+    """A timeout is a TimeoutError (an OSError) but not a disk error: the row fails (a rerun
+    waits again), the other rows run."""
+    rows = write_csv(tmp_path / "rows.csv", "key,tags", "a,pop", "b,rock", "c,jazz")
+    summary = await run_batch(
+        rows, store=tmp_path / "b.db", mountsea=mountsea_client, concurrency=1, timeout=1
+    )
+    assert summary.stopped is None
+    assert summary.failed == 3

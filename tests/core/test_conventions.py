@@ -27,6 +27,7 @@ from suno_async import (
     NotEnoughClipsError,
     SunoapiClient,
     TaskStatusChanged,
+    TaskTimeoutError,
     UploadOutcome,
     stream_events,
 )
@@ -333,3 +334,27 @@ async def test_a_copy_and_its_client_never_write_one_file_at_once(
             tg.start_soon(fetch, copy)
     assert len(sizes) == 2
     assert sizes[0] == sizes[1] == (tmp_path / "a.wav").stat().st_size
+
+
+async def test_a_copy_waits_with_its_own_options_and_its_closing_leaves_the_client_alone(
+    client: MountseaClient,
+) -> None:
+    """Waits of a with_options copy send their status requests through the copy (closing the
+    copy does not break the client's next wait, whatever was cached by either)."""
+    first = await client.generate(task="create", tags="pop")
+    await client.wait_for_task(first)
+    async with client.with_options(timeout=30) as copy:
+        second = await copy.generate(task="create", tags="pop")
+        await copy.wait_for_generation(second)
+    assert not client.closed
+    third = await client.generate(task="create", tags="pop")
+    assert await client.wait_for_generation(third)
+
+
+async def test_a_copys_wait_uses_the_copys_timeout(slow_api: str) -> None:
+    async with MountseaClient(api_key="k", base_url=slow_api, retry=FAST_RETRY) as client:
+        with pytest.raises(TaskTimeoutError):
+            await client.wait_for_task("t", timeout=0.5)  # caches the client's own fetcher
+        hasty = client.with_options(timeout=0.05, max_retries=0)
+        with pytest.raises(APITimeoutError):
+            await hasty.wait_for_task("t", timeout=30)

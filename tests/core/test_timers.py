@@ -111,12 +111,13 @@ async def test_a_clock_without_call_at_is_slept_on_directly() -> None:
 
 
 async def test_a_wait_whose_deadline_passes_in_line_gives_up_without_asking() -> None:
-    """In line for the client's one status slot (held by a slow request), a wait holds no
-    deadline scope; once its deadline has passed it times out without sending a request."""
+    """In line for the client's one status slot (held by a slow request), a wait times out at
+    its deadline, not when the slot frees, and sends nothing."""
     clock = VirtualClock()
     slot = anyio.Semaphore(1, fast_acquire=True)
     asked: list[str] = []
     outcome: list[BaseException] = []
+    timed_out_at: list[float] = []
 
     async def fetch(task_id: str) -> str:
         asked.append(task_id)
@@ -138,6 +139,7 @@ async def test_a_wait_whose_deadline_passes_in_line_gives_up_without_asking() ->
             )
         except TaskTimeoutError as exc:
             outcome.append(exc)
+            timed_out_at.append(clock.now())
 
     await slot.acquire()  # a request that takes longer than the wait's whole deadline
     async with anyio.create_task_group() as group:
@@ -145,4 +147,5 @@ async def test_a_wait_whose_deadline_passes_in_line_gives_up_without_asking() ->
         await clock.sleep(10)
         slot.release()
     assert len(outcome) == 1
+    assert timed_out_at[0] <= 5.5  # the deadline, not the slot freed at 10
     assert asked == []
