@@ -31,6 +31,7 @@ from suno_async._core._exceptions import AmbiguousSubmitError, ClientClosedError
 from suno_async._core._models import Clip, TaskKind
 from suno_async._core._polling import DEFAULT_SCHEDULES, PollPacer, PollSchedule, poll_until
 from suno_async._core._retry import RequestStats, RetryPolicy
+from suno_async._core._slots import PollSlots
 from suno_async._core._timers import Timers
 from suno_async._core._transport import AnswerDecoder, Transport
 from suno_async._core._validation import (
@@ -232,7 +233,7 @@ class ClientCore:
         )
         self.schedules: Final = {**DEFAULT_SCHEDULES, **schedules}
         self._max_concurrent_polls = max_concurrent_polls
-        self._limiter: anyio.Semaphore | None = None
+        self._limiter: PollSlots | None = None
         self.pacer: Final = (
             PollPacer(max_polls_per_second, self.clock)
             if max_polls_per_second is not None
@@ -312,15 +313,12 @@ class ClientCore:
         )
 
     @property
-    def poll_limiter(self) -> anyio.Semaphore:
+    def poll_limiter(self) -> PollSlots:
         """The limiter every status request of this client goes through."""
         if self._shared_from is not None:
             return self._shared_from.poll_limiter
         if self._limiter is None:
-            # fast_acquire: a free slot is taken without a trip through the event loop, and a
-            # poll waiting in line holds no exception and traceback (a CapacityLimiter's
-            # waiters did: most of the cyclic GC's work in a large fan-out).
-            self._limiter = anyio.Semaphore(self._max_concurrent_polls, fast_acquire=True)
+            self._limiter = PollSlots(self._max_concurrent_polls, self.timers)
         return self._limiter
 
     @property

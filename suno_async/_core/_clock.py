@@ -73,9 +73,11 @@ class SystemClock:
     def cancel_after(self, seconds: float) -> anyio.CancelScope:
         return anyio.move_on_after(max(0.0, seconds) / self.speed)
 
-    def call_at(self, moment: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
+    def call_at(
+        self, moment: float, callback: Callable[[], None], *, deadline: bool = False
+    ) -> asyncio.TimerHandle:
         """Call ``callback`` once ``now()`` has reached ``moment`` (from the running event loop);
-        ``cancel()`` the handle to call it off."""
+        ``cancel()`` the handle to call it off. (``deadline`` matters to a virtual clock only.)"""
         loop = asyncio.get_running_loop()
         if self._origin is None:
             self._origin = loop.time()
@@ -104,6 +106,8 @@ class VirtualClock:
         self._now = float(start)
         self._autojump = autojump
         self._timers: list[tuple[float, anyio.CancelScope]] = []
+        #: call_at(..., deadline=True): called when the clock reaches them, never jumped to.
+        self._deadlines: list[tuple[float, _Callback]] = []
         # A heap by wake-up time: sleeping tasks' events and callbacks (:meth:`call_at`).
         self._sleepers: list[tuple[float, int, anyio.Event | _Callback]] = []
         self._order = itertools.count()
@@ -135,10 +139,17 @@ class VirtualClock:
                 self._sleepers.remove(sleeper)
                 heapq.heapify(self._sleepers)
 
-    def call_at(self, moment: float, callback: Callable[[], None]) -> _Callback:
+    def call_at(
+        self, moment: float, callback: Callable[[], None], *, deadline: bool = False
+    ) -> _Callback:
         """Call ``callback`` once the clock reaches ``moment`` (at the next jump or
-        :meth:`advance` if it has already); ``cancel()`` the result to call it off."""
+        :meth:`advance` if it has already); ``cancel()`` the result to call it off. A
+        ``deadline`` is like :meth:`cancel_after`'s: the clock does not jump to it while no one
+        sleeps (a wait in line for a request in flight is not idle time)."""
         entry = _Callback(callback, self)
+        if deadline:
+            self._deadlines.append((moment, entry))
+            return entry
         heapq.heappush(self._sleepers, (moment, next(self._order), entry))
         self._schedule_jump()
         return entry
@@ -146,6 +157,7 @@ class VirtualClock:
     def _drop(self, entry: _Callback) -> None:
         self._sleepers = [s for s in self._sleepers if s[2] is not entry]
         heapq.heapify(self._sleepers)
+        self._deadlines = [d for d in self._deadlines if d[1] is not entry]
 
     @contextmanager
     def cancel_after(self, seconds: float) -> Iterator[anyio.CancelScope]:
@@ -172,6 +184,7 @@ class VirtualClock:
             return
         target = self._sleepers[0][0]
         deadlines = [deadline for deadline, scope in self._timers if not scope.cancel_called]
+        deadlines += [moment for moment, _ in self._deadlines]
         if deadlines:
             target = min(target, min(deadlines))
         self._move_to(target)
@@ -181,6 +194,11 @@ class VirtualClock:
         for deadline, scope in self._timers:
             if deadline <= self._now:
                 scope.cancel()
+        if self._deadlines:
+            due = [entry for moment, entry in self._deadlines if moment <= self._now]
+            self._deadlines = [d for d in self._deadlines if d[0] > self._now]
+            for entry in due:
+                entry.set()
         woke = False
         while self._sleepers and self._sleepers[0][0] <= self._now:
             heapq.heappop(self._sleepers)[2].set()

@@ -27,6 +27,7 @@ from suno_async._core._clock import Clock
 from suno_async._core._events import EventHandler, TaskStatusChanged, emit
 from suno_async._core._exceptions import APIError, ConfigError, TaskTimeoutError
 from suno_async._core._models import TaskKind
+from suno_async._core._slots import PollSlots
 from suno_async._core._timers import Timers
 from suno_async._core._validation import check_positive
 
@@ -367,16 +368,28 @@ async def poll_until(
             except BaseException:
                 timers.forget()
                 raise
-        remaining = ends_at - clock.now()
-        if remaining <= 0:
+        if ends_at <= clock.now():
             break
         try:
-            # The deadline bounds the time in line (pacer, limiter) as well as the request.
-            with clock.cancel_after(remaining) as deadline:
-                if pacer is not None:
-                    await pacer.wait()
-                async with limiter:
-                    answer = await fetch(task_id)
+            # The deadline bounds the time in line as well as the request. In line for one of
+            # the client's slots a poll is a future (no cancel scope: a fan-out keeps thousands
+            # in line); it holds a scope only with its slot, for the pacer and the request.
+            if isinstance(limiter, PollSlots):
+                if not await limiter.acquire(ends_at):
+                    break
+                try:
+                    with clock.cancel_after(ends_at - clock.now()) as deadline:
+                        if pacer is not None:
+                            await pacer.wait()
+                        answer = await fetch(task_id)
+                finally:
+                    limiter.release()
+            else:
+                with clock.cancel_after(ends_at - clock.now()) as deadline:
+                    if pacer is not None:
+                        await pacer.wait()
+                    async with limiter:
+                        answer = await fetch(task_id)
         except APIError as exc:
             failures += 1
             if not exc.retryable or failures >= c.MAX_CONSECUTIVE_POLL_FAILURES:

@@ -23,7 +23,7 @@ from typing import Final, Protocol
 
 from suno_async._core._clock import Clock
 
-__all__ = ["Timers"]
+__all__ = ["Alarm", "Timers"]
 
 #: Below this many entries the heap is not swept (sweeping costs more than it saves).
 _SWEEP_FLOOR: Final = 64
@@ -33,59 +33,50 @@ class _Cancellable(Protocol):
     def cancel(self) -> None: ...
 
 
-class Timers:
-    """Wake-ups on one clock, served by one timer."""
+class _Heap:
+    """Futures due at moments of a clock, served by one callback of the clock for the earliest
+    (``deadline``: the moments are deadlines, which a virtual clock does not jump to by
+    themselves)."""
 
-    __slots__ = ("_armed_at", "_call_at", "_clock", "_handle", "_heap", "_order", "_stale")
+    __slots__ = ("_armed_at", "_call_at", "_clock", "_deadline", "_handle", "_stale", "entries")
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, call_at: Callable[..., _Cancellable], deadline: bool) -> None:
         self._clock = clock
-        call_at = getattr(clock, "call_at", None)
-        self._call_at: Callable[[float, Callable[[], None]], _Cancellable] | None = (
-            call_at if callable(call_at) else None
-        )
-        self._heap: list[tuple[float, int, asyncio.Future[None]]] = []
-        self._order = itertools.count()
+        self._call_at = call_at
+        self._deadline = deadline
+        self.entries: list[tuple[float, int, asyncio.Future[None]]] = []
         self._handle: _Cancellable | None = None
         self._armed_at = math.inf
         self._stale = 0
 
-    @property
-    def pending(self) -> int:
-        """Entries in the heap (cancelled ones not yet swept included)."""
-        return len(self._heap)
-
-    def wake_at(self, moment: float) -> Awaitable[None]:
-        """Something to await until the clock reaches ``moment`` (a future in the heap). A wait
-        cancelled while awaiting it should call :meth:`forget`."""
-        if self._call_at is None:
-            return self._clock.sleep_until(moment)
-        future = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._heap, (moment, next(self._order), future))
+    def push(self, moment: float, order: int) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self.entries, (moment, order, future))
         if moment < self._armed_at:
             self._arm(moment)
         return future
 
     def forget(self) -> None:
-        """A wait left the heap early (cancelled): its entry is swept out in time."""
         self._stale += 1
-        if self._stale >= _SWEEP_FLOOR and self._stale * 2 >= len(self._heap):
-            self._heap = [entry for entry in self._heap if not entry[2].done()]
-            heapq.heapify(self._heap)
+        if self._stale >= _SWEEP_FLOOR and self._stale * 2 >= len(self.entries):
+            self.entries = [entry for entry in self.entries if not entry[2].done()]
+            heapq.heapify(self.entries)
             self._stale = 0
 
     def _arm(self, moment: float) -> None:
-        assert self._call_at is not None  # noqa: S101 (only called with a callback clock)
         if self._handle is not None:
             self._handle.cancel()
         self._armed_at = moment
-        self._handle = self._call_at(moment, self._fire)
+        if self._deadline:
+            self._handle = self._call_at(moment, self._fire, deadline=True)
+        else:
+            self._handle = self._call_at(moment, self._fire)
 
     def _fire(self) -> None:
         self._handle = None
         self._armed_at = math.inf
         now = self._clock.now()
-        heap = self._heap
+        heap = self.entries
         while heap and heap[0][0] <= now:
             future = heapq.heappop(heap)[2]
             if not future.done():
@@ -95,3 +86,72 @@ class Timers:
             self._stale = max(0, self._stale - 1)
         if heap:
             self._arm(heap[0][0])
+
+
+class Timers:
+    """Wake-ups and deadlines on one clock, each kind served by one timer of the clock."""
+
+    __slots__ = ("_alarms", "_clock", "_order", "_wakeups")
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        call_at = getattr(clock, "call_at", None)
+        self._order = itertools.count()
+        self._wakeups = _Heap(clock, call_at, deadline=False) if callable(call_at) else None
+        self._alarms = _Heap(clock, call_at, deadline=True) if callable(call_at) else None
+
+    @property
+    def pending(self) -> int:
+        """Wake-ups in the heap (cancelled ones not yet swept included)."""
+        return len(self._wakeups.entries) if self._wakeups is not None else 0
+
+    def wake_at(self, moment: float) -> Awaitable[None]:
+        """Something to await until the clock reaches ``moment`` (a future in the heap). A wait
+        cancelled while awaiting it should call :meth:`forget`."""
+        if self._wakeups is None:
+            return self._clock.sleep_until(moment)
+        return self._wakeups.push(moment, next(self._order))
+
+    def forget(self) -> None:
+        """A wait left the heap early (cancelled): its entry is swept out in time."""
+        if self._wakeups is not None:
+            self._wakeups.forget()
+
+    def alarm(self, moment: float, waiter: asyncio.Future[bool]) -> Alarm:
+        """Resolve ``waiter`` with ``False`` at ``moment`` unless it is done by then (a wait
+        that gives up at a deadline without a cancel scope); ``cancel()`` the alarm when the
+        wait ends otherwise. A deadline, not a wake-up: a virtual clock does not jump to it
+        while nothing else sleeps."""
+        if self._alarms is None:
+            task = asyncio.ensure_future(self._fail_later(moment, waiter))
+            return Alarm(None, task)
+        future = self._alarms.push(moment, next(self._order))
+        future.add_done_callback(lambda done: _give_up(done, waiter))
+        return Alarm(self._alarms, future)
+
+    async def _fail_later(self, moment: float, waiter: asyncio.Future[bool]) -> None:
+        await self._clock.sleep_until(moment)
+        if not waiter.done():
+            waiter.set_result(False)
+
+
+class Alarm:
+    """An :meth:`Timers.alarm`; :meth:`cancel` it when the wait it bounds ended first."""
+
+    __slots__ = ("_future", "_heap")
+
+    def __init__(self, heap: _Heap | None, future: asyncio.Future[None]) -> None:
+        self._heap = heap
+        self._future = future
+
+    def cancel(self) -> None:
+        """Call the alarm off (its heap entry is swept out in time)."""
+        if not self._future.done():
+            self._future.cancel()
+            if self._heap is not None:
+                self._heap.forget()
+
+
+def _give_up(alarm: asyncio.Future[None], waiter: asyncio.Future[bool]) -> None:
+    if not alarm.cancelled() and not waiter.done():
+        waiter.set_result(False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import anyio
 import pytest
@@ -16,6 +17,7 @@ from suno_async import (
     VirtualClock,
 )
 from suno_async._core._polling import poll_until
+from suno_async._core._slots import PollSlots
 from suno_async._core._timers import Timers
 
 pytestmark = pytest.mark.anyio
@@ -110,11 +112,14 @@ async def test_a_clock_without_call_at_is_slept_on_directly() -> None:
     assert timers.pending == 0
 
 
-async def test_a_wait_whose_deadline_passes_in_line_gives_up_without_asking() -> None:
+@pytest.mark.parametrize("slots", ["client", "anyio"])
+async def test_a_wait_whose_deadline_passes_in_line_gives_up_without_asking(slots: str) -> None:
     """In line for the client's one status slot (held by a slow request), a wait times out at
-    its deadline, not when the slot frees, and sends nothing."""
+    its deadline, not when the slot frees, and sends nothing; with the client's own slots it
+    waits as a future (no cancel scope), with any other limiter under a scope."""
     clock = VirtualClock()
-    slot = anyio.Semaphore(1, fast_acquire=True)
+    timers = Timers(clock)
+    limiter: Any = PollSlots(1, timers) if slots == "client" else anyio.Semaphore(1)
     asked: list[str] = []
     outcome: list[BaseException] = []
     timed_out_at: list[float] = []
@@ -134,18 +139,49 @@ async def test_a_wait_whose_deadline_passes_in_line_gives_up_without_asking() ->
                 known_statuses={"running"},
                 schedule=PollSchedule(1, 1, 1, 1, 5),
                 clock=clock,
-                limiter=slot,
+                limiter=limiter,
                 rng=random.Random(1),
+                timers=timers,
             )
         except TaskTimeoutError as exc:
             outcome.append(exc)
             timed_out_at.append(clock.now())
 
-    await slot.acquire()  # a request that takes longer than the wait's whole deadline
+    await limiter.acquire()  # a request that takes longer than the wait's whole deadline
     async with anyio.create_task_group() as group:
         group.start_soon(wait)
         await clock.sleep(10)
-        slot.release()
+        limiter.release()
     assert len(outcome) == 1
     assert timed_out_at[0] <= 5.5  # the deadline, not the slot freed at 10
     assert asked == []
+    if slots == "client":
+        # The given-up waiter was skipped when the slot freed: the slot went back to the pool.
+        assert await limiter.acquire(clock.now() + 1)
+
+
+async def test_client_slots_are_first_come_first_served_and_pass_on_a_cancelled_grant() -> None:
+    clock = VirtualClock()
+    slots = PollSlots(1, Timers(clock))
+    order: list[int] = []
+    assert await slots.acquire()
+
+    async def take(n: int) -> None:
+        assert await slots.acquire()
+        order.append(n)
+        slots.release()
+
+    async with anyio.create_task_group() as group:
+        for n in range(3):
+            group.start_soon(take, n)
+        await anyio.wait_all_tasks_blocked()
+        assert slots.waiting == 3
+        slots.release()
+    assert order == [0, 1, 2]
+
+    # A waiter cancelled in line takes nothing with it.
+    assert await slots.acquire()
+    with anyio.move_on_after(0.01):
+        await slots.acquire()
+    slots.release()
+    assert await slots.acquire(clock.now() + 1)
