@@ -377,6 +377,9 @@ async def poll_until(
             if isinstance(limiter, PollSlots):
                 if not await limiter.acquire(ends_at):
                     break
+                if ends_at <= clock.now():  # granted as the deadline came: ask nothing
+                    limiter.release()
+                    break
                 try:
                     with clock.cancel_after(ends_at - clock.now()) as deadline:
                         if pacer is not None:

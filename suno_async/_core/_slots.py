@@ -45,9 +45,11 @@ class PollSlots:
         if self._free and not self._waiters:
             self._free -= 1
             return True
+        if until <= self._timers.now():
+            return False
         waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
         alarm = self._timers.alarm(until, waiter) if until != math.inf else None
+        self._waiters.append(waiter)  # after the alarm: if that raised, nothing is left behind
         try:
             return await waiter
         except BaseException:

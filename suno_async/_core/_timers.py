@@ -7,7 +7,8 @@ are skipped when due and swept out once they make up half the heap, so memory fo
 waits that are still pending.
 
 Clocks that can call back at a moment (:class:`~suno_async.SystemClock`,
-:class:`~suno_async.VirtualClock`: a ``call_at(moment, callback)`` method returning something
+:class:`~suno_async.VirtualClock`: a ``call_at(moment, callback)`` method, taking
+``deadline=True`` if it tells deadlines from wake-ups, returning something
 with ``cancel()``) are served by this heap; a clock of the user's own without it is slept on
 directly, one sleep per wait, as before.
 """
@@ -19,7 +20,7 @@ import heapq
 import itertools
 import math
 from collections.abc import Awaitable, Callable
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from suno_async._core._clock import Clock
 
@@ -34,9 +35,9 @@ class _Cancellable(Protocol):
 
 
 class _Heap:
-    """Futures due at moments of a clock, served by one callback of the clock for the earliest
-    (``deadline``: the moments are deadlines, which a virtual clock does not jump to by
-    themselves)."""
+    """Futures due at moments of a clock, each resolved with its value when its moment comes,
+    served by one callback of the clock for the earliest (``deadline``: the moments are
+    deadlines, which a virtual clock does not jump to by themselves)."""
 
     __slots__ = ("_armed_at", "_call_at", "_clock", "_deadline", "_handle", "_stale", "entries")
 
@@ -44,33 +45,55 @@ class _Heap:
         self._clock = clock
         self._call_at = call_at
         self._deadline = deadline
-        self.entries: list[tuple[float, int, asyncio.Future[None]]] = []
+        self.entries: list[tuple[float, int, asyncio.Future[Any], object]] = []
         self._handle: _Cancellable | None = None
         self._armed_at = math.inf
         self._stale = 0
 
-    def push(self, moment: float, order: int) -> asyncio.Future[None]:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self.entries, (moment, order, future))
+    def push(self, moment: float, order: int, future: asyncio.Future[Any], value: object) -> None:
+        heapq.heappush(self.entries, (moment, order, future, value))
         if moment < self._armed_at:
             self._arm(moment)
-        return future
 
     def forget(self) -> None:
+        """An entry's future was settled early: sweep it out in time, and stop waiting for
+        the head if it was that one (a virtual clock would stop there for nothing)."""
         self._stale += 1
-        if self._stale >= _SWEEP_FLOOR and self._stale * 2 >= len(self.entries):
-            self.entries = [entry for entry in self.entries if not entry[2].done()]
-            heapq.heapify(self.entries)
+        heap = self.entries
+        if self._stale >= _SWEEP_FLOOR and self._stale * 2 >= len(heap):
+            heap[:] = [entry for entry in heap if not entry[2].done()]
+            heapq.heapify(heap)
             self._stale = 0
+        popped = False
+        while heap and heap[0][2].done():
+            heapq.heappop(heap)
+            self._stale = max(0, self._stale - 1)
+            popped = True
+        if popped:
+            self._rearm()
+
+    def _rearm(self) -> None:
+        head = self.entries[0][0] if self.entries else math.inf
+        if head != self._armed_at:
+            if self._handle is not None:
+                self._handle.cancel()
+                self._handle = None
+            self._armed_at = math.inf
+            if head != math.inf:
+                self._arm(head)
 
     def _arm(self, moment: float) -> None:
         if self._handle is not None:
             self._handle.cancel()
         self._armed_at = moment
         if self._deadline:
-            self._handle = self._call_at(moment, self._fire, deadline=True)
-        else:
-            self._handle = self._call_at(moment, self._fire)
+            try:
+                self._handle = self._call_at(moment, self._fire, deadline=True)
+            except TypeError:  # a clock of the user's own: call_at(moment, callback) only
+                self._deadline = False
+            else:
+                return
+        self._handle = self._call_at(moment, self._fire)
 
     def _fire(self) -> None:
         self._handle = None
@@ -78,10 +101,12 @@ class _Heap:
         now = self._clock.now()
         heap = self.entries
         while heap and heap[0][0] <= now:
-            future = heapq.heappop(heap)[2]
-            if not future.done():
-                future.set_result(None)
-        while heap and heap[0][2].done():  # cancelled waits at the head
+            _, _, future, value = heapq.heappop(heap)
+            if future.done():
+                self._stale = max(0, self._stale - 1)
+            else:
+                future.set_result(value)
+        while heap and heap[0][2].done():  # settled early, at the head
             heapq.heappop(heap)
             self._stale = max(0, self._stale - 1)
         if heap:
@@ -105,12 +130,18 @@ class Timers:
         """Wake-ups in the heap (cancelled ones not yet swept included)."""
         return len(self._wakeups.entries) if self._wakeups is not None else 0
 
+    def now(self) -> float:
+        """The clock's time."""
+        return self._clock.now()
+
     def wake_at(self, moment: float) -> Awaitable[None]:
         """Something to await until the clock reaches ``moment`` (a future in the heap). A wait
         cancelled while awaiting it should call :meth:`forget`."""
         if self._wakeups is None:
             return self._clock.sleep_until(moment)
-        return self._wakeups.push(moment, next(self._order))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._wakeups.push(moment, next(self._order), future, None)
+        return future
 
     def forget(self) -> None:
         """A wait left the heap early (cancelled): its entry is swept out in time."""
@@ -118,16 +149,16 @@ class Timers:
             self._wakeups.forget()
 
     def alarm(self, moment: float, waiter: asyncio.Future[bool]) -> Alarm:
-        """Resolve ``waiter`` with ``False`` at ``moment`` unless it is done by then (a wait
-        that gives up at a deadline without a cancel scope); ``cancel()`` the alarm when the
-        wait ends otherwise. A deadline, not a wake-up: a virtual clock does not jump to it
-        while nothing else sleeps."""
+        """Resolve ``waiter`` with ``False`` when the clock reaches ``moment``, unless it is
+        done by then (a wait that gives up at a deadline without a cancel scope; resolved in
+        the clock's own callback, so nothing can grant it after its moment); ``cancel()`` the
+        alarm when the wait ends otherwise. A deadline, not a wake-up: a virtual clock does not
+        jump to it while nothing else sleeps."""
         if self._alarms is None:
             task = asyncio.ensure_future(self._fail_later(moment, waiter))
             return Alarm(None, task)
-        future = self._alarms.push(moment, next(self._order))
-        future.add_done_callback(lambda done: _give_up(done, waiter))
-        return Alarm(self._alarms, future)
+        self._alarms.push(moment, next(self._order), waiter, False)
+        return Alarm(self._alarms, None)
 
     async def _fail_later(self, moment: float, waiter: asyncio.Future[bool]) -> None:
         await self._clock.sleep_until(moment)
@@ -138,20 +169,15 @@ class Timers:
 class Alarm:
     """An :meth:`Timers.alarm`; :meth:`cancel` it when the wait it bounds ended first."""
 
-    __slots__ = ("_future", "_heap")
+    __slots__ = ("_heap", "_task")
 
-    def __init__(self, heap: _Heap | None, future: asyncio.Future[None]) -> None:
+    def __init__(self, heap: _Heap | None, task: asyncio.Future[None] | None) -> None:
         self._heap = heap
-        self._future = future
+        self._task = task
 
     def cancel(self) -> None:
-        """Call the alarm off (its heap entry is swept out in time)."""
-        if not self._future.done():
-            self._future.cancel()
-            if self._heap is not None:
-                self._heap.forget()
-
-
-def _give_up(alarm: asyncio.Future[None], waiter: asyncio.Future[bool]) -> None:
-    if not alarm.cancelled() and not waiter.done():
-        waiter.set_result(False)
+        """Call the alarm off (the wait it bounds is done: its heap entry is swept out)."""
+        if self._task is not None:
+            self._task.cancel()
+        if self._heap is not None:
+            self._heap.forget()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from typing import Any
 
@@ -185,3 +186,92 @@ async def test_client_slots_are_first_come_first_served_and_pass_on_a_cancelled_
         await slots.acquire()
     slots.release()
     assert await slots.acquire(clock.now() + 1)
+
+
+async def test_a_waiter_is_never_granted_a_slot_after_its_deadline() -> None:
+    """The deadline and a release in the same turn: the deadline wins (resolved in the clock's
+    own callback), so no request is sent past it."""
+    clock = VirtualClock()
+    slots = PollSlots(1, Timers(clock))
+    assert await slots.acquire()
+    waiting = asyncio.ensure_future(slots.acquire(5))
+    await asyncio.sleep(0)
+    clock.advance(5)
+    slots.release()
+    assert await waiting is False
+    assert await slots.acquire(6)  # the slot went back to the pool
+
+
+async def test_a_deadline_already_passed_gives_up_at_once() -> None:
+    clock = VirtualClock(10)
+    slots = PollSlots(1, Timers(clock))
+    assert await slots.acquire()
+    with anyio.fail_after(1):  # real seconds: nothing sleeps, so the clock never jumps
+        assert await slots.acquire(10) is False
+
+
+async def test_a_users_clock_with_the_plain_call_at_still_works() -> None:
+    """A clock whose call_at takes (moment, callback) only: deadlines ride on it as plain
+    callbacks, and a wait that gives up leaves no waiter behind to swallow a slot."""
+
+    class PlainCallAt:
+        def __init__(self) -> None:
+            self.inner = SystemClock(1000.0)
+
+        def now(self) -> float:
+            return self.inner.now()
+
+        async def sleep(self, seconds: float) -> None:
+            await self.inner.sleep(seconds)
+
+        async def sleep_until(self, moment: float) -> None:
+            await self.inner.sleep_until(moment)
+
+        def cancel_after(self, seconds: float) -> Any:
+            return self.inner.cancel_after(seconds)
+
+        def call_at(self, moment: float, callback: Any) -> Any:
+            return self.inner.call_at(moment, callback)
+
+    clock = PlainCallAt()
+    slots = PollSlots(1, Timers(clock))
+    assert await slots.acquire()
+    assert await slots.acquire(clock.now() + 1) is False
+    slots.release()
+    with anyio.fail_after(1):
+        assert await slots.acquire()
+
+
+async def test_many_polls_in_line_at_one_deadline_ask_nothing_after_it() -> None:
+    """Fifty waits share two slots and one deadline; none asks at or after the deadline."""
+    clock = VirtualClock()
+    timers = Timers(clock)
+    slots = PollSlots(2, timers)
+    asked: list[float] = []
+
+    async def fetch(task_id: str) -> str:
+        asked.append(clock.now())
+        await clock.sleep(3)
+        return "running"
+
+    async def wait(n: int) -> None:
+        with pytest.raises(TaskTimeoutError):
+            await poll_until(
+                fetch,
+                lambda status: None,
+                lambda status: status,
+                task_id=str(n),
+                kind=TaskKind.EDIT,
+                known_statuses={"running"},
+                schedule=PollSchedule(0.0, 1.0, 1.0, 1.0, 20.0, jitter=0.0),
+                clock=clock,
+                limiter=slots,
+                rng=random.Random(n),
+                timers=timers,
+            )
+
+    async with anyio.create_task_group() as group:
+        for n in range(50):
+            group.start_soon(wait, n)
+    assert asked
+    assert max(asked) < 20
