@@ -15,10 +15,9 @@ import math
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Container, Iterator, Mapping
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 import anyio
 
@@ -329,7 +328,7 @@ async def poll_until(
     known_statuses: Container[str],
     schedule: PollSchedule,
     clock: Clock,
-    limiter: AbstractAsyncContextManager[Any],
+    limiter: PollSlots,
     rng: random.Random,
     on_event: EventHandler | None = None,
     on_answer: Callable[[_S], Awaitable[None]] | None = None,
@@ -374,25 +373,18 @@ async def poll_until(
             # The deadline bounds the time in line as well as the request. In line for one of
             # the client's slots a poll is a future (no cancel scope: a fan-out keeps thousands
             # in line); it holds a scope only with its slot, for the pacer and the request.
-            if isinstance(limiter, PollSlots):
-                if not await limiter.acquire(ends_at):
-                    break
-                if ends_at <= clock.now():  # granted as the deadline came: ask nothing
-                    limiter.release()
-                    break
-                try:
-                    with clock.cancel_after(ends_at - clock.now()) as deadline:
-                        if pacer is not None:
-                            await pacer.wait()
-                        answer = await fetch(task_id)
-                finally:
-                    limiter.release()
-            else:
+            if not await limiter.acquire(ends_at):
+                break
+            if ends_at <= clock.now():  # granted as the deadline came: ask nothing
+                limiter.release()
+                break
+            try:
                 with clock.cancel_after(ends_at - clock.now()) as deadline:
                     if pacer is not None:
                         await pacer.wait()
-                    async with limiter:
-                        answer = await fetch(task_id)
+                    answer = await fetch(task_id)
+            finally:
+                limiter.release()
         except APIError as exc:
             failures += 1
             if not exc.retryable or failures >= c.MAX_CONSECUTIVE_POLL_FAILURES:

@@ -7,11 +7,12 @@ import math
 import random
 from dataclasses import replace
 
-import anyio
 import pytest
 
 from suno_async import DEFAULT_SCHEDULES, ConfigError, PollSchedule, TaskKind, VirtualClock
 from suno_async._core._polling import poll_until
+from suno_async._core._slots import PollSlots
+from suno_async._core._timers import Timers
 from suno_async.sunoapi._v1 import LYRICS_SCHEDULE
 
 #: Custom schedules with windows: early, late, narrow, wide, one the first ask lands in, one
@@ -133,7 +134,7 @@ async def test_a_generation_that_ends_at_5_s_is_seen_by_7_5_s() -> None:
             known_statuses={"running", "failed"},
             schedule=DEFAULT_SCHEDULES[TaskKind.GENERATE],
             clock=clock,
-            limiter=anyio.CapacityLimiter(1),
+            limiter=PollSlots(1, Timers(clock)),
             rng=random.Random(seed),
         )
         assert result == "failed"

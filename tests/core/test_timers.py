@@ -113,14 +113,12 @@ async def test_a_clock_without_call_at_is_slept_on_directly() -> None:
     assert timers.pending == 0
 
 
-@pytest.mark.parametrize("slots", ["client", "anyio"])
-async def test_a_wait_whose_deadline_passes_in_line_gives_up_without_asking(slots: str) -> None:
+async def test_a_wait_whose_deadline_passes_in_line_gives_up_without_asking() -> None:
     """In line for the client's one status slot (held by a slow request), a wait times out at
-    its deadline, not when the slot frees, and sends nothing; with the client's own slots it
-    waits as a future (no cancel scope), with any other limiter under a scope."""
+    its deadline, not when the slot frees, and sends nothing."""
     clock = VirtualClock()
     timers = Timers(clock)
-    limiter: Any = PollSlots(1, timers) if slots == "client" else anyio.Semaphore(1)
+    limiter = PollSlots(1, timers)
     asked: list[str] = []
     outcome: list[BaseException] = []
     timed_out_at: list[float] = []
@@ -156,9 +154,8 @@ async def test_a_wait_whose_deadline_passes_in_line_gives_up_without_asking(slot
     assert len(outcome) == 1
     assert timed_out_at[0] <= 5.5  # the deadline, not the slot freed at 10
     assert asked == []
-    if slots == "client":
-        # The given-up waiter was skipped when the slot freed: the slot went back to the pool.
-        assert await limiter.acquire(clock.now() + 1)
+    # The given-up waiter was skipped when the slot freed: the slot went back to the pool.
+    assert await limiter.acquire(clock.now() + 1)
 
 
 async def test_client_slots_are_first_come_first_served_and_pass_on_a_cancelled_grant() -> None:
