@@ -52,13 +52,11 @@ def _canned_response(body: bytes) -> bytes:
 _CREATED: Final = b'{"taskId":"a1b2c3d4-0000-4000-8000-000000000001"}'
 
 
-class _CannedProtocol(asyncio.Protocol):
-    """HTTP/1.1 keep-alive: one canned answer per request (a POST's body is skipped)."""
+class KeepAliveProtocol(asyncio.Protocol):
+    """HTTP/1.1 keep-alive, pipelining allowed: each complete request (head and body) gets
+    :meth:`answer`'s bytes, in order."""
 
-    def __init__(self, small: bytes, generation: bytes) -> None:
-        self._small = small
-        self._generation = generation
-        self._created = _canned_response(_CREATED)
+    def __init__(self) -> None:
         self._buf = b""
         self._transport: asyncio.Transport | None = None
 
@@ -74,18 +72,33 @@ class _CannedProtocol(asyncio.Protocol):
             if end < 0:
                 break
             head = buf[:end]
-            if head.startswith(b"POST"):
-                length = _content_length(head)
-                if len(buf) < end + 4 + length:
-                    break  # the body is still on its way
-                buf = buf[end + 4 + length :]
-                out.append(self._created)
-                continue
-            buf = buf[end + 4 :]
-            out.append(self._generation if b"taskId=generation" in head else self._small)
+            length = _content_length(head)
+            if len(buf) < end + 4 + length:
+                break  # the body is still on its way
+            buf = buf[end + 4 + length :]
+            out.append(self.answer(head))
         self._buf = buf
         if out and self._transport is not None:
             self._transport.write(b"".join(out))
+
+    def answer(self, head: bytes) -> bytes:
+        """The whole response (status line, headers, body) to the request with ``head``."""
+        raise NotImplementedError
+
+
+class _CannedProtocol(KeepAliveProtocol):
+    """One canned answer per request (a POST's body is skipped)."""
+
+    def __init__(self, small: bytes, generation: bytes) -> None:
+        super().__init__()
+        self._small = small
+        self._generation = generation
+        self._created = _canned_response(_CREATED)
+
+    def answer(self, head: bytes) -> bytes:
+        if head.startswith(b"POST"):
+            return self._created
+        return self._generation if b"taskId=generation" in head else self._small
 
 
 def _content_length(head: bytes) -> int:

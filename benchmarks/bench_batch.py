@@ -74,6 +74,7 @@ from _harness import (
     run_child_json,
     table,
 )
+from _servers import KeepAliveProtocol
 
 API_KEY: Final = "bench-key"
 ROWS_FULL: Final = 100_000
@@ -174,46 +175,20 @@ class _Counts:
         self.next_id = 0
 
 
-class _BatchProtocol(asyncio.Protocol):
-    """HTTP/1.1 keep-alive: ``POST .../generate`` gets a new task id (201), ``GET
-    .../status?taskId=X`` the finished task X, ``GET /bench/stats`` the counts so far."""
+class _BatchProtocol(KeepAliveProtocol):
+    """``POST .../generate`` gets a new task id (201), ``GET .../status?taskId=X`` the
+    finished task X, ``GET /bench/stats`` the counts so far."""
 
     def __init__(
         self, created: bytes, finished: bytes, template_id: bytes, counts: _Counts
     ) -> None:
+        super().__init__()
         self._created = created
         self._finished = finished
         self._template_id = template_id
         self._counts = counts
-        self._buf = b""
-        self._transport: asyncio.Transport | None = None
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        buf = self._buf + data
-        out: list[bytes] = []
-        while True:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                break
-            head = buf[:end]
-            length = 0
-            at = head.lower().find(b"content-length:")
-            if at >= 0:
-                stop = head.find(b"\r\n", at)
-                length = int(head[at + 15 : stop if stop >= 0 else len(head)])
-            if len(buf) < end + 4 + length:
-                break  # the body is still on its way
-            buf = buf[end + 4 + length :]
-            out.append(self._answer(head))
-        self._buf = buf
-        if out and self._transport is not None:
-            self._transport.write(b"".join(out))
-
-    def _answer(self, head: bytes) -> bytes:
+    def answer(self, head: bytes) -> bytes:
         counts = self._counts
         target = head.split(b" ", 2)[1]
         if head.startswith(b"POST"):

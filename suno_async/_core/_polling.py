@@ -258,16 +258,26 @@ _GENERATION: Final = PollSchedule(
     timeout=600.0,
     expected=(30.0, 120.0),
 )
+
+
+def _quick(
+    *, max_interval: float, timeout: float, every: float = 2.0, factor: float = 1.5
+) -> PollSchedule:
+    """The schedule of a kind of task that takes seconds: a first ask after ``every``, waits
+    growing by ``factor`` up to ``max_interval``, bounded like a windowed schedule."""
+    return PollSchedule(
+        first_delay=every,
+        interval=every,
+        factor=factor,
+        max_interval=max_interval,
+        timeout=timeout,
+        max_gap_share=_DEFAULT_GAP_SHARE,
+    )
+
+
 DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
     {
-        TaskKind.UPLOAD: PollSchedule(
-            first_delay=2.0,
-            interval=2.0,
-            factor=1.5,
-            max_interval=8.0,
-            timeout=600.0,
-            max_gap_share=0.5,
-        ),
+        TaskKind.UPLOAD: _quick(max_interval=8.0, timeout=600.0),
         TaskKind.TRAINING: PollSchedule(
             first_delay=2.0,
             interval=5.0,
@@ -278,39 +288,11 @@ DEFAULT_SCHEDULES: Final[Mapping[TaskKind, PollSchedule]] = MappingProxyType(
         ),
         TaskKind.GENERATE: _GENERATION,
         TaskKind.MUSIC: _GENERATION,
-        TaskKind.LYRICS: PollSchedule(
-            first_delay=2.0,
-            interval=2.0,
-            factor=1.5,
-            max_interval=8.0,
-            timeout=300.0,
-            max_gap_share=0.5,
-        ),
+        TaskKind.LYRICS: _quick(max_interval=8.0, timeout=300.0),
         # A voice persona's wait must see ``awaiting`` well inside the provider's 30 s window.
-        TaskKind.PERSONA: PollSchedule(
-            first_delay=1.0,
-            interval=1.0,
-            factor=1.3,
-            max_interval=3.0,
-            timeout=300.0,
-            max_gap_share=0.5,
-        ),
-        TaskKind.EDIT: PollSchedule(
-            first_delay=2.0,
-            interval=2.0,
-            factor=1.5,
-            max_interval=10.0,
-            timeout=600.0,
-            max_gap_share=0.5,
-        ),
-        TaskKind.IMAGE: PollSchedule(
-            first_delay=2.0,
-            interval=2.0,
-            factor=1.5,
-            max_interval=8.0,
-            timeout=300.0,
-            max_gap_share=0.5,
-        ),
+        TaskKind.PERSONA: _quick(max_interval=3.0, timeout=300.0, every=1.0, factor=1.3),
+        TaskKind.EDIT: _quick(max_interval=10.0, timeout=600.0),
+        TaskKind.IMAGE: _quick(max_interval=8.0, timeout=300.0),
     }
 )
 

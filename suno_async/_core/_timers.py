@@ -64,13 +64,18 @@ class _Heap:
             heap[:] = [entry for entry in heap if not entry[2].done()]
             heapq.heapify(heap)
             self._stale = 0
+        if self._drop_settled_heads():
+            self._rearm()
+
+    def _drop_settled_heads(self) -> bool:
+        """Pop the entries at the head whose futures were settled early; whether any were."""
+        heap = self.entries
         popped = False
         while heap and heap[0][2].done():
             heapq.heappop(heap)
             self._stale = max(0, self._stale - 1)
             popped = True
-        if popped:
-            self._rearm()
+        return popped
 
     def _rearm(self) -> None:
         head = self.entries[0][0] if self.entries else math.inf
@@ -106,9 +111,7 @@ class _Heap:
                 self._stale = max(0, self._stale - 1)
             else:
                 future.set_result(value)
-        while heap and heap[0][2].done():  # settled early, at the head
-            heapq.heappop(heap)
-            self._stale = max(0, self._stale - 1)
+        self._drop_settled_heads()
         if heap:
             self._arm(heap[0][0])
 

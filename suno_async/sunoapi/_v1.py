@@ -44,7 +44,7 @@ from suno_async._core._exceptions import (
 )
 from suno_async._core._handles import TaskHandle
 from suno_async._core._models import TaskKind, WireId, loosen
-from suno_async._core._polling import PollSchedule
+from suno_async._core._polling import DEFAULT_SCHEDULES, PollSchedule
 from suno_async._core._transport import AnswerStatus
 from suno_async._core._validation import (
     check_bool,
@@ -97,9 +97,7 @@ V1Kind = Literal["music", "lyrics", "stems"]
 #: How a lyrics task is polled: lyrics take seconds (the docs give no figure), so from 2 s,
 #: growing by 1.5 to at most 8 s (never more than half the time elapsed + 1 s), for at most
 #: five minutes.
-LYRICS_SCHEDULE: Final = PollSchedule(
-    first_delay=2.0, interval=2.0, factor=1.5, max_interval=8.0, timeout=300.0, max_gap_share=0.5
-)
+LYRICS_SCHEDULE: Final = DEFAULT_SCHEDULES[TaskKind.LYRICS]
 #: How a create is polled while its webhook is expected: a safety net for a delivery that is
 #: lost, late, forged or stale. The first look comes 60 s after the wait starts, then the
 #: waits grow by 1.5 from 60 s to at most 180 s (looks at about 60, 120, 210, 345 s, then every
