@@ -12,7 +12,7 @@ from suno_async._core._batch import JobContext, JobResult
 from suno_async._core._journal import JOURNAL_VERSION, Journal, PartJournal
 from suno_async.mountsea import _constants as c
 from suno_async.mountsea._journals import GenerationJournal, TrainingJournal
-from suno_async.mountsea._models import CUSTOM_MODEL_PREFIX
+from suno_async.mountsea._models import CUSTOM_MODEL_PREFIX, custom_model
 from suno_async.mountsea._training import train_custom_model
 
 if TYPE_CHECKING:
@@ -112,10 +112,7 @@ class TrainAndGenerateJob(msgspec.Struct, frozen=True, kw_only=True, tag="train_
         )
         if self.generate is None:
             return JobResult(task_id=training.task_id, clips=[], model_id=training.model_id)
-        model = training.model_id
-        if not model.startswith(CUSTOM_MODEL_PREFIX):
-            model = CUSTOM_MODEL_PREFIX + model
-        fields = {"task": "create", **self.generate, "model": model}
+        fields = {"task": "create", **self.generate, "model": custom_model(training.model_id)}
         checked = client._checked_fields(fields)
         fresh = GenerationJournal(request=msgspec.to_builtins(checked))
         if state.generate is None:

@@ -306,3 +306,9 @@ STOCK_MODELS: Final = frozenset(
     {"chirp-v35", "chirp-v40", "chirp-v45", "chirp-45+", "chirp-v45-lite", "chirp-v50", "chirp-v55"}
 )
 CUSTOM_MODEL_PREFIX: Final = "chirp-custom:"
+
+
+def custom_model(model_id: str) -> str:
+    """The ``model`` to generate with a trained custom model: ``chirp-custom:<uuid>`` (a bare
+    id gets the prefix)."""
+    return model_id if model_id.startswith(CUSTOM_MODEL_PREFIX) else CUSTOM_MODEL_PREFIX + model_id

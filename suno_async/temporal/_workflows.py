@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
         upload_will_retry,
         uploads_out_of_reach,
     )
-    from suno_async.mountsea._models import CUSTOM_MODEL_PREFIX
+    from suno_async.mountsea._models import custom_model
     from suno_async.temporal._ids import downloads_queue, ledger_key, workflow_id_for
     from suno_async.temporal._types import (
         BatchInput,
@@ -354,10 +354,7 @@ class _Job:
     async def _generate(self, fields: dict[str, Any]) -> None:
         fields = {"task": "create", **fields}
         if self.model_id is not None:
-            model = self.model_id
-            if not model.startswith(CUSTOM_MODEL_PREFIX):
-                model = CUSTOM_MODEL_PREFIX + model
-            fields["model"] = model
+            fields["model"] = custom_model(self.model_id)
         task_id: str | None = None
         for attempt in range(self.options.max_resends + 1):
             key = ledger_key(self.workflow_id, "generate", attempt)
